@@ -1,0 +1,78 @@
+//! Use cases: each one a function that reads and changes the store inside one transaction,
+//! applies the domain's rules and queues the mail it causes. No HTTP types here.
+
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod health;
+pub mod lookup;
+pub mod outbox;
+pub mod requests;
+pub mod status;
+pub mod submit;
+pub mod transition;
+pub mod verify;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::store::{self, Backend, Pool, PooledConn};
+
+/// What every use case needs: the pool, the settings and a way to wake the mail sender.
+#[derive(Clone)]
+pub struct Context {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+    mail_wakeup: Arc<Notify>,
+}
+
+impl Context {
+    /// Opens the database named by the settings.
+    pub fn open(settings: Settings) -> Result<Context, store::StoreError> {
+        let backend = store::DatabaseUrl::parse(&settings.database_url)?.backend();
+        let pool_size = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = store::connect(&settings.database_url, pool_size)?;
+        Ok(Context {
+            pool,
+            settings: Arc::new(settings),
+            mail_wakeup: Arc::new(Notify::new()),
+        })
+    }
+
+    pub fn conn(&self) -> Result<PooledConn, AppError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// An absolute link for mail, from a path like `/status/TOKEN`.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.settings.public_url, path)
+    }
+
+    /// Tells the mail sender that new mail is waiting.
+    pub fn wake_mailer(&self) {
+        self.mail_wakeup.notify_one();
+    }
+
+    pub fn mail_wakeup(&self) -> Arc<Notify> {
+        Arc::clone(&self.mail_wakeup)
+    }
+
+    /// Applies pending migrations.
+    pub fn migrate(&self) -> Result<Vec<String>, AppError> {
+        let mut conn = self.conn()?;
+        Ok(store::run_migrations(&mut conn)?)
+    }
+}
+
+/// Fresh random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes)
+}

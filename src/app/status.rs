@@ -1,0 +1,196 @@
+//! The requester's status page and what they can do from it: reply and withdraw.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::requests::{audit_target, queue_mail, status_link, LoadedRequest};
+use super::{clock, Context};
+use crate::domain::audit::Actor;
+use crate::domain::lifecycle::{self, Action};
+use crate::domain::submission::MAX_TEXT_CHARS;
+use crate::domain::token::{is_live, LinkToken, TokenPurpose};
+use crate::error::AppError;
+use crate::mail::compose;
+use crate::store::requests::{self, RequestChanges};
+use crate::store::time::{from_db, to_db};
+use crate::store::{self as db, audit, messages, tokens, DbConn};
+
+/// One line of the requester's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineItem {
+    pub at: OffsetDateTime,
+    pub label: String,
+    pub message: Option<String>,
+    pub from_requester: bool,
+}
+
+/// Everything the status page shows.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub request: LoadedRequest,
+    pub due_at: OffsetDateTime,
+    pub extended: bool,
+    pub due_rule: String,
+    pub timeline: Vec<TimelineItem>,
+    pub can_reply: bool,
+    pub can_withdraw: bool,
+}
+
+const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my request\" page with your email address and the request's reference.";
+
+pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
+    let mut conn = ctx.conn()?;
+    let request = request_for_token(&mut conn, token)?;
+    let now = clock::now();
+    let state = request.state();
+    let can = |action| lifecycle::transition(&state, action, now).is_ok();
+    let timeline = timeline(&mut conn, &request)?;
+    Ok(StatusView {
+        due_at: state.effective_due(),
+        extended: state.extended_due_at.is_some(),
+        due_rule: ctx.settings.policy.deadlines.describe(
+            request.regime,
+            request.kind,
+            request.row.content_removal,
+        ),
+        timeline,
+        can_reply: can(Action::RequesterReply),
+        can_withdraw: can(Action::Withdraw),
+        request,
+    })
+}
+
+/// The requester answers (or adds information); an open question moves the request back to
+/// the officers.
+pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> {
+    let message = message.trim();
+    if message.is_empty() {
+        return Err(AppError::BadRequest(
+            "Write your message before sending it.".to_string(),
+        ));
+    }
+    if message.chars().count() > MAX_TEXT_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "A message has at most {MAX_TEXT_CHARS} characters."
+        )));
+    }
+    let mut conn = ctx.conn()?;
+    db::write(&mut conn, |conn| {
+        let now = clock::now();
+        let request = request_for_token(conn, token)?;
+        let message_id = uuid::Uuid::now_v7().to_string();
+        let mut details = Map::new();
+        details.insert("message_id".into(), Value::String(message_id.clone()));
+        super::transition::apply(
+            conn,
+            &request,
+            Action::RequesterReply,
+            &Actor::Requester,
+            now,
+            RequestChanges::default(),
+            details,
+        )?;
+        messages::insert(
+            conn,
+            &messages::NewMessage {
+                id: &message_id,
+                request_id: &request.row.id,
+                author: "requester",
+                body: message,
+                created_at: to_db(now),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// The requester withdraws the request; they get a mail saying so.
+pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
+    let mut conn = ctx.conn()?;
+    db::write(&mut conn, |conn| {
+        let now = clock::now();
+        let request = request_for_token(conn, token)?;
+        let transition = super::transition::apply(
+            conn,
+            &request,
+            Action::Withdraw,
+            &Actor::Requester,
+            now,
+            RequestChanges::default(),
+            Map::new(),
+        )?;
+        let link = ctx.link(&format!("/status/{token}"));
+        let mail = compose::status_changed(
+            &request.row.email,
+            &request.row.reference,
+            transition.to.label(),
+            &link,
+        )?;
+        queue_mail(conn, &mail, now)
+    })?;
+    ctx.wake_mailer();
+    Ok(())
+}
+
+/// The request a status token belongs to; unknown tokens are a 404, expired ones a 410.
+pub(crate) fn request_for_token(conn: &mut DbConn, token: &str) -> Result<LoadedRequest, AppError> {
+    let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
+    let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Status.as_str())?
+        .ok_or(AppError::NotFound)?;
+    if !is_live(from_db(stored.expires_at), None, clock::now()) {
+        return Err(AppError::Gone(EXPIRED.to_string()));
+    }
+    let row = requests::find_by_id(conn, &stored.request_id)?.ok_or(AppError::NotFound)?;
+    LoadedRequest::from_row(row)
+}
+
+/// The request's history in the requester's words; internal notes are left out.
+fn timeline(conn: &mut DbConn, request: &LoadedRequest) -> Result<Vec<TimelineItem>, AppError> {
+    let events = audit::list_for_target(conn, &audit_target(&request.row.id))?;
+    let messages = messages::list_for_request(conn, &request.row.id)?;
+    let message_body = |details: &Value| {
+        let id = details.get("message_id")?.as_str()?;
+        messages
+            .iter()
+            .find(|m| m.id == id && m.author != "internal")
+            .map(|m| m.body.clone())
+    };
+    let mut items = Vec::with_capacity(events.len());
+    for event in events {
+        let details: Value = serde_json::from_str(&event.details).unwrap_or(Value::Null);
+        let label = match event.action.as_str() {
+            "request.submitted" => "Request received",
+            "request.verified" => "Email address confirmed; the request is in the queue",
+            "request.assigned" | "request.started" => "An officer is working on your request",
+            "request.asked_requester" => "We asked you a question",
+            "request.requester_replied" => "You sent a message",
+            "request.extended" => "The deadline was extended",
+            "request.rejected" => "Your request was refused",
+            "request.fulfilled" => "Your request was completed",
+            "request.withdrawn" => "You withdrew the request",
+            _ => continue,
+        };
+        let reason = details
+            .get("reason")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        items.push(TimelineItem {
+            at: from_db(event.at),
+            label: label.to_string(),
+            message: message_body(&details).or(reason),
+            from_requester: event.actor == Actor::Requester.to_audit_string(),
+        });
+    }
+    Ok(items)
+}
+
+/// The link a requester keeps for this request, fresh.
+pub fn fresh_status_link(
+    ctx: &Context,
+    conn: &mut DbConn,
+    request_id: &str,
+    now: OffsetDateTime,
+) -> Result<String, AppError> {
+    let token = super::requests::issue_token(conn, request_id, TokenPurpose::Status, now)?;
+    Ok(status_link(ctx, &token))
+}

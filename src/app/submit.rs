@@ -1,0 +1,120 @@
+//! A requester submits a request: it is stored unverified and a confirmation link is mailed.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde_json::json;
+
+use super::requests::{audit_target, issue_token, queue_mail};
+use super::{clock, random_bytes, Context};
+use crate::domain::audit::Actor;
+use crate::domain::reference::{Reference, REFERENCE_BYTES};
+use crate::domain::submission::{RawSubmission, Submission};
+use crate::domain::token::TokenPurpose;
+use crate::error::AppError;
+use crate::mail::compose;
+use crate::store::audit::{self, NewAuditEvent};
+use crate::store::requests::{self, NewRequest};
+use crate::store::time::to_db;
+use crate::store::{self as db};
+
+/// What the requester is told after submitting.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub reference: Reference,
+    pub request_id: String,
+}
+
+/// References are random; a collision with an existing one is retried with a fresh draw.
+const REFERENCE_ATTEMPTS: usize = 5;
+
+pub fn submit(ctx: &Context, raw: &RawSubmission) -> Result<Submitted, AppError> {
+    let purposes = ctx.settings.policy.purpose_slugs();
+    let submission = Submission::parse(raw, &purposes).map_err(AppError::Invalid)?;
+    let mut conn = ctx.conn()?;
+    for attempt in 1..=REFERENCE_ATTEMPTS {
+        let reference = Reference::from_random(random_bytes::<REFERENCE_BYTES>()?);
+        match store_submission(ctx, &mut conn, &submission, &reference) {
+            Ok(request_id) => {
+                ctx.wake_mailer();
+                tracing::info!(reference = %reference, kind = %submission.kind, "request submitted");
+                return Ok(Submitted {
+                    reference,
+                    request_id,
+                });
+            }
+            Err(AppError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            ))) if attempt < REFERENCE_ATTEMPTS => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Err(AppError::Internal(
+        "no free reference after retries".to_string(),
+    ))
+}
+
+fn store_submission(
+    ctx: &Context,
+    conn: &mut db::DbConn,
+    submission: &Submission,
+    reference: &Reference,
+) -> Result<String, AppError> {
+    let now = clock::now();
+    let deadlines = ctx.settings.policy.deadlines.deadlines_for(
+        submission.regime,
+        submission.kind,
+        submission.content_removal,
+        now,
+    );
+    let id = uuid::Uuid::now_v7().to_string();
+    let purposes = (!submission.purposes.is_empty())
+        .then(|| serde_json::to_string(&submission.purposes))
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let row = NewRequest {
+        id: id.clone(),
+        reference: reference.as_str().to_string(),
+        kind: submission.kind.as_str().to_string(),
+        regime: submission.regime.as_str().to_string(),
+        status: crate::domain::status::RequestStatus::Unverified
+            .as_str()
+            .to_string(),
+        full_name: submission.full_name.clone(),
+        email: submission.email.as_str().to_string(),
+        account_ref: submission.account_ref.clone(),
+        details: submission.details.clone(),
+        correction: submission.correction.clone(),
+        purposes,
+        content_removal: submission.content_removal,
+        received_at: to_db(now),
+        acknowledge_due_at: deadlines.acknowledge_by.map(to_db),
+        due_at: to_db(deadlines.respond_by),
+        version: 1,
+        updated_at: to_db(now),
+    };
+    db::write(conn, |conn| {
+        requests::insert(conn, &row)?;
+        let token = issue_token(conn, &id, TokenPurpose::Verify, now)?;
+        let details = json!({
+            "reference": reference.as_str(),
+            "kind": submission.kind.as_str(),
+            "regime": submission.regime.as_str(),
+            "to": "unverified",
+        })
+        .to_string();
+        audit::append(
+            conn,
+            &NewAuditEvent {
+                at: now,
+                actor: &Actor::Requester.to_audit_string(),
+                action: "request.submitted",
+                target: &audit_target(&id),
+                details: &details,
+            },
+        )?;
+        let link = ctx.link(&format!("/verify/{}", token.as_str()));
+        let mail = compose::verification(&submission.email, reference, &link)?;
+        queue_mail(conn, &mail, now)?;
+        Ok(id.clone())
+    })
+}

@@ -1,0 +1,94 @@
+//! The requester proves they own the email address by confirming the link we sent.
+//! Opening the link (GET) only shows the confirmation form: mail scanners prefetch links.
+
+use serde_json::Map;
+
+use super::requests::{issue_token, queue_mail, status_link, LoadedRequest};
+use super::{clock, Context};
+use crate::domain::audit::Actor;
+use crate::domain::kind::RequestKind;
+use crate::domain::lifecycle::Action;
+use crate::domain::token::{is_live, LinkToken, TokenPurpose};
+use crate::error::AppError;
+use crate::mail::compose;
+use crate::store::requests::{self, RequestChanges};
+use crate::store::time::{from_db, to_db};
+use crate::store::{self as db, tokens, DbConn};
+
+/// What the confirmation page shows.
+#[derive(Debug, Clone)]
+pub struct PendingVerification {
+    pub reference: String,
+    pub kind: RequestKind,
+}
+
+const ALREADY_USED: &str = "This request was already confirmed. Follow it with the link in the email we sent after confirming, or ask for a new link on the \"Find my request\" page.";
+const EXPIRED: &str = "This confirmation link has expired, and the unconfirmed request with it. You are welcome to submit the request again.";
+
+/// Reads what a verification link is for, changing nothing.
+pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppError> {
+    let mut conn = ctx.conn()?;
+    let request = live_request(&mut conn, token)?;
+    Ok(PendingVerification {
+        reference: request.row.reference,
+        kind: request.kind,
+    })
+}
+
+/// Confirms the request and returns a status link token for the requester's next page.
+pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
+    let mut conn = ctx.conn()?;
+    let status_token = db::write(&mut conn, |conn| {
+        let now = clock::now();
+        let request = live_request(conn, token)?;
+        let hash = LinkToken::parse(token).ok_or(AppError::NotFound)?.hash();
+        if !tokens::mark_used(conn, hash.as_str(), to_db(now))? {
+            return Err(AppError::Gone(ALREADY_USED.to_string()));
+        }
+        let mut changes = RequestChanges {
+            verified_at: Some(to_db(now)),
+            ..RequestChanges::default()
+        };
+        // Under GDPR the acknowledgement is due on verification; it happens now.
+        if request.row.acknowledge_due_at.is_none() {
+            changes.acknowledge_due_at = Some(to_db(now));
+        }
+        super::transition::apply(
+            conn,
+            &request,
+            Action::Verify,
+            &Actor::Requester,
+            now,
+            changes,
+            Map::new(),
+        )?;
+        let status_token = issue_token(conn, &request.row.id, TokenPurpose::Status, now)?;
+        let due = request.state().effective_due();
+        let mail = compose::confirmation(
+            &request.row.email,
+            &request.row.reference,
+            &status_link(ctx, &status_token),
+            due,
+        )?;
+        queue_mail(conn, &mail, now)?;
+        Ok(status_token)
+    })?;
+    ctx.wake_mailer();
+    Ok(status_token)
+}
+
+/// The request a verification token belongs to, if the token is still usable.
+fn live_request(conn: &mut DbConn, token: &str) -> Result<LoadedRequest, AppError> {
+    let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
+    let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Verify.as_str())?
+        .ok_or(AppError::NotFound)?;
+    let now = clock::now();
+    if stored.used_at.is_some() {
+        return Err(AppError::Gone(ALREADY_USED.to_string()));
+    }
+    if !is_live(from_db(stored.expires_at), None, now) {
+        return Err(AppError::Gone(EXPIRED.to_string()));
+    }
+    let row = requests::find_by_id(conn, &stored.request_id)?.ok_or(AppError::NotFound)?;
+    LoadedRequest::from_row(row)
+}

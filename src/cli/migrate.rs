@@ -1,0 +1,15 @@
+use crate::app::Context;
+use crate::config::Settings;
+
+pub fn run(settings: Settings) -> Result<(), String> {
+    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let applied = ctx.migrate().map_err(|e| e.to_string())?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    } else {
+        for version in &applied {
+            println!("applied migration {version}");
+        }
+    }
+    Ok(())
+}

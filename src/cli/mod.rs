@@ -1,0 +1,83 @@
+//! The command line: one file per subcommand. Exit 0 on success, 1 with one clear line on
+//! standard error otherwise.
+
+mod audit;
+mod demo;
+mod migrate;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rightsdesk",
+    version,
+    about = "Self-hosted portal for privacy-rights requests",
+    long_about = "Self-hosted portal for privacy-rights requests. Without a command it runs the web app and its background jobs (`serve`). Configuration comes from environment variables and the TOML file named by RIGHTSDESK_CONFIG; see README.md."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web app and its scheduler (the default). SQLite databases are migrated first.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Work with the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Load a small demo data set: one request of each kind in various states.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no audit event was edited, deleted or reordered.
+    Verify,
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => return fail(error),
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(settings),
+        Command::Migrate => migrate::run(settings),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit::verify(settings),
+        Command::Demo => demo::run(settings),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(message),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    let line = message.to_string().replace('\n', " ");
+    eprintln!("rightsdesk: {line}");
+    ExitCode::FAILURE
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

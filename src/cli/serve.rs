@@ -1,0 +1,35 @@
+use std::net::TcpListener;
+
+use crate::app::Context;
+use crate::config::Settings;
+use crate::jobs;
+use crate::mail::Mailer;
+use crate::store::Backend;
+use crate::store::DatabaseUrl;
+use crate::web;
+
+pub fn run(settings: Settings) -> Result<(), String> {
+    let backend = DatabaseUrl::parse(&settings.database_url)
+        .map_err(|e| e.to_string())?
+        .backend();
+    let bind = settings.bind;
+    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    // A first run on SQLite needs no separate step; PostgreSQL is migrated by the operator
+    // (`rightsdesk migrate`) so that many instances do not race at start.
+    if backend == Backend::Sqlite {
+        ctx.migrate().map_err(|e| e.to_string())?;
+    }
+    let mailer = Mailer::from_settings(&ctx.settings).map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("RIGHTSDESK_BIND: cannot listen on {bind}: {e}"))?;
+    let mail_target = match &ctx.settings.smtp_url {
+        Some(_) => "SMTP".to_string(),
+        None => ctx.settings.mail_dir().display().to_string(),
+    };
+    tracing::info!(address = %bind, backend = ?backend, mail = %mail_target, "rightsdesk listening");
+    actix_web::rt::System::new().block_on(async move {
+        tokio::spawn(jobs::outbox::run(ctx.clone(), mailer));
+        let server = web::server(ctx, listener, None).map_err(|e| e.to_string())?;
+        server.await.map_err(|e| e.to_string())
+    })
+}

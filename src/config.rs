@@ -1,0 +1,374 @@
+//! Typed settings, loaded once at start from the environment and an optional TOML file
+//! (`RIGHTSDESK_CONFIG`); a variable wins over the file. Passed around, never global.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::deadline::{DeadlinePolicy, PolicyOverrides};
+use crate::domain::policy::{ConsentPurpose, Policy};
+
+/// A setting that could not be used; the message names the variable or key.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> ConfigError {
+        ConfigError(message.into())
+    }
+}
+
+/// The key everything secret is derived from: cookies, CSRF tokens, later encryption keys.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl SecretKey {
+    /// A key for one purpose, so that no two uses share key material.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .expect("HMAC-SHA256 accepts a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Base of links in mail, without a trailing slash.
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub secret_key: SecretKey,
+    /// Public POSTs per minute per client address; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// How often the mail outbox is polled when nothing wakes it.
+    pub outbox_interval_ms: u64,
+    pub policy: Policy,
+}
+
+/// The TOML file's shape; every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    data_dir: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    secret_key: Option<String>,
+    rate_limit: Option<u32>,
+    outbox_interval_ms: Option<u64>,
+    #[serde(default)]
+    policy: PolicyFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    consent_purposes: Option<Vec<ConsentPurpose>>,
+    #[serde(flatten)]
+    deadlines: PolicyOverrides,
+}
+
+impl Settings {
+    /// Loads from the process environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        Settings::from_env(&std::env::vars().collect())
+    }
+
+    /// Loads from the given variables (tests pass their own).
+    pub fn from_env(env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let var = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        let file = match var("RIGHTSDESK_CONFIG") {
+            Some(path) => read_file_settings(Path::new(&path))?,
+            None => FileSettings::default(),
+        };
+
+        let data_dir = PathBuf::from(
+            var("RIGHTSDESK_DATA_DIR")
+                .or(file.data_dir)
+                .unwrap_or_else(|| "data".to_string()),
+        );
+        let database_url = var("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("rightsdesk.db").display()));
+        if !(database_url.starts_with("sqlite://")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL: expected sqlite://PATH or postgres://...",
+            ));
+        }
+
+        let bind_text = var("RIGHTSDESK_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let bind = bind_text.parse::<SocketAddr>().map_err(|_| {
+            ConfigError::new(format!(
+                "RIGHTSDESK_BIND: expected an address like 127.0.0.1:8080, got {bind_text:?}"
+            ))
+        })?;
+
+        let public_url = var("RIGHTSDESK_PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.contains(char::is_whitespace)
+        {
+            return Err(ConfigError::new(format!(
+                "RIGHTSDESK_PUBLIC_URL: expected an http:// or https:// URL, got {public_url:?}"
+            )));
+        }
+        let public_url = public_url.trim_end_matches('/').to_string();
+
+        let smtp_url = var("RIGHTSDESK_SMTP_URL").or(file.smtp_url);
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::new(
+                    "RIGHTSDESK_SMTP_URL: expected smtp://HOST:PORT or smtps://HOST:PORT",
+                ));
+            }
+        }
+
+        let mail_from = var("RIGHTSDESK_MAIL_FROM")
+            .or(file.mail_from)
+            .unwrap_or_else(|| "rightsdesk <no-reply@localhost>".to_string());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(format!(
+                "RIGHTSDESK_MAIL_FROM: expected a mailbox like \"rightsdesk <no-reply@example.org>\", got {mail_from:?}"
+            )));
+        }
+
+        let rate_limit_per_minute = match var("RIGHTSDESK_RATE_LIMIT") {
+            Some(text) => text.parse::<u32>().map_err(|_| {
+                ConfigError::new(format!(
+                    "RIGHTSDESK_RATE_LIMIT: expected a whole number of requests per minute (0 = off), got {text:?}"
+                ))
+            })?,
+            None => file.rate_limit.unwrap_or(30),
+        };
+
+        let outbox_interval_ms = match var("RIGHTSDESK_OUTBOX_INTERVAL_MS") {
+            Some(text) => text.parse::<u64>().ok().filter(|ms| *ms > 0).ok_or_else(|| {
+                ConfigError::new(format!(
+                    "RIGHTSDESK_OUTBOX_INTERVAL_MS: expected a positive number of milliseconds, got {text:?}"
+                ))
+            })?,
+            None => file.outbox_interval_ms.unwrap_or(5_000),
+        };
+
+        let secret_key = match var("RIGHTSDESK_SECRET_KEY").or(file.secret_key) {
+            Some(text) => secret_from_text(&text).ok_or_else(|| {
+                ConfigError::new("RIGHTSDESK_SECRET_KEY: expected at least 32 characters")
+            })?,
+            None => load_or_create_secret(&data_dir)?,
+        };
+
+        let deadlines = DeadlinePolicy::with_overrides(file.policy.deadlines)
+            .map_err(|e| ConfigError::new(format!("RIGHTSDESK_CONFIG: {e}")))?;
+        let consent_purposes = file
+            .policy
+            .consent_purposes
+            .unwrap_or_else(Policy::default_consent_purposes);
+        if consent_purposes.is_empty() {
+            return Err(ConfigError::new(
+                "RIGHTSDESK_CONFIG: policy.consent_purposes must name at least one purpose",
+            ));
+        }
+
+        Ok(Settings {
+            database_url,
+            bind,
+            public_url,
+            data_dir,
+            smtp_url,
+            mail_from,
+            secret_key,
+            rate_limit_per_minute,
+            outbox_interval_ms,
+            policy: Policy {
+                deadlines,
+                consent_purposes,
+            },
+        })
+    }
+
+    /// Where mail files go when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn read_file_settings(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(format!(
+            "RIGHTSDESK_CONFIG: cannot read {}: {e}",
+            path.display()
+        ))
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let message = e.message().to_string();
+        ConfigError::new(format!("RIGHTSDESK_CONFIG: {}: {message}", path.display()))
+    })
+}
+
+fn secret_from_text(text: &str) -> Option<SecretKey> {
+    let text = text.trim();
+    (text.chars().count() >= 32).then(|| SecretKey(Sha256::digest(text.as_bytes()).into()))
+}
+
+/// Reads the generated key from the data dir, or makes one (mode 0600) on first run.
+fn load_or_create_secret(data_dir: &Path) -> Result<SecretKey, ConfigError> {
+    let path = data_dir.join("secret_key");
+    let unusable = |e: std::io::Error| {
+        ConfigError::new(format!(
+            "RIGHTSDESK_DATA_DIR: cannot keep the secret key in {}: {e}",
+            path.display()
+        ))
+    };
+    match fs::read_to_string(&path) {
+        Ok(text) => secret_from_text(&text).ok_or_else(|| {
+            ConfigError::new(format!(
+                "RIGHTSDESK_SECRET_KEY: the key file {} is damaged; restore it from backup",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(data_dir).map_err(unusable)?;
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| {
+                ConfigError::new(format!("RIGHTSDESK_SECRET_KEY: no randomness: {e}"))
+            })?;
+            let text = data_encoding::HEXLOWER.encode(&bytes);
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&path).map_err(unusable)?;
+            file.write_all(text.as_bytes()).map_err(unusable)?;
+            file.sync_all().map_err(unusable)?;
+            secret_from_text(&text)
+                .ok_or_else(|| ConfigError::new("RIGHTSDESK_SECRET_KEY: generation failed"))
+        }
+        Err(e) => Err(unusable(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_fill_everything_and_the_key_is_generated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let vars = env(&[("RIGHTSDESK_DATA_DIR", data.to_str().unwrap())]);
+        let settings = Settings::from_env(&vars).unwrap();
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+        assert!(settings.database_url.starts_with("sqlite://"));
+        assert_eq!(settings.rate_limit_per_minute, 30);
+        let key_file = data.join("secret_key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&key_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = Settings::from_env(&vars).unwrap();
+        assert_eq!(
+            settings.secret_key.derive("x"),
+            again.secret_key.derive("x")
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        for (name, value) in [
+            ("RIGHTSDESK_BIND", "localhost"),
+            ("RIGHTSDESK_PUBLIC_URL", "ftp://x"),
+            ("DATABASE_URL", "mysql://x"),
+            ("RIGHTSDESK_SMTP_URL", "http://mail"),
+            ("RIGHTSDESK_MAIL_FROM", "not a mailbox"),
+            ("RIGHTSDESK_SECRET_KEY", "short"),
+            ("RIGHTSDESK_RATE_LIMIT", "lots"),
+        ] {
+            let error = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data), (name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(name), "{error}");
+            assert!(!error.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn the_file_is_read_and_the_variable_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rightsdesk.toml");
+        fs::write(
+            &path,
+            r#"
+bind = "127.0.0.1:9000"
+public_url = "https://privacy.example.org/"
+secret_key = "0123456789abcdef0123456789abcdef"
+[policy]
+holidays = ["2026-12-25"]
+"#,
+        )
+        .unwrap();
+        let vars = env(&[
+            ("RIGHTSDESK_CONFIG", path.to_str().unwrap()),
+            ("RIGHTSDESK_BIND", "127.0.0.1:9100"),
+            ("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap()),
+        ]);
+        let settings = Settings::from_env(&vars).unwrap();
+        assert_eq!(settings.bind.port(), 9100);
+        assert_eq!(settings.public_url, "https://privacy.example.org");
+        assert!(settings.is_https());
+        assert!(!dir.path().join("secret_key").exists());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rightsdesk.toml");
+        fs::write(&path, "bnid = \"127.0.0.1:1\"\n").unwrap();
+        let error = Settings::from_env(&env(&[("RIGHTSDESK_CONFIG", path.to_str().unwrap())]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("RIGHTSDESK_CONFIG"), "{error}");
+        assert!(error.contains("bnid"), "{error}");
+    }
+}

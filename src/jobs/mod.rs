@@ -1,0 +1,3 @@
+//! Background work inside `serve`: each job is idempotent and safe beside other instances.
+
+pub mod outbox;

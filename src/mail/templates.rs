@@ -1,0 +1,143 @@
+//! Plain-text mail bodies. They carry no personal data beyond the request's
+//! reference and the link: no name, no email address, no request details.
+
+use askama::Template;
+
+/// Sent after `POST /requests`: confirm the request.
+#[derive(Template)]
+#[template(path = "mail/verification.txt")]
+pub struct VerificationMail {
+    pub reference: String,
+    pub link: String,
+    pub expires_days: u32,
+}
+
+impl VerificationMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        format!("Confirm your request {}", self.reference)
+    }
+}
+
+/// Sent after verification: the status link and the due date.
+#[derive(Template)]
+#[template(path = "mail/confirmation.txt")]
+pub struct ConfirmationMail {
+    pub reference: String,
+    pub link: String,
+    pub due_date: String,
+}
+
+impl ConfirmationMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        format!("Your request {} is confirmed", self.reference)
+    }
+}
+
+/// Sent when the request's status changes.
+#[derive(Template)]
+#[template(path = "mail/status_changed.txt")]
+pub struct StatusChangedMail {
+    pub reference: String,
+    pub status_label: String,
+    pub link: String,
+}
+
+impl StatusChangedMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        format!("News about your request {}", self.reference)
+    }
+}
+
+/// Sent after a matching `POST /status/lookup`: a fresh status link.
+#[derive(Template)]
+#[template(path = "mail/lookup_link.txt")]
+pub struct LookupLinkMail {
+    pub reference: String,
+    pub link: String,
+}
+
+impl LookupLinkMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        format!("A new link to your request {}", self.reference)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REF: &str = "RD-7K3M-9QXA";
+    const LINK: &str = "https://privacy.example.com/status/Zm9vYmFyYmF6cXV4?a=1&b=2";
+
+    /// Every line but the link fits in 76 characters; the link is intact
+    /// (not HTML-escaped) and on a line of its own.
+    fn check(body: &str) {
+        assert!(body.contains(REF), "{body}");
+        assert!(body.lines().any(|l| l == LINK), "{body}");
+        for line in body.lines().filter(|l| *l != LINK) {
+            assert!(line.chars().count() < 76, "too long: {line:?}");
+        }
+        assert!(!body.contains("&amp;") && !body.contains("&#"));
+        assert!(!body.contains('<'));
+    }
+
+    #[test]
+    fn verification_mail() {
+        let mail = VerificationMail {
+            reference: REF.into(),
+            link: LINK.into(),
+            expires_days: 7,
+        };
+        let body = mail.render().unwrap();
+        check(&body);
+        assert!(body.contains("expires in 7 days"));
+        assert!(body.contains("Confirm my request"));
+        assert!(mail.subject().contains(REF));
+        let one = VerificationMail {
+            expires_days: 1,
+            ..mail
+        };
+        assert!(one.render().unwrap().contains("expires in 1 day."));
+    }
+
+    #[test]
+    fn confirmation_mail() {
+        let mail = ConfirmationMail {
+            reference: REF.into(),
+            link: LINK.into(),
+            due_date: "Wednesday, 30 September 2026 (UTC)".into(),
+        };
+        let body = mail.render().unwrap();
+        check(&body);
+        assert!(body.contains("Wednesday, 30 September 2026 (UTC)"));
+        assert!(mail.subject().contains(REF));
+    }
+
+    #[test]
+    fn status_changed_mail() {
+        let mail = StatusChangedMail {
+            reference: REF.into(),
+            status_label: "Waiting for your answer to our question".into(),
+            link: LINK.into(),
+        };
+        let body = mail.render().unwrap();
+        check(&body);
+        assert!(body.contains("Waiting for your answer to our question"));
+        assert!(mail.subject().contains(REF));
+    }
+
+    #[test]
+    fn lookup_link_mail() {
+        let mail = LookupLinkMail {
+            reference: REF.into(),
+            link: LINK.into(),
+        };
+        let body = mail.render().unwrap();
+        check(&body);
+        assert!(mail.subject().contains(REF));
+    }
+}

@@ -1,0 +1,141 @@
+//! The append-only audit trail and its head row.
+
+use diesel::prelude::*;
+use time::OffsetDateTime;
+
+use super::schema::{audit_events, audit_head};
+use super::time::{from_db, to_db};
+use super::DbConn;
+use crate::domain::audit::{chain_hash, EventContent, StoredEvent};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEventRow {
+    pub seq: i64,
+    pub id: String,
+    pub at: time::PrimitiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEventRow {
+    pub fn into_stored(self) -> StoredEvent {
+        StoredEvent {
+            seq: self.seq,
+            id: self.id,
+            at: from_db(self.at),
+            actor: self.actor,
+            action: self.action,
+            target: self.target,
+            details: self.details,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditEventRow<'a> {
+    seq: i64,
+    id: &'a str,
+    at: time::PrimitiveDateTime,
+    actor: &'a str,
+    action: &'a str,
+    target: &'a str,
+    details: &'a str,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+/// An event to append. `details` is a JSON object without personal data.
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent<'a> {
+    pub at: OffsetDateTime,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub details: &'a str,
+}
+
+/// Takes the write lock on the head row (a no-op update). Called first in every write
+/// transaction by [`super::write`].
+pub fn lock_head(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set(audit_head::seq.eq(audit_head::seq))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest event's sequence number and hash, as the head row records them.
+pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    audit_head::table
+        .filter(audit_head::id.eq(1))
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)
+}
+
+/// Appends one event to the chain. Must run inside [`super::write`].
+pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
+    let (last_seq, last_hash) = head(conn)?;
+    let seq = last_seq + 1;
+    let id = uuid::Uuid::now_v7().to_string();
+    // Stored timestamps keep microseconds; hash exactly what will be read back.
+    let at = from_db(to_db(event.at));
+    let hash = chain_hash(
+        &last_hash,
+        &EventContent {
+            seq,
+            id: &id,
+            at,
+            actor: event.actor,
+            action: event.action,
+            target: event.target,
+            details: event.details,
+        },
+    );
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEventRow {
+            seq,
+            id: &id,
+            at: to_db(at),
+            actor: event.actor,
+            action: event.action,
+            target: event.target,
+            details: event.details,
+            prev_hash: &last_hash,
+            hash: &hash,
+        })
+        .execute(conn)?;
+    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&hash)))
+        .execute(conn)?;
+    Ok(seq)
+}
+
+/// Events about one target, oldest first.
+pub fn list_for_target(conn: &mut DbConn, target: &str) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::target.eq(target))
+        .order(audit_events::seq.asc())
+        .select(AuditEventRow::as_select())
+        .load(conn)
+}
+
+/// The next batch of events after `after_seq`, in chain order.
+pub fn batch_after(
+    conn: &mut DbConn,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    audit_events::table
+        .filter(audit_events::seq.gt(after_seq))
+        .order(audit_events::seq.asc())
+        .limit(limit)
+        .select(AuditEventRow::as_select())
+        .load(conn)
+}

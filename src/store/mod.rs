@@ -1,0 +1,197 @@
+//! The only place that knows SQL. One connection type serves SQLite and PostgreSQL; the
+//! backend is picked from the URL scheme. Each table has its own file with its row structs
+//! and one function per question.
+
+pub mod audit;
+pub mod messages;
+pub mod outbox;
+pub mod requests;
+pub mod schema;
+pub mod time;
+pub mod tokens;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written once with diesel's DSL run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL that names its backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DATABASE_URL: expected sqlite://PATH or postgres://..., got a URL of another kind")]
+    UnsupportedUrl,
+    #[error("cannot create the database directory {0}: {1}")]
+    Directory(String, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(DatabaseUrl::Sqlite {
+                path: path.to_string(),
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres {
+                url: url.to_string(),
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
+            DatabaseUrl::Postgres { .. } => Backend::Postgres,
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names; diesel's own `establish` on the enum
+/// would try each backend in turn and hide the real error.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = diesel::SqliteConnection::establish(path)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the one writer; the busy timeout makes a second
+                // writer wait instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = PooledConnection<ConnectionManager>;
+
+/// Opens a pool for `url`, creating the SQLite file's directory if needed.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
+    let url = DatabaseUrl::parse(url)?;
+    if let DatabaseUrl::Sqlite { path } = &url {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Directory(parent.display().to_string(), e))?;
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager { url })?;
+    Ok(pool)
+}
+
+/// Applies pending migrations; returns the versions applied. On PostgreSQL an advisory lock
+/// keeps two instances starting at once from migrating together.
+pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect())
+            .map_err(|e| StoreError::Migration(e.to_string()))?,
+        DbConn::Postgres(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7231001)")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect())
+                .map_err(|e| StoreError::Migration(e.to_string()));
+            c.batch_execute("SELECT pg_advisory_unlock(7231001)")?;
+            result?
+        }
+    };
+    Ok(applied)
+}
+
+/// Whether any embedded migration has not been applied yet.
+pub fn has_pending_migrations(conn: &mut DbConn) -> Result<bool, StoreError> {
+    match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Runs `work` in a write transaction. It first takes the write lock on the audit head row,
+/// so every write transaction (and so every audit append) is serialised on both backends,
+/// and SQLite takes its write lock before any read, which avoids stale-snapshot failures.
+pub fn write<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        audit::lock_head(conn)?;
+        work(conn)
+    })
+}

@@ -1,0 +1,101 @@
+// The tables of both backends; the migrations in migrations/sqlite and migrations/postgres
+// create exactly these columns.
+
+diesel::table! {
+    requests (id) {
+        id -> Text,
+        reference -> Text,
+        kind -> Text,
+        regime -> Text,
+        status -> Text,
+        full_name -> Text,
+        email -> Text,
+        account_ref -> Nullable<Text>,
+        details -> Text,
+        correction -> Nullable<Text>,
+        purposes -> Nullable<Text>,
+        content_removal -> Bool,
+        received_at -> Timestamp,
+        verified_at -> Nullable<Timestamp>,
+        acknowledge_due_at -> Nullable<Timestamp>,
+        due_at -> Timestamp,
+        extended_due_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        assignee_id -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        rejection_reason -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_messages (id) {
+        id -> Text,
+        request_id -> Text,
+        author -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    link_tokens (token_hash) {
+        token_hash -> Text,
+        request_id -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        template -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(request_messages -> requests (request_id));
+diesel::joinable!(link_tokens -> requests (request_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    requests,
+    request_messages,
+    link_tokens,
+    audit_events,
+    audit_head,
+    mail_outbox,
+);

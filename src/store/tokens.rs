@@ -1,0 +1,61 @@
+//! Link tokens, stored only as hashes.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::schema::link_tokens;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = link_tokens)]
+pub struct LinkTokenRow {
+    pub token_hash: String,
+    pub request_id: String,
+    pub purpose: String,
+    pub created_at: PrimitiveDateTime,
+    pub expires_at: PrimitiveDateTime,
+    pub used_at: Option<PrimitiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = link_tokens)]
+pub struct NewLinkToken<'a> {
+    pub token_hash: &'a str,
+    pub request_id: &'a str,
+    pub purpose: &'a str,
+    pub created_at: PrimitiveDateTime,
+    pub expires_at: PrimitiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, token: &NewLinkToken<'_>) -> QueryResult<()> {
+    diesel::insert_into(link_tokens::table)
+        .values(token)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The token with this hash and purpose, whether or not it is still live.
+pub fn find(
+    conn: &mut DbConn,
+    token_hash: &str,
+    purpose: &str,
+) -> QueryResult<Option<LinkTokenRow>> {
+    link_tokens::table
+        .find(token_hash)
+        .filter(link_tokens::purpose.eq(purpose))
+        .select(LinkTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a token used, once; returns false if it was used already.
+pub fn mark_used(conn: &mut DbConn, token_hash: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        link_tokens::table
+            .find(token_hash)
+            .filter(link_tokens::used_at.is_null()),
+    )
+    .set(link_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok(updated == 1)
+}

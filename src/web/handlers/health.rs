@@ -1,0 +1,18 @@
+use actix_web::{web, HttpResponse};
+
+use super::blocking;
+use crate::app;
+use crate::error::AppError;
+use crate::web::WebState;
+
+/// Liveness: the process answers.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Readiness: the database answers and every migration is applied.
+pub async fn readyz(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
+    let ctx = state.ctx.clone();
+    blocking(move || app::health::check_ready(&ctx)).await?;
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
+}

@@ -1,0 +1,82 @@
+//! The lost-link page. Whether or not the email and reference matched, the answer is the
+//! same page with the same status.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, render};
+use crate::app;
+use crate::error::AppError;
+use crate::web::form::read_form;
+use crate::web::pages::{FieldError, LookupPage};
+use crate::web::{view, WebState};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LookupForm {
+    email: String,
+    reference: String,
+    csrf_token: String,
+}
+
+pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    page(
+        &state,
+        &req,
+        &LookupForm::default(),
+        false,
+        Vec::new(),
+        StatusCode::OK,
+    )
+}
+
+pub async fn submit(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
+    let form: LookupForm = read_form(&req, payload).await?;
+    state.csrf.verify(&req, &form.csrf_token)?;
+    let ctx = state.ctx.clone();
+    let (email, reference) = (form.email.clone(), form.reference.clone());
+    match blocking(move || app::lookup::request_link(&ctx, &email, &reference)).await {
+        Ok(()) => page(
+            &state,
+            &req,
+            &LookupForm::default(),
+            true,
+            Vec::new(),
+            StatusCode::OK,
+        ),
+        Err(AppError::Invalid(errors)) => page(
+            &state,
+            &req,
+            &form,
+            false,
+            view::field_errors(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(error) => Err(error),
+    }
+}
+
+fn page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    form: &LookupForm,
+    sent: bool,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let csrf = issue_csrf(state, req)?;
+    let page = LookupPage {
+        csrf_token: csrf.form_token.clone(),
+        email: form.email.clone(),
+        reference: form.reference.clone(),
+        sent,
+        errors,
+    };
+    render(&page, status, Some(csrf))
+}

@@ -1,0 +1,57 @@
+//! Thin handlers: parse, call one use case, render.
+
+pub mod health;
+pub mod lookup;
+pub mod public;
+pub mod requests;
+pub mod status;
+pub mod verify;
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::csrf::Issued;
+use super::WebState;
+use crate::error::AppError;
+
+/// Renders a page with its status; sets the CSRF cookie when the page issued a new one.
+pub fn render(
+    page: &impl Template,
+    status: StatusCode,
+    csrf: Option<Issued>,
+) -> Result<HttpResponse, AppError> {
+    let body = page
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(cookie) = csrf.and_then(|issued| issued.cookie) {
+        response.cookie(cookie);
+    }
+    Ok(response.body(body))
+}
+
+/// A 303 to `location`, the answer to every successful form POST.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Issues the CSRF token for a page's forms.
+pub fn issue_csrf(state: &web::Data<WebState>, req: &HttpRequest) -> Result<Issued, AppError> {
+    state.csrf.issue(req, state.ctx.settings.is_https())
+}
+
+/// Runs a blocking use case off the async executor.
+pub async fn blocking<T, F>(work: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(work).await?
+}

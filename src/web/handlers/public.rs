@@ -1,0 +1,32 @@
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use super::render;
+use crate::error::AppError;
+use crate::web::pages::HomePage;
+use crate::web::view;
+use crate::web::WebState;
+
+const STYLESHEET: &str = include_str!("../../../static/style.css");
+
+pub async fn home(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
+    let page = HomePage {
+        kinds: view::kind_options(),
+        regimes: view::regime_options(&state.ctx.settings.policy.deadlines),
+        retention: view::retention_rows(),
+    };
+    render(&page, StatusCode::OK, None)
+}
+
+/// The stylesheet is built into the binary: one file to deploy, nothing from other hosts.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

@@ -1,0 +1,126 @@
+//! The request form and its submission.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, render, see_other};
+use crate::app;
+use crate::domain::kind::RequestKind;
+use crate::domain::submission::RawSubmission;
+use crate::error::AppError;
+use crate::web::form::read_form;
+use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
+use crate::web::{view, WebState};
+
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    kind: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SubmitForm {
+    kind: String,
+    full_name: String,
+    email: String,
+    region: String,
+    account_ref: String,
+    details: String,
+    correction: String,
+    purposes: Vec<String>,
+    content_removal: Option<String>,
+    csrf_token: String,
+}
+
+impl SubmitForm {
+    fn raw(&self) -> RawSubmission {
+        RawSubmission {
+            kind: self.kind.clone(),
+            full_name: self.full_name.clone(),
+            email: self.email.clone(),
+            region: self.region.clone(),
+            account_ref: self.account_ref.clone(),
+            details: self.details.clone(),
+            correction: self.correction.clone(),
+            purposes: self.purposes.clone(),
+            content_removal: self.content_removal.is_some(),
+        }
+    }
+}
+
+pub async fn new_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let form = SubmitForm {
+        kind: query.into_inner().kind.unwrap_or_default(),
+        ..SubmitForm::default()
+    };
+    form_page(&state, &req, &form, Vec::new(), StatusCode::OK)
+}
+
+pub async fn submit(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
+    let form: SubmitForm = read_form(&req, payload).await?;
+    state.csrf.verify(&req, &form.csrf_token)?;
+    let ctx = state.ctx.clone();
+    let raw = form.raw();
+    match blocking(move || app::submit::submit(&ctx, &raw)).await {
+        Ok(_) => Ok(see_other("/requests/submitted")),
+        Err(AppError::Invalid(errors)) => form_page(
+            &state,
+            &req,
+            &form,
+            view::field_errors(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn submitted() -> Result<HttpResponse, AppError> {
+    render(&SubmittedPage {}, StatusCode::OK, None)
+}
+
+/// The form for the chosen kind (or the list of kinds), with what was entered and its errors.
+fn form_page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    form: &SubmitForm,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let csrf = issue_csrf(state, req)?;
+    let chosen = form.kind.parse::<RequestKind>().ok().map(view::kind_option);
+    let policy = &state.ctx.settings.policy;
+    let page = RequestFormPage {
+        csrf_token: csrf.form_token.clone(),
+        kinds: view::kind_options(),
+        chosen,
+        regimes: view::regime_options(&policy.deadlines),
+        purposes: policy
+            .consent_purposes
+            .iter()
+            .map(|p| PurposeOption {
+                slug: p.slug.clone(),
+                label: p.label.clone(),
+                checked: form.purposes.contains(&p.slug),
+            })
+            .collect(),
+        full_name: form.full_name.clone(),
+        email: form.email.clone(),
+        region: form.region.clone(),
+        account_ref: form.account_ref.clone(),
+        details: form.details.clone(),
+        correction: form.correction.clone(),
+        content_removal: form.content_removal.is_some(),
+        errors,
+    };
+    render(&page, status, Some(csrf))
+}

@@ -1,0 +1,111 @@
+//! The requester's status page, reply and withdraw.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, render, see_other};
+use crate::app;
+use crate::domain::status::RequestStatus;
+use crate::error::AppError;
+use crate::web::form::read_form;
+use crate::web::pages::{StatusPage, TimelineEntry};
+use crate::web::{view, WebState};
+
+#[derive(Debug, Deserialize)]
+pub struct StatusQuery {
+    notice: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyForm {
+    message: String,
+    csrf_token: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    csrf_token: String,
+}
+
+pub async fn show(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    query: web::Query<StatusQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let ctx = state.ctx.clone();
+    let lookup = token.clone();
+    let status = blocking(move || app::status::view(&ctx, &lookup)).await?;
+    let csrf = issue_csrf(&state, &req)?;
+    let now = app::clock::now();
+    let request = &status.request;
+    let notice = match query.notice.as_deref() {
+        Some("confirmed") => Some("Thank you: your request is confirmed. Keep this page's address private; it is also in the email we just sent you."),
+        Some("replied") => Some("Your message was sent."),
+        Some("withdrawn") => Some("Your request is withdrawn."),
+        _ => None,
+    };
+    let page = StatusPage {
+        token,
+        csrf_token: csrf.form_token.clone(),
+        reference: request.row.reference.clone(),
+        kind_label: request.kind.label().to_string(),
+        regime_label: format!("{} ({})", request.regime.label(), request.regime.law()),
+        status_label: request.status.label().to_string(),
+        status_explanation: request.status.explanation().to_string(),
+        received_at: view::display_time(crate::store::time::from_db(request.row.received_at)),
+        due_at: view::display_time(status.due_at),
+        due_note: view::due_note(status.due_at, now, request.status.is_closed()),
+        due_rule: status.due_rule.clone(),
+        extended: status.extended,
+        timeline: status
+            .timeline
+            .iter()
+            .map(|item| TimelineEntry {
+                at: view::display_time(item.at),
+                label: item.label.clone(),
+                message: item.message.clone(),
+                from_requester: item.from_requester,
+            })
+            .collect(),
+        can_reply: status.can_reply,
+        can_withdraw: status.can_withdraw,
+        awaiting_requester: request.status == RequestStatus::AwaitingRequester,
+        notice: notice.map(str::to_string),
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn reply(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: ReplyForm = read_form(&req, payload).await?;
+    state.csrf.verify(&req, &form.csrf_token)?;
+    let ctx = state.ctx.clone();
+    let token = token.into_inner();
+    let target = format!("/status/{token}?notice=replied");
+    blocking(move || app::status::reply(&ctx, &token, &form.message)).await?;
+    Ok(see_other(&target))
+}
+
+pub async fn withdraw(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: WithdrawForm = read_form(&req, payload).await?;
+    state.csrf.verify(&req, &form.csrf_token)?;
+    let ctx = state.ctx.clone();
+    let token = token.into_inner();
+    let target = format!("/status/{token}?notice=withdrawn");
+    blocking(move || app::status::withdraw(&ctx, &token)).await?;
+    Ok(see_other(&target))
+}

@@ -1,0 +1,54 @@
+//! The email confirmation link: GET shows a button, POST confirms.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, render, see_other};
+use crate::app;
+use crate::error::AppError;
+use crate::web::form::read_form;
+use crate::web::pages::VerifyPage;
+use crate::web::WebState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    csrf_token: String,
+}
+
+pub async fn show(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let ctx = state.ctx.clone();
+    let lookup = token.clone();
+    let pending = blocking(move || app::verify::pending(&ctx, &lookup)).await?;
+    let csrf = issue_csrf(&state, &req)?;
+    let page = VerifyPage {
+        csrf_token: csrf.form_token.clone(),
+        token,
+        reference: pending.reference,
+        kind_label: pending.kind.label().to_string(),
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn confirm(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: ConfirmForm = read_form(&req, payload).await?;
+    state.csrf.verify(&req, &form.csrf_token)?;
+    let ctx = state.ctx.clone();
+    let token = token.into_inner();
+    let status_token = blocking(move || app::verify::confirm(&ctx, &token)).await?;
+    Ok(see_other(&format!(
+        "/status/{}?notice=confirmed",
+        status_token.as_str()
+    )))
+}

@@ -1,0 +1,42 @@
+//! Per-client limits on public POSTs (submission, lookup), so that nobody floods the queue
+//! or probes references.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::AppError;
+
+pub struct PublicPostLimiter {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    checks: AtomicU64,
+}
+
+impl PublicPostLimiter {
+    /// `per_minute` requests a minute per address, in bursts of up to a third of that;
+    /// 0 turns the limit off.
+    pub fn new(per_minute: u32) -> PublicPostLimiter {
+        let limiter = NonZeroU32::new(per_minute).map(|rate| {
+            let burst = NonZeroU32::new((per_minute / 3).max(1)).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))
+        });
+        PublicPostLimiter {
+            limiter,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    pub fn check(&self, client: Option<IpAddr>) -> Result<(), AppError> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        // Forget idle clients now and then so the table does not grow without bound.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            limiter.retain_recent();
+        }
+        let key = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        limiter.check_key(&key).map_err(|_| AppError::RateLimited)
+    }
+}

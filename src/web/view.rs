@@ -1,0 +1,176 @@
+//! Turning domain values into the strings pages show.
+
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
+use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
+use crate::domain::kind::RequestKind;
+use crate::domain::regime::Regime;
+use crate::domain::submission;
+
+/// A time as pages show it, e.g. "9 March 2026, 14:00 UTC".
+pub fn display_time(at: OffsetDateTime) -> String {
+    let format =
+        format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
+    at.format(&format).unwrap_or_else(|_| at.to_string())
+}
+
+/// "12 days left", "due today", "overdue by 3 days": in words, never only in colour.
+pub fn due_note(due: OffsetDateTime, now: OffsetDateTime, closed: bool) -> String {
+    if closed {
+        return "This request is closed.".to_string();
+    }
+    let hours = (due - now).whole_hours();
+    match hours {
+        h if h < 0 => {
+            let days = (-h + 23) / 24;
+            format!("Overdue by {days} day{}", plural(days))
+        }
+        h if h < 24 => format!("Due within {} hour{}", h.max(1), plural(h.max(1))),
+        h => {
+            let days = h / 24;
+            format!("{days} day{} left", plural(days))
+        }
+    }
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn kind_option(kind: RequestKind) -> KindOption {
+    KindOption {
+        slug: kind.as_str().to_string(),
+        label: kind.label().to_string(),
+        description: kind.description().to_string(),
+    }
+}
+
+pub fn kind_options() -> Vec<KindOption> {
+    RequestKind::ALL.into_iter().map(kind_option).collect()
+}
+
+/// Each regime's clocks for an ordinary request; India's grievance clock is added in words.
+pub fn regime_options(policy: &DeadlinePolicy) -> Vec<RegimeOption> {
+    Regime::ALL
+        .into_iter()
+        .map(|regime| {
+            let rule = policy.rule_for(regime, RequestKind::Access);
+            let acknowledge = match rule.acknowledge {
+                Acknowledge::Within(span) => format!("within {span}"),
+                Acknowledge::OnVerification => "when you confirm your email".to_string(),
+            };
+            let mut respond = format!("{}", rule.respond);
+            if regime == Regime::In {
+                respond.push_str(&format!(
+                    " ({} for a complaint to the Grievance Officer, {} when it is about content to remove)",
+                    policy.india_grievance.respond, policy.india_content_removal_respond
+                ));
+            }
+            let extension = match rule.extension {
+                Some(span) => format!("once, by up to {span}"),
+                None => "none".to_string(),
+            };
+            RegimeOption {
+                slug: regime.as_str().to_string(),
+                label: regime.label().to_string(),
+                law: regime.law().to_string(),
+                acknowledge,
+                respond,
+                extension,
+            }
+        })
+        .collect()
+}
+
+pub fn retention_rows() -> Vec<RetentionRow> {
+    [
+        (
+            "Registration data after you close your account or withdraw your registration",
+            "180 days, then deleted",
+        ),
+        (
+            "Content removed after a complaint (kept for investigation)",
+            "180 days, then deleted",
+        ),
+        (
+            "Records erased at your request (removed from use at once)",
+            "180 days, then deleted",
+        ),
+        ("Requests never confirmed by email", "7 days, then deleted"),
+        (
+            "Closed request files",
+            "personal details removed after 24 months; anonymous statistics stay",
+        ),
+        (
+            "Anything under a court's or agency's order (legal hold)",
+            "kept until the order ends",
+        ),
+    ]
+    .into_iter()
+    .map(|(what, period)| RetentionRow {
+        what: what.to_string(),
+        period: period.to_string(),
+    })
+    .collect()
+}
+
+pub fn field_errors(errors: Vec<submission::FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: e.field.to_string(),
+            message: capitalise(&e.message),
+        })
+        .collect()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+    use time::Duration;
+
+    #[test]
+    fn due_notes_say_the_time_left_in_words() {
+        let now = datetime!(2026-03-10 12:00 UTC);
+        assert_eq!(
+            due_note(now + Duration::days(12), now, false),
+            "12 days left"
+        );
+        assert_eq!(due_note(now + Duration::days(1), now, false), "1 day left");
+        assert_eq!(
+            due_note(now + Duration::hours(5), now, false),
+            "Due within 5 hours"
+        );
+        assert_eq!(
+            due_note(now - Duration::hours(30), now, false),
+            "Overdue by 2 days"
+        );
+        assert_eq!(
+            due_note(now - Duration::days(1), now, true),
+            "This request is closed."
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_utc_words() {
+        assert_eq!(
+            display_time(datetime!(2026-03-09 14:05 UTC)),
+            "9 March 2026, 14:05 UTC"
+        );
+    }
+}
