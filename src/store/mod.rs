@@ -103,10 +103,10 @@ impl ManageConnection for ConnectionManager {
             DatabaseUrl::Sqlite { path } => {
                 let mut conn = diesel::SqliteConnection::establish(path)
                     .map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers run beside the one writer; the busy timeout makes a second
-                // writer wait instead of failing at once.
+                // The busy timeout comes first so that even switching to WAL waits for a lock
+                // held by a sibling connection; WAL lets readers run beside the one writer.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
