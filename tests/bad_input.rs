@@ -43,7 +43,8 @@ async fn invalid_forms_are_shown_again_with_inline_errors_and_store_nothing() {
         let good = valid_fields(&csrf);
         let empty = app.snapshot();
 
-        let cases: Vec<(&str, Vec<(&'static str, String)>, &str)> = vec![
+        type Case = (&'static str, Vec<(&'static str, String)>, &'static str);
+        let cases: Vec<Case> = vec![
             (
                 "missing name",
                 without(&good, "full_name"),

@@ -35,11 +35,17 @@ fn audit_verify_passes_on_the_demo_data_and_names_the_first_tampered_event() {
 
         let demo = rightsdesk(dir.path(), url, &["demo"]);
         assert!(demo.status.success(), "[{backend}] demo: {}", stderr(&demo));
-        assert!(stdout(&demo).contains("loaded 8 demo requests"), "[{backend}]");
+        assert!(
+            stdout(&demo).contains("loaded 8 demo requests"),
+            "[{backend}]"
+        );
 
         let verify = rightsdesk(dir.path(), url, &["audit", "verify"]);
         assert!(verify.status.success(), "[{backend}] {}", stderr(&verify));
-        assert!(stdout(&verify).contains("audit chain intact"), "[{backend}]");
+        assert!(
+            stdout(&verify).contains("audit chain intact"),
+            "[{backend}]"
+        );
 
         let sql = |statement: &str| {
             use diesel::connection::SimpleConnection;
@@ -54,13 +60,21 @@ fn audit_verify_passes_on_the_demo_data_and_names_the_first_tampered_event() {
         assert_eq!(verify.status.code(), Some(1), "[{backend}]");
         let message = stderr(&verify);
         assert!(message.contains("audit event 5"), "[{backend}] {message}");
-        assert_eq!(message.trim().lines().count(), 1, "[{backend}] one clear line: {message}");
+        assert_eq!(
+            message.trim().lines().count(),
+            1,
+            "[{backend}] one clear line: {message}"
+        );
 
         // A deleted row is found at the event after it.
         sql("DELETE FROM audit_events WHERE seq <= 5; ");
         let verify = rightsdesk(dir.path(), url, &["audit", "verify"]);
         assert_eq!(verify.status.code(), Some(1), "[{backend}]");
-        assert!(stderr(&verify).contains("audit event 6"), "[{backend}] {}", stderr(&verify));
+        assert!(
+            stderr(&verify).contains("audit event 6"),
+            "[{backend}] {}",
+            stderr(&verify)
+        );
 
         // A fresh chain with its newest event deleted is found too.
         let dir2 = tempfile::tempdir().unwrap();
@@ -79,7 +93,11 @@ fn audit_verify_passes_on_the_demo_data_and_names_the_first_tampered_event() {
         drop(pool);
         let verify = rightsdesk(dir2.path(), url2, &["audit", "verify"]);
         assert_eq!(verify.status.code(), Some(1), "[{backend}]");
-        assert!(stderr(&verify).contains("newest audit events are missing"), "[{backend}] {}", stderr(&verify));
+        assert!(
+            stderr(&verify).contains("newest audit events are missing"),
+            "[{backend}] {}",
+            stderr(&verify)
+        );
     }
 }
 

@@ -20,6 +20,8 @@ use rightsdesk::mail::Mailer;
 use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
+pub mod smtp_sink;
+
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,11 +295,12 @@ impl TestApp {
         let mut mails: Vec<(std::time::SystemTime, ReceivedMail)> = entries
             .filter_map(Result::ok)
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .map(|e| {
+            // A file still being written does not parse yet; the next look will find it.
+            .filter_map(|e| {
                 let path = e.path();
-                let bytes = std::fs::read(&path).unwrap();
-                let modified = e.metadata().and_then(|m| m.modified()).unwrap();
-                (modified, parse_mail(&bytes, path))
+                let bytes = std::fs::read(&path).ok()?;
+                let modified = e.metadata().and_then(|m| m.modified()).ok()?;
+                Some((modified, try_parse_mail(&bytes, path)?))
             })
             .collect();
         mails.sort_by_key(|(modified, _)| *modified);
@@ -398,10 +401,13 @@ impl TestApp {
 }
 
 pub fn parse_mail(bytes: &[u8], file: PathBuf) -> ReceivedMail {
-    let message = mail_parser::MessageParser::default()
-        .parse(bytes)
-        .expect("a parseable mail");
-    ReceivedMail {
+    try_parse_mail(bytes, file).expect("a parseable mail")
+}
+
+pub fn try_parse_mail(bytes: &[u8], file: PathBuf) -> Option<ReceivedMail> {
+    let message = mail_parser::MessageParser::default().parse(bytes)?;
+    message.subject()?;
+    Some(ReceivedMail {
         to: message
             .to()
             .and_then(|to| to.first())
@@ -411,7 +417,7 @@ pub fn parse_mail(bytes: &[u8], file: PathBuf) -> ReceivedMail {
         subject: message.subject().unwrap_or_default().to_string(),
         body: message.body_text(0).unwrap_or_default().to_string(),
         file,
-    }
+    })
 }
 
 /// The token after `prefix` in a link in `text`.
