@@ -10,9 +10,9 @@ use crate::domain::audit::Actor;
 use crate::domain::lifecycle::Action;
 use crate::domain::submission::RawSubmission;
 use crate::error::AppError;
+use crate::store::messages;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
-use crate::store::{self as db, messages};
 
 /// One demo request as the command reports it.
 #[derive(Debug, Clone)]
@@ -161,8 +161,7 @@ fn act(
     action: Action,
     message: Option<&str>,
 ) -> Result<(String, Option<String>), AppError> {
-    let mut conn = ctx.conn()?;
-    db::write(&mut conn, |conn| {
+    ctx.write(|conn| {
         let now = clock::now();
         let row = requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)?;
         let request = LoadedRequest::from_row(row)?;

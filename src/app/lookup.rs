@@ -9,7 +9,7 @@ use crate::domain::reference::Reference;
 use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::mail::compose;
-use crate::store::{self as db, requests};
+use crate::store::requests;
 
 pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), AppError> {
     let mut errors = Vec::new();
@@ -28,8 +28,7 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     let (Ok(email), Ok(reference)) = (email, reference) else {
         return Err(AppError::Invalid(errors));
     };
-    let mut conn = ctx.conn()?;
-    let sent = db::write(&mut conn, |conn| -> Result<bool, AppError> {
+    let sent = ctx.write(|conn| -> Result<bool, AppError> {
         let now = clock::now();
         let Some(row) = requests::find_by_reference(conn, reference.as_str())? else {
             return Ok(false);

@@ -13,13 +13,13 @@ pub mod submit;
 pub mod transition;
 pub mod verify;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
 use crate::config::Settings;
 use crate::error::AppError;
-use crate::store::{self, Backend, Pool, PooledConn};
+use crate::store::{self, Backend, DbConn, Pool, PooledConn};
 
 /// What every use case needs: the pool, the settings and a way to wake the mail sender.
 #[derive(Clone)]
@@ -27,6 +27,9 @@ pub struct Context {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     mail_wakeup: Arc<Notify>,
+    /// SQLite has one writer at a time; queueing writers here, in order, is fairer and
+    /// faster than letting them poll SQLite's busy handler.
+    write_gate: Option<Arc<Mutex<()>>>,
 }
 
 impl Context {
@@ -42,11 +45,26 @@ impl Context {
             pool,
             settings: Arc::new(settings),
             mail_wakeup: Arc::new(Notify::new()),
+            write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         })
     }
 
     pub fn conn(&self) -> Result<PooledConn, AppError> {
         Ok(self.pool.get()?)
+    }
+
+    /// Runs `work` in one write transaction: a change, its audit events and its mail commit
+    /// together or not at all.
+    pub fn write<T>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.conn()?;
+        let _turn = self
+            .write_gate
+            .as_ref()
+            .map(|gate| gate.lock().unwrap_or_else(PoisonError::into_inner));
+        store::write(&mut conn, work)
     }
 
     /// An absolute link for mail, from a path like `/status/TOKEN`.

@@ -29,9 +29,8 @@ pub fn record_sent(ctx: &Context, id: &str) -> Result<(), AppError> {
 /// Records a failure and schedules the next attempt with exponential backoff
 /// (30 s, 1 min, 2 min, ... at most 1 hour).
 pub fn record_failure(ctx: &Context, row: &OutboxRow, error: &str) -> Result<(), AppError> {
-    let mut conn = ctx.conn()?;
     let next = clock::now() + retry_delay(row.attempts);
-    Ok(outbox::mark_failed(&mut conn, &row.id, to_db(next), error)?)
+    ctx.write(|conn| Ok(outbox::mark_failed(conn, &row.id, to_db(next), error)?))
 }
 
 pub fn retry_delay(attempts_so_far: i32) -> Duration {

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::mail::compose;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::{from_db, to_db};
-use crate::store::{self as db, audit, messages, tokens, DbConn};
+use crate::store::{audit, messages, tokens, DbConn};
 
 /// One line of the requester's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +74,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
             "A message has at most {MAX_TEXT_CHARS} characters."
         )));
     }
-    let mut conn = ctx.conn()?;
-    db::write(&mut conn, |conn| {
+    ctx.write(|conn| {
         let now = clock::now();
         let request = request_for_token(conn, token)?;
         let message_id = uuid::Uuid::now_v7().to_string();
@@ -106,8 +105,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
 
 /// The requester withdraws the request; they get a mail saying so.
 pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
-    let mut conn = ctx.conn()?;
-    db::write(&mut conn, |conn| {
+    ctx.write(|conn| {
         let now = clock::now();
         let request = request_for_token(conn, token)?;
         let transition = super::transition::apply(

@@ -14,7 +14,6 @@ use crate::mail::compose;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, NewRequest};
 use crate::store::time::to_db;
-use crate::store::{self as db};
 
 /// What the requester is told after submitting.
 #[derive(Debug, Clone)]
@@ -29,10 +28,9 @@ const REFERENCE_ATTEMPTS: usize = 5;
 pub fn submit(ctx: &Context, raw: &RawSubmission) -> Result<Submitted, AppError> {
     let purposes = ctx.settings.policy.purpose_slugs();
     let submission = Submission::parse(raw, &purposes).map_err(AppError::Invalid)?;
-    let mut conn = ctx.conn()?;
     for attempt in 1..=REFERENCE_ATTEMPTS {
         let reference = Reference::from_random(random_bytes::<REFERENCE_BYTES>()?);
-        match store_submission(ctx, &mut conn, &submission, &reference) {
+        match store_submission(ctx, &submission, &reference) {
             Ok(request_id) => {
                 ctx.wake_mailer();
                 tracing::info!(reference = %reference, kind = %submission.kind, "request submitted");
@@ -55,7 +53,6 @@ pub fn submit(ctx: &Context, raw: &RawSubmission) -> Result<Submitted, AppError>
 
 fn store_submission(
     ctx: &Context,
-    conn: &mut db::DbConn,
     submission: &Submission,
     reference: &Reference,
 ) -> Result<String, AppError> {
@@ -92,7 +89,7 @@ fn store_submission(
         version: 1,
         updated_at: to_db(now),
     };
-    db::write(conn, |conn| {
+    ctx.write(|conn| {
         requests::insert(conn, &row)?;
         let token = issue_token(conn, &id, TokenPurpose::Verify, now)?;
         let details = json!({

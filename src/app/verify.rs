@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::mail::compose;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::{from_db, to_db};
-use crate::store::{self as db, tokens, DbConn};
+use crate::store::{tokens, DbConn};
 
 /// What the confirmation page shows.
 #[derive(Debug, Clone)]
@@ -37,8 +37,7 @@ pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppErr
 
 /// Confirms the request and returns a status link token for the requester's next page.
 pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
-    let mut conn = ctx.conn()?;
-    let status_token = db::write(&mut conn, |conn| {
+    let status_token = ctx.write(|conn| {
         let now = clock::now();
         let request = live_request(conn, token)?;
         let hash = LinkToken::parse(token).ok_or(AppError::NotFound)?.hash();

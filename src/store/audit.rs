@@ -62,8 +62,8 @@ pub struct NewAuditEvent<'a> {
     pub details: &'a str,
 }
 
-/// Takes the write lock on the head row (a no-op update). Called first in every write
-/// transaction by [`super::write`].
+/// Takes the write lock on the head row (a no-op update): appends are serialised by it,
+/// and it holds until the transaction ends.
 pub fn lock_head(conn: &mut DbConn) -> QueryResult<()> {
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set(audit_head::seq.eq(audit_head::seq))
@@ -79,8 +79,10 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
         .first(conn)
 }
 
-/// Appends one event to the chain. Must run inside [`super::write`].
+/// Appends one event to the chain. Must run inside [`super::write`], so that the event
+/// commits with the change it records.
 pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
+    lock_head(conn)?;
     let (last_seq, last_hash) = head(conn)?;
     let seq = last_seq + 1;
     let id = uuid::Uuid::now_v7().to_string();

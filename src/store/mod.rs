@@ -180,9 +180,11 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> Result<bool, StoreError> {
     .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
-/// Runs `work` in a write transaction. It first takes the write lock on the audit head row,
-/// so every write transaction (and so every audit append) is serialised on both backends,
-/// and SQLite takes its write lock before any read, which avoids stale-snapshot failures.
+/// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
+/// (a no-op update of the audit head), so that no read inside the transaction can go stale
+/// before its first write. On PostgreSQL the audit head row is locked only when an event is
+/// appended, late in the transaction, so that writers wait for each other as briefly as
+/// possible.
 pub fn write<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -191,7 +193,9 @@ where
     E: From<diesel::result::Error>,
 {
     conn.transaction(|conn| {
-        audit::lock_head(conn)?;
+        if conn.backend() == Backend::Sqlite {
+            audit::lock_head(conn)?;
+        }
         work(conn)
     })
 }
