@@ -92,6 +92,10 @@ fn store_submission(
     ctx.write(|conn| {
         requests::insert(conn, &row)?;
         let token = issue_token(conn, &id, TokenPurpose::Verify, now)?;
+        let link = ctx.link(&format!("/verify/{}", token.as_str()));
+        let mail = compose::verification(&submission.email, reference, &link)?;
+        queue_mail(conn, &mail, now)?;
+        // The audit append comes last: on PostgreSQL it holds the chain lock until commit.
         let details = json!({
             "reference": reference.as_str(),
             "kind": submission.kind.as_str(),
@@ -109,9 +113,6 @@ fn store_submission(
                 details: &details,
             },
         )?;
-        let link = ctx.link(&format!("/verify/{}", token.as_str()));
-        let mail = compose::verification(&submission.email, reference, &link)?;
-        queue_mail(conn, &mail, now)?;
         Ok(id.clone())
     })
 }

@@ -71,6 +71,22 @@ pub fn lock_head(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// The head, read under its write lock: one round trip on PostgreSQL (`FOR UPDATE`), a
+/// no-op update then a read on SQLite (which has no row locks).
+fn locked_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    match conn {
+        DbConn::Postgres(pg) => audit_head::table
+            .filter(audit_head::id.eq(1))
+            .select((audit_head::seq, audit_head::hash))
+            .for_update()
+            .first(pg),
+        DbConn::Sqlite(_) => {
+            lock_head(conn)?;
+            head(conn)
+        }
+    }
+}
+
 /// The newest event's sequence number and hash, as the head row records them.
 pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
     audit_head::table
@@ -82,8 +98,7 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
 /// Appends one event to the chain. Must run inside [`super::write`], so that the event
 /// commits with the change it records.
 pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
-    lock_head(conn)?;
-    let (last_seq, last_hash) = head(conn)?;
+    let (last_seq, last_hash) = locked_head(conn)?;
     let seq = last_seq + 1;
     let id = uuid::Uuid::now_v7().to_string();
     // Stored timestamps keep microseconds; hash exactly what will be read back.

@@ -123,8 +123,8 @@ impl ManageConnection for ConnectionManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        std::thread::panicking()
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -146,6 +146,9 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
+        // A round trip per checkout costs more than it saves: broken connections are
+        // found by `has_broken` when they are returned.
+        .test_on_check_out(false)
         .build(ConnectionManager { url })?;
     Ok(pool)
 }
