@@ -361,6 +361,32 @@ holidays = ["2026-12-25"]
     }
 
     #[test]
+    fn the_readme_example_file_loads() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```toml\n")
+            .expect("a TOML example in README.md")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rightsdesk.toml");
+        fs::write(&path, &readme[start..end]).unwrap();
+        let settings = Settings::from_env(&env(&[
+            ("RIGHTSDESK_CONFIG", path.to_str().unwrap()),
+            ("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap()),
+        ]))
+        .unwrap();
+        assert_eq!(settings.public_url, "https://privacy.example.org");
+        assert_eq!(settings.policy.purpose_slugs(), vec!["marketing"]);
+        let christmas = time::macros::date!(2026 - 12 - 25);
+        assert!(!settings
+            .policy
+            .deadlines
+            .calendar
+            .is_business_day(christmas));
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rightsdesk.toml");

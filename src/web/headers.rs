@@ -35,12 +35,20 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let response = next.call(req).await?;
+    let request_id = uuid::Uuid::now_v7().simple().to_string();
+    let mut response = next.call(req).await?;
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
+    }
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "(unmatched)".to_string());
     tracing::info!(
+        request_id = %request_id,
         method = %method,
         route = %route,
         status = response.status().as_u16(),
