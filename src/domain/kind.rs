@@ -71,6 +71,14 @@ impl RequestKind {
     }
 
     /// One plain-language sentence telling a requester what this request does.
+    /// Whether the request means nothing without the requester's own words.
+    pub fn needs_details(self) -> bool {
+        matches!(
+            self,
+            RequestKind::Grievance | RequestKind::Objection | RequestKind::Rectification
+        )
+    }
+
     pub fn description(self) -> &'static str {
         match self {
             RequestKind::Access => {

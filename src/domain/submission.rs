@@ -97,10 +97,7 @@ impl Submission {
 
         let details = clean_text(&raw.details);
         check_length(&mut errors, "details", &details);
-        let needs_details = matches!(
-            kind,
-            Ok(RequestKind::Grievance | RequestKind::Objection | RequestKind::Rectification)
-        );
+        let needs_details = kind.is_ok_and(RequestKind::needs_details);
         if needs_details && details.is_empty() {
             errors.push(FieldError::new(
                 "details",

@@ -11,6 +11,8 @@ pub struct KindOption {
     pub slug: String,
     pub label: String,
     pub description: String,
+    /// The details field is required for this kind.
+    pub details_required: bool,
 }
 
 /// A regime (which law's clock applies), with its deadlines in words.
@@ -172,6 +174,7 @@ mod tests {
             slug: slug.into(),
             label: label.into(),
             description: format!("About {label}."),
+            details_required: matches!(slug, "rectification" | "objection" | "grievance"),
         }
     }
 
@@ -325,6 +328,13 @@ mod tests {
         assert!(html.contains(r#"name="correction""#));
         assert!(html.contains("New address</textarea>"));
         assert!(!html.contains(r#"name="purposes""#));
+        assert!(!html.contains("Details of your request (optional)"));
+    }
+
+    #[test]
+    fn details_are_marked_optional_where_they_are() {
+        let html = form(Some("access")).render().unwrap();
+        assert!(html.contains("Details of your request (optional)"));
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn kind_option(kind: RequestKind) -> KindOption {
         slug: kind.as_str().to_string(),
         label: kind.label().to_string(),
         description: kind.description().to_string(),
+        details_required: kind.needs_details(),
     }
 }
 
