@@ -5,10 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, render};
+use super::{blocking, issue_csrf, read_checked_form, render, CsrfForm};
 use crate::app;
 use crate::error::AppError;
-use crate::web::form::read_form;
 use crate::web::pages::{FieldError, LookupPage};
 use crate::web::{view, WebState};
 
@@ -18,6 +17,12 @@ pub struct LookupForm {
     email: String,
     reference: String,
     csrf_token: String,
+}
+
+impl CsrfForm for LookupForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -37,8 +42,7 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
-    let form: LookupForm = read_form(&req, payload).await?;
-    state.csrf.verify(&req, &form.csrf_token)?;
+    let form: LookupForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let (email, reference) = (form.email.clone(), form.reference.clone());
     match blocking(move || app::lookup::request_link(&ctx, &email, &reference)).await {

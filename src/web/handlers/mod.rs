@@ -11,8 +11,10 @@ use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use serde::de::DeserializeOwned;
 
 use super::csrf::Issued;
+use super::form::read_form;
 use super::WebState;
 use crate::error::AppError;
 
@@ -40,6 +42,22 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
+}
+
+/// A state-changing form: it carries the CSRF token of the page it came from.
+pub trait CsrfForm: DeserializeOwned {
+    fn csrf_token(&self) -> &str;
+}
+
+/// Reads a posted form and accepts it only with a valid CSRF token.
+pub async fn read_checked_form<T: CsrfForm>(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, AppError> {
+    let form: T = read_form(req, payload).await?;
+    state.csrf.verify(req, form.csrf_token())?;
+    Ok(form)
 }
 
 /// Issues the CSRF token for a page's forms.

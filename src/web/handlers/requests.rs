@@ -4,12 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, render, see_other};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::submission::RawSubmission;
 use crate::error::AppError;
-use crate::web::form::read_form;
 use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
 use crate::web::{view, WebState};
 
@@ -31,6 +30,12 @@ pub struct SubmitForm {
     purposes: Vec<String>,
     content_removal: Option<String>,
     csrf_token: String,
+}
+
+impl CsrfForm for SubmitForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 impl SubmitForm {
@@ -67,8 +72,7 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
-    let form: SubmitForm = read_form(&req, payload).await?;
-    state.csrf.verify(&req, &form.csrf_token)?;
+    let form: SubmitForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let raw = form.raw();
     match blocking(move || app::submit::submit(&ctx, &raw)).await {

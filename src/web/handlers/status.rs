@@ -4,11 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, render, see_other};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
-use crate::web::form::read_form;
 use crate::web::pages::{StatusPage, TimelineEntry};
 use crate::web::{view, WebState};
 
@@ -24,10 +23,22 @@ pub struct ReplyForm {
     csrf_token: String,
 }
 
+impl CsrfForm for ReplyForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct WithdrawForm {
     csrf_token: String,
+}
+
+impl CsrfForm for WithdrawForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 pub async fn show(
@@ -86,8 +97,7 @@ pub async fn reply(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form: ReplyForm = read_form(&req, payload).await?;
-    state.csrf.verify(&req, &form.csrf_token)?;
+    let form: ReplyForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let target = format!("/status/{token}?notice=replied");
@@ -101,8 +111,7 @@ pub async fn withdraw(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form: WithdrawForm = read_form(&req, payload).await?;
-    state.csrf.verify(&req, &form.csrf_token)?;
+    let _: WithdrawForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let target = format!("/status/{token}?notice=withdrawn");

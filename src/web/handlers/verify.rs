@@ -4,10 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, render, see_other};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
 use crate::error::AppError;
-use crate::web::form::read_form;
 use crate::web::pages::VerifyPage;
 use crate::web::WebState;
 
@@ -15,6 +14,12 @@ use crate::web::WebState;
 #[serde(default)]
 pub struct ConfirmForm {
     csrf_token: String,
+}
+
+impl CsrfForm for ConfirmForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 pub async fn show(
@@ -42,8 +47,7 @@ pub async fn confirm(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let form: ConfirmForm = read_form(&req, payload).await?;
-    state.csrf.verify(&req, &form.csrf_token)?;
+    let _: ConfirmForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let status_token = blocking(move || app::verify::confirm(&ctx, &token)).await?;
