@@ -1,0 +1,272 @@
+//! WCAG 2.1 AA check of every public page, in the states a requester sees them: the real app
+//! on SQLite (pages do not depend on the backend) renders them and `tests/a11y/check.mjs` runs
+//! HTML_CodeSniffer's WCAG2AA standard on each in headless Chromium, at desktop and phone width.
+//!
+//! Needs node, Chromium (/usr/bin/chromium, or `CHROMIUM`) and `npm ci --prefix tests/a11y`.
+//! Without them the test prints a note and passes, unless `RIGHTSDESK_A11Y` is set (as in CI),
+//! when it fails.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{link_token, location, Backend, TestApp};
+use reqwest::StatusCode;
+use rightsdesk::domain::kind::RequestKind;
+
+/// The whole node run; each page also has its own timeout inside check.mjs.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn a11y_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("a11y")
+}
+
+fn required() -> bool {
+    std::env::var_os("RIGHTSDESK_A11Y").is_some_and(|v| !v.is_empty())
+}
+
+/// Fails when the check is required, otherwise explains why it is skipped.
+fn skip(reason: &str) {
+    assert!(
+        !required(),
+        "RIGHTSDESK_A11Y is set but the accessibility check cannot run: {reason}"
+    );
+    eprintln!(
+        "note: accessibility check skipped: {reason} (needs node, Chromium and \
+         `npm ci --prefix tests/a11y`; set RIGHTSDESK_A11Y=1 to make this a failure)"
+    );
+}
+
+/// What is missing to run the check, if anything.
+fn missing_prerequisite() -> Option<String> {
+    let node = Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !node.is_ok_and(|s| s.success()) {
+        return Some("`node` is not on PATH".to_string());
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("no Chromium at {chromium}"));
+    }
+    let modules = a11y_dir().join("node_modules");
+    for package in ["puppeteer-core", "html_codesniffer"] {
+        if !modules.join(package).is_dir() {
+            return Some(format!("{} is missing", modules.join(package).display()));
+        }
+    }
+    None
+}
+
+struct CheckRun {
+    code: Option<i32>,
+    output: String,
+}
+
+/// Runs check.mjs on `urls`, killing it after [`CHECK_TIMEOUT`]. Output goes to files, not
+/// pipes, so that a long report cannot block the child while it is polled.
+fn run_check(urls: &[String], dir: &Path) -> CheckRun {
+    let stdout_path = dir.join("a11y-stdout.txt");
+    let stderr_path = dir.join("a11y-stderr.txt");
+    let mut child = Command::new("node")
+        .arg(a11y_dir().join("check.mjs"))
+        .args(urls)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
+        .spawn()
+        .expect("start node");
+    let started = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait for node") {
+            break status.code();
+        }
+        if started.elapsed() > CHECK_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    let mut output = read(&stdout_path);
+    let stderr = read(&stderr_path);
+    if !stderr.is_empty() {
+        output.push_str("\n--- stderr ---\n");
+        output.push_str(&stderr);
+    }
+    if code.is_none() {
+        output.push_str(&format!(
+            "\n(check.mjs was killed after {CHECK_TIMEOUT:?} or by a signal)"
+        ));
+    }
+    CheckRun { code, output }
+}
+
+/// A page that only a POST renders (a form shown again with its errors): saved to a file, with
+/// a base URL so that its stylesheet still loads from the app, and checked as a file:// URL.
+async fn save_page(app: &TestApp, name: &str, response: reqwest::Response) -> String {
+    let html = response.text().await.expect("page body");
+    assert!(html.contains("<head>"), "{name}: no <head> in {html}");
+    let html = html.replacen(
+        "<head>",
+        &format!("<head>\n<base href=\"{}/\">", app.address),
+        1,
+    );
+    let path = app.dir.path().join(format!("{name}.html"));
+    std::fs::write(&path, html).expect("save page");
+    format!("file://{}", path.display())
+}
+
+#[tokio::test]
+async fn every_public_page_passes_wcag_2_1_aa() {
+    if let Some(reason) = missing_prerequisite() {
+        skip(&reason);
+        return;
+    }
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let page = |path: &str| format!("{}{}", app.address, path);
+    let mut urls = vec![
+        page("/"),
+        page("/requests/new"),
+        page("/requests/submitted"),
+        page("/status/lookup"),
+        page("/no-such-page"),
+    ];
+    for kind in RequestKind::ALL {
+        urls.push(page(&format!("/requests/new?kind={}", kind.as_str())));
+    }
+
+    // An unconfirmed request: its confirmation page.
+    let response = app
+        .submit("erasure", &[("email", "unconfirmed@example.org")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mail = app
+        .wait_for_mail("unconfirmed@example.org", "/verify/")
+        .await;
+    let token = link_token(&mail.body, "/verify/").expect("verify link");
+    urls.push(page(&format!("/verify/{token}")));
+
+    // An open request the requester wrote to: the timeline holds their message, with a long
+    // unbreakable link in it (it must wrap at phone width).
+    let open = app
+        .submit_and_verify("access", "open@example.org", "eu")
+        .await;
+    let csrf = app.csrf_from(&format!("/status/{open}")).await;
+    let response = app
+        .post_form(
+            &format!("/status/{open}/reply"),
+            &[
+                ("csrf_token", &csrf),
+                (
+                    "message",
+                    "My customer number is ACC-1.\nPlease include my order history: \
+                     https://shop.example.org/account/orders?from=2019-01-01&to=2026-11-30&format=full",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    urls.push(page(&location(&response)));
+    urls.push(page(&format!("/status/{open}?notice=confirmed")));
+    // Its confirmation link, used: the 410 error page.
+    let mail = app.wait_for_mail("open@example.org", "/verify/").await;
+    let used = link_token(&mail.body, "/verify/").expect("verify link");
+    assert_eq!(
+        app.get(&format!("/verify/{used}")).await.status(),
+        StatusCode::GONE
+    );
+    urls.push(page(&format!("/verify/{used}")));
+
+    // A request waiting for the requester's answer: the call to action.
+    let waiting = app
+        .submit_and_verify("rectification", "waiting@example.org", "in")
+        .await;
+    app.execute(
+        "UPDATE requests SET status = 'awaiting_requester' WHERE email = 'waiting@example.org'",
+    );
+    urls.push(page(&format!("/status/{waiting}")));
+
+    // A withdrawn request: closed, no forms.
+    let withdrawn = app
+        .submit_and_verify("grievance", "withdrawn@example.org", "us-ca")
+        .await;
+    let csrf = app.csrf_from(&format!("/status/{withdrawn}")).await;
+    let response = app
+        .post_form(
+            &format!("/status/{withdrawn}/withdraw"),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    urls.push(page(&location(&response)));
+
+    // Forms shown again with their errors (POST only, so saved to files).
+    let response = app
+        .submit(
+            "rectification",
+            &[
+                ("full_name", ""),
+                ("email", "not-an-address"),
+                ("region", ""),
+                ("correction", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "rectification-errors", response).await);
+    let response = app
+        .submit("consent_withdrawal", &[("purposes", ""), ("region", "")])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "consent-errors", response).await);
+    let csrf = app.csrf_from("/status/lookup").await;
+    let response = app
+        .post_form(
+            "/status/lookup",
+            &[
+                ("csrf_token", &csrf),
+                ("email", "nobody"),
+                ("reference", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "lookup-errors", response).await);
+    let csrf = app.csrf_from("/status/lookup").await;
+    let response = app
+        .post_form(
+            "/status/lookup",
+            &[
+                ("csrf_token", &csrf),
+                ("email", "open@example.org"),
+                ("reference", "RD-0000-0000"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "lookup-sent", response).await);
+
+    app.assert_no_server_errors();
+
+    // The server runs on this test's runtime: wait for node off it.
+    let dir = app.dir.path().to_path_buf();
+    let check = tokio::task::spawn_blocking(move || run_check(&urls, &dir))
+        .await
+        .expect("check thread");
+    match check.code {
+        Some(0) => println!("{}", check.output),
+        Some(2) => skip(&format!("check.mjs cannot run:\n{}", check.output)),
+        _ => panic!(
+            "accessibility errors (WCAG 2.1 AA), exit code {:?}:\n{}",
+            check.code, check.output
+        ),
+    }
+}
