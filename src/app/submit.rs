@@ -86,6 +86,7 @@ fn store_submission(
         received_at: to_db(now),
         acknowledge_due_at: deadlines.acknowledge_by.map(to_db),
         due_at: to_db(deadlines.respond_by),
+        effective_due_at: to_db(deadlines.respond_by),
         version: 1,
         updated_at: to_db(now),
     };

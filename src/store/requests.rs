@@ -32,6 +32,7 @@ pub struct RequestRow {
     pub rejection_reason: Option<String>,
     pub version: i64,
     pub updated_at: PrimitiveDateTime,
+    pub effective_due_at: PrimitiveDateTime,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -54,6 +55,7 @@ pub struct NewRequest {
     pub due_at: PrimitiveDateTime,
     pub version: i64,
     pub updated_at: PrimitiveDateTime,
+    pub effective_due_at: PrimitiveDateTime,
 }
 
 /// The columns a transition may change; `None` leaves a column as it is.
@@ -64,6 +66,7 @@ pub struct RequestChanges {
     pub verified_at: Option<PrimitiveDateTime>,
     pub acknowledge_due_at: Option<PrimitiveDateTime>,
     pub extended_due_at: Option<PrimitiveDateTime>,
+    pub effective_due_at: Option<PrimitiveDateTime>,
     pub closed_at: Option<PrimitiveDateTime>,
     pub assignee_id: Option<String>,
     pub outcome: Option<String>,

@@ -26,6 +26,7 @@ diesel::table! {
         rejection_reason -> Nullable<Text>,
         version -> BigInt,
         updated_at -> Timestamp,
+        effective_due_at -> Timestamp,
     }
 }
 
@@ -88,8 +89,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    officers (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        regions -> Text,
+        password_hash -> Text,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    officer_sessions (id_hash) {
+        id_hash -> Text,
+        officer_id -> Text,
+        mfa_passed -> Bool,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        last_failure_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    legal_holds (id) {
+        id -> Text,
+        scope -> Text,
+        target_id -> Text,
+        order_reference -> Text,
+        reason -> Text,
+        placed_by -> Text,
+        placed_at -> Timestamp,
+        expires_on -> Nullable<Date>,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
+diesel::joinable!(officer_sessions -> officers (officer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     requests,
@@ -98,4 +152,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     audit_head,
     mail_outbox,
+    officers,
+    officer_sessions,
+    login_throttle,
+    legal_holds,
 );
