@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod email;
 pub mod kind;
 pub mod lifecycle;
+pub mod officer_action;
 pub mod policy;
 pub mod reference;
 pub mod regime;

@@ -3,10 +3,14 @@
 //! and one function per question.
 
 pub mod audit;
+pub mod holds;
 pub mod messages;
+pub mod officers;
 pub mod outbox;
 pub mod requests;
 pub mod schema;
+pub mod sessions;
+pub mod throttle;
 pub mod time;
 pub mod tokens;
 

@@ -123,3 +123,74 @@ pub fn update_if_version(
 pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
     requests::table.count().get_result(conn)
 }
+
+/// Whose requests the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeQuery<'a> {
+    Anyone,
+    Unassigned,
+    Officer(&'a str),
+}
+
+/// One page of the officer queue: filters, the caller's regimes and the keyset position.
+#[derive(Debug, Clone)]
+pub struct QueueQuery<'a> {
+    /// The regimes the caller may read; nothing else is ever listed.
+    pub regimes: &'a [&'a str],
+    pub statuses: &'a [&'a str],
+    pub kind: Option<&'a str>,
+    pub assignee: AssigneeQuery<'a>,
+    /// Only requests whose due date in force is before this time.
+    pub due_before: Option<PrimitiveDateTime>,
+    pub reference: Option<&'a str>,
+    pub email: Option<&'a str>,
+    /// The last row of the previous page (due date in force, id).
+    pub after: Option<(PrimitiveDateTime, &'a str)>,
+    pub limit: i64,
+}
+
+/// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
+pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
+    let mut query = requests::table
+        .filter(requests::regime.eq_any(q.regimes))
+        .filter(requests::status.eq_any(q.statuses))
+        .into_boxed();
+    if let Some(kind) = q.kind {
+        query = query.filter(requests::kind.eq(kind));
+    }
+    query = match q.assignee {
+        AssigneeQuery::Anyone => query,
+        AssigneeQuery::Unassigned => query.filter(requests::assignee_id.is_null()),
+        AssigneeQuery::Officer(id) => query.filter(requests::assignee_id.eq(id)),
+    };
+    if let Some(before) = q.due_before {
+        query = query.filter(requests::effective_due_at.lt(before));
+    }
+    if let Some(reference) = q.reference {
+        query = query.filter(requests::reference.eq(reference));
+    }
+    if let Some(email) = q.email {
+        query = query.filter(requests::email.eq(email));
+    }
+    if let Some((due, id)) = q.after {
+        query = query.filter(
+            requests::effective_due_at
+                .gt(due)
+                .or(requests::effective_due_at.eq(due).and(requests::id.gt(id))),
+        );
+    }
+    query
+        .order((requests::effective_due_at.asc(), requests::id.asc()))
+        .limit(q.limit)
+        .select(RequestRow::as_select())
+        .load(conn)
+}
+
+/// How many requests of the given regimes are in each status.
+pub fn count_by_status(conn: &mut DbConn, regimes: &[&str]) -> QueryResult<Vec<(String, i64)>> {
+    requests::table
+        .filter(requests::regime.eq_any(regimes))
+        .group_by(requests::status)
+        .select((requests::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,87 @@
+//! Legal holds: while one is active, nothing it covers is purged.
+
+use diesel::prelude::*;
+use time::{Date, PrimitiveDateTime};
+
+use super::schema::legal_holds;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = legal_holds)]
+pub struct HoldRow {
+    pub id: String,
+    pub scope: String,
+    pub target_id: String,
+    pub order_reference: String,
+    pub reason: String,
+    pub placed_by: String,
+    pub placed_at: PrimitiveDateTime,
+    pub expires_on: Option<Date>,
+    pub released_at: Option<PrimitiveDateTime>,
+    pub released_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = legal_holds)]
+pub struct NewHold<'a> {
+    pub id: &'a str,
+    pub scope: &'a str,
+    pub target_id: &'a str,
+    pub order_reference: &'a str,
+    pub reason: &'a str,
+    pub placed_by: &'a str,
+    pub placed_at: PrimitiveDateTime,
+    pub expires_on: Option<Date>,
+}
+
+pub fn insert(conn: &mut DbConn, hold: &NewHold<'_>) -> QueryResult<()> {
+    diesel::insert_into(legal_holds::table)
+        .values(hold)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Holds on a target not yet released and not expired on `today`.
+pub fn active_for(
+    conn: &mut DbConn,
+    scope: &str,
+    target_id: &str,
+    today: Date,
+) -> QueryResult<Vec<HoldRow>> {
+    legal_holds::table
+        .filter(legal_holds::scope.eq(scope))
+        .filter(legal_holds::target_id.eq(target_id))
+        .filter(legal_holds::released_at.is_null())
+        .filter(
+            legal_holds::expires_on
+                .is_null()
+                .or(legal_holds::expires_on.ge(today)),
+        )
+        .order(legal_holds::placed_at.asc())
+        .select(HoldRow::as_select())
+        .load(conn)
+}
+
+/// Releases an active hold on the given target; returns whether one was released.
+pub fn release(
+    conn: &mut DbConn,
+    id: &str,
+    scope: &str,
+    target_id: &str,
+    released_by: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        legal_holds::table
+            .find(id)
+            .filter(legal_holds::scope.eq(scope))
+            .filter(legal_holds::target_id.eq(target_id))
+            .filter(legal_holds::released_at.is_null()),
+    )
+    .set((
+        legal_holds::released_at.eq(now),
+        legal_holds::released_by.eq(released_by),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
