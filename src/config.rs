@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::deadline::{DeadlinePolicy, PolicyOverrides};
 use crate::domain::policy::{ConsentPurpose, Policy};
+use crate::domain::session::SessionPolicy;
+use crate::domain::throttle::ThrottlePolicy;
 
 /// A setting that could not be used; the message names the variable or key.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,10 @@ pub struct Settings {
     /// How often the mail outbox is polled when nothing wakes it.
     pub outbox_interval_ms: u64,
     pub policy: Policy,
+    /// Growing delays and a temporary lock after failed sign-ins.
+    pub throttle: ThrottlePolicy,
+    /// Officer session timeouts.
+    pub sessions: SessionPolicy,
 }
 
 /// The TOML file's shape; every key optional, unknown keys refused.
@@ -209,6 +215,8 @@ impl Settings {
                 deadlines,
                 consent_purposes,
             },
+            throttle: ThrottlePolicy::default(),
+            sessions: SessionPolicy::default(),
         })
     }
 

@@ -20,6 +20,16 @@ pub enum AppError {
     BadRequest(String),
     #[error("the form was too old or not sent from this site")]
     Csrf,
+    #[error("{0}")]
+    Forbidden(String),
+    /// A wrong password or code; sign-in pages show it beside the form.
+    #[error("{0}")]
+    BadCredentials(String),
+    #[error("{0}")]
+    TooManyAttempts(String),
+    /// An officer page without a live session: the handler layer sends them to sign in.
+    #[error("sign-in required")]
+    SignInRequired,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -74,6 +84,13 @@ impl AppError {
                 "This form has expired",
                 "For your security the form could not be accepted. Go back, reload the page and send it again.".to_string(),
             ),
+            AppError::Forbidden(message) => ("You cannot do that", message.clone()),
+            AppError::BadCredentials(message) => ("Sign-in failed", message.clone()),
+            AppError::TooManyAttempts(message) => ("Too many attempts", message.clone()),
+            AppError::SignInRequired => (
+                "Please sign in",
+                "Your session has ended. Sign in again to continue.".to_string(),
+            ),
             AppError::NotFound => (
                 "Page not found",
                 "There is nothing here. If you followed a link from an email, it may be mistyped or no longer valid; you can ask for a new link on the \"Find my request\" page.".to_string(),
@@ -106,6 +123,10 @@ impl ResponseError for AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -137,7 +158,10 @@ impl ResponseError for AppError {
             .unwrap_or_else(|_| format!("{} {}", status.as_u16(), title));
         let mut response = HttpResponse::build(status);
         response.content_type("text/html; charset=utf-8");
-        if matches!(self, AppError::RateLimited) {
+        if matches!(self, AppError::SignInRequired) {
+            response.insert_header((header::LOCATION, HeaderValue::from_static("/officer/login")));
+        }
+        if matches!(self, AppError::RateLimited | AppError::TooManyAttempts(_)) {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("60")));
         }
         response.body(body)

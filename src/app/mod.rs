@@ -2,11 +2,16 @@
 //! applies the domain's rules and queues the mail it causes. No HTTP types here.
 
 pub mod audit;
+pub mod auth;
+pub mod casework;
 pub mod clock;
 pub mod demo;
 pub mod health;
 pub mod lookup;
+pub mod officer;
+pub mod officers;
 pub mod outbox;
+pub mod queue;
 pub mod requests;
 pub mod status;
 pub mod submit;

@@ -1,5 +1,6 @@
 //! The rules of the product, in plain Rust: no database, web framework or I/O here.
 
+pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod deadline;
@@ -7,10 +8,16 @@ pub mod email;
 pub mod kind;
 pub mod lifecycle;
 pub mod officer_action;
+pub mod password;
 pub mod policy;
+pub mod queue;
 pub mod reference;
 pub mod regime;
+pub mod role;
+pub mod session;
 pub mod span;
 pub mod status;
 pub mod submission;
+pub mod throttle;
 pub mod token;
+pub mod totp;

@@ -102,3 +102,16 @@ pub fn lookup_link(to: &str, reference: &str, link: &str) -> Result<OutgoingMail
         template: "lookup_link",
     })
 }
+
+/// Tells an admin that the audit trail recorded a security anomaly; nothing else.
+pub fn security_alert(to: &str, link: &str) -> Result<OutgoingMail, AppError> {
+    let mail = super::templates::SecurityAlertMail {
+        link: link.to_string(),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "security_alert",
+    })
+}

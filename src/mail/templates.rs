@@ -19,6 +19,19 @@ impl VerificationMail {
     }
 }
 
+/// Sent to admins when the audit trail records a security anomaly.
+#[derive(Template)]
+#[template(path = "mail/security_alert.txt")]
+pub struct SecurityAlertMail {
+    pub link: String,
+}
+
+impl SecurityAlertMail {
+    pub fn subject(&self) -> String {
+        "rightsdesk security alert: repeated failed sign-ins".to_string()
+    }
+}
+
 /// Sent after verification: the status link and the due date.
 #[derive(Template)]
 #[template(path = "mail/confirmation.txt")]

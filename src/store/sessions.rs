@@ -61,3 +61,10 @@ pub fn delete_for_officer(conn: &mut DbConn, officer_id: &str) -> QueryResult<us
     diesel::delete(officer_sessions::table.filter(officer_sessions::officer_id.eq(officer_id)))
         .execute(conn)
 }
+
+pub fn mark_mfa_passed(conn: &mut DbConn, id_hash: &str) -> QueryResult<()> {
+    diesel::update(officer_sessions::table.find(id_hash))
+        .set(officer_sessions::mfa_passed.eq(true))
+        .execute(conn)
+        .map(|_| ())
+}

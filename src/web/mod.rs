@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod form;
 pub mod handlers;
 pub mod headers;
+pub mod officer_pages;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;

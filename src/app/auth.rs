@@ -1,0 +1,431 @@
+//! Officer sign-in: password, then a TOTP code when enrolled; server-side sessions; TOTP
+//! enrolment; throttling of failed attempts per account and per client address.
+
+use std::net::IpAddr;
+
+use data_encoding::HEXLOWER;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::officer::{scope_of, CurrentOfficer};
+use super::{clock, random_bytes, Context};
+use crate::domain::email::Email;
+use crate::domain::password::{dummy_verify, verify_password};
+use crate::domain::role::Role;
+use crate::domain::session::SessionPolicy;
+use crate::domain::throttle::{ThrottleState, Throttled};
+use crate::domain::token::TOKEN_BYTES;
+use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
+use crate::error::AppError;
+use crate::store::audit::{self, NewAuditEvent};
+use crate::store::officers::{self, OfficerChanges, OfficerRow};
+use crate::store::sessions::{self, NewSession};
+use crate::store::throttle::{self, ThrottleRow};
+use crate::store::time::{from_db, to_db};
+use crate::store::DbConn;
+
+/// Where a signed-in officer goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// Enter the code from the authenticator app.
+    Code,
+    /// Set up two-step sign-in first (required for admins).
+    Enrol,
+    Workspace,
+}
+
+/// A new session: the secret for the cookie and where to go.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub session_token: String,
+    pub next: NextStep,
+}
+
+/// A live session and how far its sign-in got.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub officer: CurrentOfficer,
+    pub mfa_passed: bool,
+    pub mfa_enrolled: bool,
+}
+
+impl Session {
+    /// What the officer must do before using the workspace, if anything.
+    pub fn pending_step(&self) -> Option<NextStep> {
+        if self.mfa_enrolled && !self.mfa_passed {
+            Some(NextStep::Code)
+        } else if !self.mfa_enrolled && self.officer.scope.role.requires_totp() {
+            Some(NextStep::Enrol)
+        } else {
+            None
+        }
+    }
+}
+
+const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
+
+fn session_hash(token: &str) -> String {
+    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+}
+
+/// A throttle key: a keyed hash, so the table holds no email or address.
+fn throttle_key(ctx: &Context, kind: &str, value: &str) -> String {
+    let key = ctx.settings.secret_key.derive("sign-in throttle");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(kind.as_bytes());
+    mac.update(b":");
+    mac.update(value.as_bytes());
+    format!("{kind}:{}", HEXLOWER.encode(&mac.finalize().into_bytes()))
+}
+
+fn load_throttle(conn: &mut DbConn, key: &str) -> Result<ThrottleState, AppError> {
+    Ok(throttle::find(conn, key)?
+        .map(|row| ThrottleState {
+            failures: row.failures.max(0) as u32,
+            last_failure_at: row.last_failure_at.map(from_db),
+            locked_until: row.locked_until.map(from_db),
+        })
+        .unwrap_or_default())
+}
+
+fn throttled(refusal: Throttled, now: OffsetDateTime) -> AppError {
+    let seconds = (refusal.until() - now).whole_seconds().max(1);
+    let wait = if seconds > 90 {
+        format!("{} minutes", (seconds + 59) / 60)
+    } else {
+        format!("{seconds} seconds")
+    };
+    AppError::TooManyAttempts(format!(
+        "Too many failed sign-ins. For your security, please wait {wait} before trying again."
+    ))
+}
+
+/// Checks the password and opens a session. Unknown emails, wrong passwords and disabled
+/// accounts get the same answer, after the same work.
+pub fn sign_in(
+    ctx: &Context,
+    email: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<SignedIn, AppError> {
+    let now = clock::now();
+    let email_text = Email::parse(email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let keys = [
+        throttle_key(ctx, "email", &email_text),
+        throttle_key(
+            ctx,
+            "ip",
+            &client.map(|ip| ip.to_string()).unwrap_or_default(),
+        ),
+    ];
+    let policy = &ctx.settings.throttle;
+    {
+        let mut conn = ctx.conn()?;
+        for key in &keys {
+            policy
+                .check(&load_throttle(&mut conn, key)?, now)
+                .map_err(|r| throttled(r, now))?;
+        }
+    }
+    let officer = {
+        let mut conn = ctx.conn()?;
+        officers::find_by_email(&mut conn, &email_text)?
+    };
+    // Hashing runs outside any transaction: it is slow on purpose.
+    let accepted = match &officer {
+        Some(row) => verify_password(password, &row.password_hash) && row.disabled_at.is_none(),
+        None => {
+            dummy_verify(password);
+            false
+        }
+    };
+    match officer.filter(|_| accepted) {
+        Some(row) => ctx.write(|conn| {
+            for key in &keys {
+                throttle::clear(conn, key)?;
+            }
+            let token = open_session(ctx, conn, &row, now, false)?;
+            let enrolled = row.totp_enabled_at.is_some();
+            record(
+                conn,
+                &row.id,
+                "officer.signed_in",
+                json!({ "second_step": enrolled }),
+                now,
+            )?;
+            let role = row
+                .role
+                .parse::<Role>()
+                .map_err(|_| AppError::Internal("officer with an unknown role".into()))?;
+            let next = if enrolled {
+                NextStep::Code
+            } else if role.requires_totp() {
+                NextStep::Enrol
+            } else {
+                NextStep::Workspace
+            };
+            Ok(SignedIn {
+                session_token: token,
+                next,
+            })
+        }),
+        None => {
+            record_failure(ctx, &keys, now)?;
+            Err(AppError::BadCredentials(WRONG_CREDENTIALS.to_string()))
+        }
+    }
+}
+
+/// Counts a failure under each key; the failure that reaches the lock raises an anomaly
+/// event and tells the admins.
+fn record_failure(ctx: &Context, keys: &[String], now: OffsetDateTime) -> Result<(), AppError> {
+    let policy = ctx.settings.throttle;
+    let burst = ctx.write(|conn| {
+        let mut burst = false;
+        for key in keys {
+            let state = policy.record_failure(&load_throttle(conn, key)?, now);
+            burst |= policy.is_burst(&state);
+            throttle::save(
+                conn,
+                &ThrottleRow {
+                    throttle_key: key.clone(),
+                    failures: state.failures as i32,
+                    last_failure_at: state.last_failure_at.map(to_db),
+                    locked_until: state.locked_until.map(to_db),
+                },
+            )?;
+        }
+        if burst {
+            audit::append(
+                conn,
+                &NewAuditEvent {
+                    at: now,
+                    actor: "system",
+                    action: "security.sign_in_burst",
+                    target: "officers",
+                    details: &json!({ "failures": policy.lock_after }).to_string(),
+                },
+            )?;
+            super::officers::alert_admins(ctx, conn, now)?;
+        }
+        Ok(burst)
+    })?;
+    if burst {
+        ctx.wake_mailer();
+    }
+    Ok(())
+}
+
+fn open_session(
+    ctx: &Context,
+    conn: &mut DbConn,
+    officer: &OfficerRow,
+    now: OffsetDateTime,
+    mfa_passed: bool,
+) -> Result<String, AppError> {
+    let token = data_encoding::BASE64URL_NOPAD.encode(&random_bytes::<TOKEN_BYTES>()?);
+    let policy: &SessionPolicy = &ctx.settings.sessions;
+    sessions::insert(
+        conn,
+        &NewSession {
+            id_hash: &session_hash(&token),
+            officer_id: &officer.id,
+            mfa_passed,
+            created_at: to_db(now),
+            last_seen_at: to_db(now),
+            expires_at: to_db(policy.expires_at(now, now)),
+        },
+    )?;
+    Ok(token)
+}
+
+/// The session behind a cookie, if it is live; refreshes its idle clock now and then.
+pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
+    let now = clock::now();
+    let hash = session_hash(token);
+    let mut conn = ctx.conn()?;
+    let stored = sessions::find(&mut conn, &hash)?.ok_or(AppError::SignInRequired)?;
+    let policy = &ctx.settings.sessions;
+    let (created, seen) = (from_db(stored.created_at), from_db(stored.last_seen_at));
+    if !policy.is_live(created, seen, now) {
+        sessions::delete(&mut conn, &hash)?;
+        return Err(AppError::SignInRequired);
+    }
+    let row =
+        officers::find_by_id(&mut conn, &stored.officer_id)?.ok_or(AppError::SignInRequired)?;
+    if row.disabled_at.is_some() {
+        sessions::delete(&mut conn, &hash)?;
+        return Err(AppError::SignInRequired);
+    }
+    if policy.needs_touch(seen, now) {
+        sessions::touch(&mut conn, &hash, to_db(now))?;
+    }
+    Ok(Session {
+        mfa_enrolled: row.totp_enabled_at.is_some(),
+        mfa_passed: stored.mfa_passed,
+        officer: CurrentOfficer {
+            scope: scope_of(&row)?,
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            session_hash: hash,
+        },
+    })
+}
+
+/// The second step: a TOTP code. On success the session is replaced by a fresh one.
+pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, AppError> {
+    let now = clock::now();
+    let current = session(ctx, token)?;
+    if current.mfa_passed || !current.mfa_enrolled {
+        return Err(AppError::Conflict(
+            "This session needs no code.".to_string(),
+        ));
+    }
+    let key = throttle_key(ctx, "totp", &current.officer.id);
+    {
+        let mut conn = ctx.conn()?;
+        ctx.settings
+            .throttle
+            .check(&load_throttle(&mut conn, &key)?, now)
+            .map_err(|r| throttled(r, now))?;
+    }
+    let outcome = ctx.write(|conn| {
+        let row =
+            officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SignInRequired)?;
+        let secret = row
+            .totp_secret
+            .as_deref()
+            .and_then(TotpSecret::from_base32)
+            .ok_or_else(|| AppError::Internal("enrolled officer without a secret".into()))?;
+        let last = row.totp_last_step.map(|s| s.max(0) as u64);
+        let step = match secret.verify(code, now.unix_timestamp().max(0) as u64, last) {
+            Ok(step) => step,
+            Err(rejected) => return Ok(Err(rejected)),
+        };
+        // Two sign-ins racing with one code: only the first advances the step.
+        if !officers::advance_totp_step(conn, &row.id, step as i64)? {
+            return Ok(Err(TotpRejected::Replayed));
+        }
+        throttle::clear(conn, &key)?;
+        sessions::delete(conn, &current.officer.session_hash)?;
+        let fresh = open_session(ctx, conn, &row, now, true)?;
+        record(conn, &row.id, "officer.second_step_passed", json!({}), now)?;
+        Ok(Ok(fresh))
+    })?;
+    match outcome {
+        Ok(fresh) => Ok(fresh),
+        Err(rejected) => {
+            record_failure(ctx, std::slice::from_ref(&key), now)?;
+            Err(AppError::BadCredentials(match rejected {
+                TotpRejected::Replayed => "That code was already used. Wait for the next code and enter it.".to_string(),
+                _ => "That code is not right. Enter the 6-digit code your authenticator app shows now.".to_string(),
+            }))
+        }
+    }
+}
+
+/// Ends the session.
+pub fn sign_out(ctx: &Context, token: &str) -> Result<(), AppError> {
+    let mut conn = ctx.conn()?;
+    sessions::delete(&mut conn, &session_hash(token))?;
+    Ok(())
+}
+
+/// What the enrolment page shows.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    pub secret: TotpSecret,
+    pub otpauth_uri: String,
+}
+
+/// Starts (or shows again) TOTP enrolment: a fresh secret, not active until confirmed.
+pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolment, AppError> {
+    let now = clock::now();
+    ctx.write(|conn| {
+        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        if row.totp_enabled_at.is_some() {
+            return Err(AppError::Conflict(
+                "Two-step sign-in is already on for your account.".to_string(),
+            ));
+        }
+        let secret = match row.totp_secret.as_deref().and_then(TotpSecret::from_base32) {
+            Some(pending) => pending,
+            None => {
+                let secret = TotpSecret::from_bytes(random_bytes::<TOTP_SECRET_BYTES>()?);
+                officers::update(
+                    conn,
+                    &row.id,
+                    &OfficerChanges {
+                        totp_secret: Some(Some(secret.to_base32())),
+                        ..OfficerChanges::default()
+                    },
+                    to_db(now),
+                )?;
+                secret
+            }
+        };
+        let otpauth_uri = secret.otpauth_uri("rightsdesk", &row.email);
+        Ok(Enrolment {
+            secret,
+            otpauth_uri,
+        })
+    })
+}
+
+/// Turns TOTP on once the officer proves their app shows the right code.
+pub fn confirm_enrolment(
+    ctx: &Context,
+    officer: &CurrentOfficer,
+    code: &str,
+) -> Result<(), AppError> {
+    let now = clock::now();
+    ctx.write(|conn| {
+        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        let secret = row
+            .totp_secret
+            .as_deref()
+            .and_then(TotpSecret::from_base32)
+            .filter(|_| row.totp_enabled_at.is_none())
+            .ok_or_else(|| AppError::Conflict("Start the set-up again from the two-step sign-in page.".to_string()))?;
+        let step = secret
+            .verify(code, now.unix_timestamp().max(0) as u64, None)
+            .map_err(|_| AppError::BadCredentials("That code is not right. Check the time on your phone and enter the code it shows now.".to_string()))?;
+        officers::update(
+            conn,
+            &row.id,
+            &OfficerChanges {
+                totp_enabled_at: Some(Some(to_db(now))),
+                totp_last_step: Some(Some(step as i64)),
+                ..OfficerChanges::default()
+            },
+            to_db(now),
+        )?;
+        sessions::mark_mfa_passed(conn, &officer.session_hash)?;
+        record(conn, &row.id, "officer.mfa_enrolled", json!({}), now)
+    })
+}
+
+pub(crate) fn record(
+    conn: &mut DbConn,
+    officer_id: &str,
+    action: &str,
+    details: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    audit::append(
+        conn,
+        &NewAuditEvent {
+            at: now,
+            actor: &format!("officer:{officer_id}"),
+            action,
+            target: &format!("officer:{officer_id}"),
+            details: &details.to_string(),
+        },
+    )?;
+    Ok(())
+}

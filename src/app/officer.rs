@@ -1,0 +1,70 @@
+//! The signed-in officer as every officer use case sees them.
+
+use crate::domain::access::OfficerScope;
+use crate::domain::audit::Actor;
+use crate::domain::regime::Regime;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::store::officers::OfficerRow;
+
+/// An officer with a live session. Use cases take this, so none can forget to check access.
+#[derive(Debug, Clone)]
+pub struct CurrentOfficer {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub scope: OfficerScope,
+    pub session_hash: String,
+}
+
+impl CurrentOfficer {
+    pub fn actor(&self) -> Actor {
+        Actor::Officer(self.id.clone())
+    }
+
+    /// A request outside one's regions does not exist as far as this officer can tell.
+    pub fn ensure_can_read(&self, regime: Regime) -> Result<(), AppError> {
+        if self.scope.can_read(regime) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Reading is checked first (404), then acting (403: the officer can see it, so saying
+    /// so reveals nothing).
+    pub fn ensure_can_act(&self, regime: Regime) -> Result<(), AppError> {
+        self.ensure_can_read(regime)?;
+        if self.scope.can_act(regime) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "Your role lets you read requests, not change them.".to_string(),
+            ))
+        }
+    }
+
+    pub fn readable_regime_codes(&self) -> Vec<&'static str> {
+        self.scope
+            .readable_regimes()
+            .into_iter()
+            .map(Regime::as_str)
+            .collect()
+    }
+}
+
+/// An officer's permissions as stored: their role and the regions they work.
+pub fn scope_of(row: &OfficerRow) -> Result<OfficerScope, AppError> {
+    let role = row
+        .role
+        .parse::<Role>()
+        .map_err(|_| AppError::Internal(format!("officer {} has an unknown role", row.id)))?;
+    let regions = row
+        .regions
+        .split(',')
+        .filter(|code| !code.is_empty())
+        .map(|code| code.parse::<Regime>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::Internal(format!("officer {} has an unknown region", row.id)))?;
+    Ok(OfficerScope { role, regions })
+}

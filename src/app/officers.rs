@@ -1,0 +1,294 @@
+//! Managing officers: creation (CLI and admin page), role and regions, disabling, MFA reset.
+//! Every change is audited; officers are named by id in the audit trail, never by email.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::officer::CurrentOfficer;
+use super::requests::queue_mail;
+use super::{clock, random_bytes, Context};
+use crate::domain::email::Email;
+use crate::domain::password::{hash_password, NewPassword};
+use crate::domain::regime::Regime;
+use crate::domain::role::Role;
+use crate::domain::submission::FieldError;
+use crate::error::AppError;
+use crate::mail::compose;
+use crate::store::officers::{self, NewOfficer, OfficerChanges, OfficerRow};
+use crate::store::sessions;
+use crate::store::time::to_db;
+use crate::store::DbConn;
+
+/// A new officer as typed by an admin or an operator.
+#[derive(Debug, Clone, Default)]
+pub struct NewOfficerInput {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub regions: Vec<String>,
+    pub password: String,
+}
+
+/// Who asks for a change: an admin in the workspace or the operator at the command line.
+#[derive(Debug, Clone)]
+pub enum Requester<'a> {
+    Admin(&'a CurrentOfficer),
+    Operator,
+}
+
+impl Requester<'_> {
+    fn actor(&self) -> String {
+        match self {
+            Requester::Admin(officer) => officer.actor().to_audit_string(),
+            Requester::Operator => "operator".to_string(),
+        }
+    }
+
+    fn ensure_admin(&self) -> Result<(), AppError> {
+        match self {
+            Requester::Admin(officer) if !officer.scope.can_manage_officers() => Err(
+                AppError::Forbidden("Only admins manage officers.".to_string()),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        message: message.into(),
+    }
+}
+
+fn parse_regions(role: Role, regions: &[String]) -> Result<Vec<Regime>, FieldError> {
+    let mut parsed = regions
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.trim().parse::<Regime>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| field("regions", "choose regions from the list"))?;
+    parsed.sort_by_key(|r| r.as_str());
+    parsed.dedup();
+    if role == Role::Officer && parsed.is_empty() {
+        return Err(field(
+            "regions",
+            "an officer needs at least one region to work on",
+        ));
+    }
+    Ok(parsed)
+}
+
+fn regions_text(regions: &[Regime]) -> String {
+    regions
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Creates an officer; returns their id.
+pub fn create(
+    ctx: &Context,
+    by: Requester<'_>,
+    input: &NewOfficerInput,
+) -> Result<String, AppError> {
+    by.ensure_admin()?;
+    let mut errors = Vec::new();
+    let email = Email::parse(&input.email).map_err(|e| errors.push(field("email", e.to_string())));
+    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(field(
+            "name",
+            "enter the officer's name (at most 200 characters)",
+        ));
+    }
+    let role = input
+        .role
+        .trim()
+        .parse::<Role>()
+        .map_err(|e| errors.push(field("role", e.to_string())));
+    let regions = role
+        .as_ref()
+        .ok()
+        .map(|role| parse_regions(*role, &input.regions));
+    let regions = match regions {
+        Some(Ok(regions)) => regions,
+        Some(Err(error)) => {
+            errors.push(error);
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let password = NewPassword::parse(&input.password, &input.email)
+        .map_err(|weak| errors.push(field("password", weak.to_string())));
+    let (Ok(email), Ok(role), Ok(password)) = (email, role, password) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let hash = hash_password(&password, &random_bytes::<16>()?)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = clock::now();
+    ctx.write(|conn| {
+        if officers::find_by_email(conn, email.as_str())?.is_some() {
+            return Err(AppError::Invalid(vec![field(
+                "email",
+                "an officer with this email address exists",
+            )]));
+        }
+        officers::insert(
+            conn,
+            &NewOfficer {
+                id: &id,
+                email: email.as_str(),
+                name: &name,
+                role: role.as_str(),
+                regions: &regions_text(&regions),
+                password_hash: &hash,
+                created_at: to_db(now),
+                updated_at: to_db(now),
+            },
+        )?;
+        audit_change(
+            conn,
+            &by,
+            &id,
+            "officer.created",
+            json!({ "role": role.as_str(), "regions": regions_text(&regions) }),
+            now,
+        )
+    })?;
+    Ok(id)
+}
+
+pub fn list(ctx: &Context, by: Requester<'_>) -> Result<Vec<OfficerRow>, AppError> {
+    by.ensure_admin()?;
+    let mut conn = ctx.conn()?;
+    Ok(officers::list(&mut conn)?)
+}
+
+/// A change an admin makes to an officer.
+#[derive(Debug, Clone)]
+pub enum OfficerUpdate {
+    RoleAndRegions { role: String, regions: Vec<String> },
+    Disable,
+    Enable,
+    ResetMfa,
+}
+
+pub fn update(
+    ctx: &Context,
+    by: Requester<'_>,
+    officer_id: &str,
+    change: &OfficerUpdate,
+) -> Result<&'static str, AppError> {
+    by.ensure_admin()?;
+    let now = clock::now();
+    ctx.write(|conn| {
+        let row = officers::find_by_id(conn, officer_id)?.ok_or(AppError::NotFound)?;
+        let is_self = matches!(&by, Requester::Admin(me) if me.id == row.id);
+        let (changes, action, details, notice) = match change {
+            OfficerUpdate::RoleAndRegions { role, regions } => {
+                let role = role
+                    .parse::<Role>()
+                    .map_err(|e| AppError::Invalid(vec![field("role", e.to_string())]))?;
+                let regions =
+                    parse_regions(role, regions).map_err(|e| AppError::Invalid(vec![e]))?;
+                if is_self && role != Role::Admin {
+                    return Err(AppError::Conflict(
+                        "You cannot remove your own admin role.".to_string(),
+                    ));
+                }
+                (
+                    OfficerChanges {
+                        role: Some(role.as_str().to_string()),
+                        regions: Some(regions_text(&regions)),
+                        ..OfficerChanges::default()
+                    },
+                    "officer.role_changed",
+                    json!({ "role": role.as_str(), "regions": regions_text(&regions) }),
+                    "The role and regions are saved; the officer signs in again.",
+                )
+            }
+            OfficerUpdate::Disable => {
+                if is_self {
+                    return Err(AppError::Conflict(
+                        "You cannot disable your own account.".to_string(),
+                    ));
+                }
+                (
+                    OfficerChanges {
+                        disabled_at: Some(Some(to_db(now))),
+                        ..OfficerChanges::default()
+                    },
+                    "officer.disabled",
+                    json!({}),
+                    "The officer is disabled and signed out.",
+                )
+            }
+            OfficerUpdate::Enable => (
+                OfficerChanges {
+                    disabled_at: Some(None),
+                    ..OfficerChanges::default()
+                },
+                "officer.enabled",
+                json!({}),
+                "The officer can sign in again.",
+            ),
+            OfficerUpdate::ResetMfa => (
+                OfficerChanges {
+                    totp_secret: Some(None),
+                    totp_enabled_at: Some(None),
+                    totp_last_step: Some(None),
+                    ..OfficerChanges::default()
+                },
+                "officer.mfa_reset",
+                json!({}),
+                "Two-step sign-in is reset; the officer sets it up again at the next sign-in.",
+            ),
+        };
+        officers::update(conn, &row.id, &changes, to_db(now))?;
+        if !matches!(change, OfficerUpdate::Enable) {
+            sessions::delete_for_officer(conn, &row.id)?;
+        }
+        audit_change(conn, &by, &row.id, action, details, now)?;
+        Ok(notice)
+    })
+}
+
+fn audit_change(
+    conn: &mut DbConn,
+    by: &Requester<'_>,
+    officer_id: &str,
+    action: &str,
+    details: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    crate::store::audit::append(
+        conn,
+        &crate::store::audit::NewAuditEvent {
+            at: now,
+            actor: &by.actor(),
+            action,
+            target: &format!("officer:{officer_id}"),
+            details: &details.to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Mails every active admin that something in the audit trail needs a look.
+pub fn alert_admins(ctx: &Context, conn: &mut DbConn, now: OffsetDateTime) -> Result<(), AppError> {
+    let link = ctx.link("/officer/audit?action=security.sign_in_burst");
+    for admin in officers::list(conn)?
+        .into_iter()
+        .filter(|o| o.role == Role::Admin.as_str() && o.disabled_at.is_none())
+    {
+        let mail = compose::security_alert(&admin.email, &link)?;
+        queue_mail(conn, &mail, now)?;
+    }
+    Ok(())
+}
