@@ -36,3 +36,56 @@ pub fn verify_chain(ctx: &Context) -> Result<u64, VerifyError> {
     }
     Ok(verifier.finish(head_seq, &head_hash)?)
 }
+
+/// The audit viewer's filters, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+    pub before: String,
+}
+
+pub const AUDIT_PAGE: i64 = 100;
+
+/// A page of events for an officer who may read the audit trail (everyone signed in may:
+/// details carry no personal data).
+pub fn list_events(
+    ctx: &Context,
+    _officer: &crate::app::officer::CurrentOfficer,
+    query: &AuditQuery,
+) -> Result<Vec<crate::store::audit::AuditEventRow>, AppError> {
+    use time::macros::format_description;
+    let date = |text: &str, field: &str| -> Result<Option<time::PrimitiveDateTime>, AppError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+            .map(|d| Some(d.midnight()))
+            .map_err(|_| AppError::BadRequest(format!("Enter the {field} date like 2026-11-23.")))
+    };
+    let non_empty = |text: &str| {
+        Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let (actor, action, target) = (
+        non_empty(&query.actor),
+        non_empty(&query.action),
+        non_empty(&query.target),
+    );
+    let until = date(&query.to, "to")?.map(|d| d + time::Duration::days(1));
+    let filter = crate::store::audit::AuditFilter {
+        actor: actor.as_deref(),
+        action: action.as_deref(),
+        target: target.as_deref(),
+        from: date(&query.from, "from")?,
+        until,
+        before_seq: query.before.trim().parse::<i64>().ok(),
+    };
+    let mut conn = ctx.conn()?;
+    Ok(audit::list_filtered(&mut conn, &filter, AUDIT_PAGE)?)
+}

@@ -131,8 +131,8 @@ pub fn act(
     officer: &CurrentOfficer,
     reference: &str,
     input: ActionRequest,
-) -> Result<&'static str, AppError> {
-    let notice = ctx.write(|conn| {
+) -> Result<(), AppError> {
+    ctx.write(|conn| {
         let now = clock::now();
         let request = load_readable(conn, officer, reference)?;
         officer.ensure_can_act(request.regime)?;
@@ -142,7 +142,7 @@ pub fn act(
         apply(ctx, conn, officer, &request, &input.action, now)
     })?;
     ctx.wake_mailer();
-    Ok(notice)
+    Ok(())
 }
 
 fn stale() -> AppError {
@@ -158,14 +158,14 @@ fn apply(
     request: &LoadedRequest,
     action: &OfficerAction,
     now: OffsetDateTime,
-) -> Result<&'static str, AppError> {
+) -> Result<(), AppError> {
     let actor = officer.actor();
     let mut changes = RequestChanges::default();
     let mut details = Map::new();
     // Messages for the requester or the file, stored beside the event that refers to them.
     let mut message: Option<(&str, String)> = None;
     let mut tell_requester = false;
-    let notice = match action {
+    match action {
         OfficerAction::Assign { assignee } => {
             let target = officers::find_by_id(conn, assignee)?
                 .filter(|o| o.disabled_at.is_none() && may_work_on(o, request.regime))
@@ -176,18 +176,15 @@ fn apply(
                 })?;
             changes.assignee_id = Some(target.id.clone());
             details.insert("assignee".into(), Value::String(target.id));
-            "The request is assigned."
         }
         OfficerAction::Start => {
             if request.row.assignee_id.is_none() {
                 changes.assignee_id = Some(officer.id.clone());
             }
-            "You started work on the request."
         }
         OfficerAction::AskRequester { message: text } => {
             message = Some(("officer", text.clone()));
             tell_requester = true;
-            "Your question was sent to the requester."
         }
         OfficerAction::Extend { reason } => {
             let extended = ctx
@@ -211,7 +208,6 @@ fn apply(
             );
             message = Some(("officer", format!("We need more time to answer: {reason}")));
             tell_requester = true;
-            "The deadline is extended and the requester is told why."
         }
         OfficerAction::Reject {
             reason,
@@ -229,17 +225,14 @@ fn apply(
             }
             message = Some(("officer", body));
             tell_requester = true;
-            "The request is refused and the requester is told why."
         }
         OfficerAction::Fulfil { message: text } => {
             changes.outcome = Some("fulfilled".to_string());
             message = Some(("officer", text.clone()));
             tell_requester = true;
-            "The request is fulfilled and the requester is told."
         }
         OfficerAction::Note { message: text } => {
             message = Some(("internal", text.clone()));
-            "Your note is saved. The requester does not see it."
         }
         OfficerAction::Hold {
             order_reference,
@@ -259,7 +252,7 @@ fn apply(
         OfficerAction::ReleaseHold { hold_id } => {
             return release_hold(conn, officer, request, hold_id, now);
         }
-    };
+    }
     let lifecycle_action = action
         .lifecycle()
         .ok_or_else(|| AppError::Internal("action without a transition".to_string()))?;
@@ -296,7 +289,7 @@ fn apply(
             compose::status_changed(&request.row.email, &request.row.reference, &label, &link)?;
         queue_mail(conn, &mail, now)?;
     }
-    Ok(notice)
+    Ok(())
 }
 
 fn place_hold(
@@ -307,7 +300,7 @@ fn place_hold(
     expires_on: Option<time::Date>,
     reason: &str,
     now: OffsetDateTime,
-) -> Result<&'static str, AppError> {
+) -> Result<(), AppError> {
     if expires_on.is_some_and(|date| date < now.date()) {
         return Err(AppError::BadRequest(
             "The hold's expiry date has already passed.".to_string(),
@@ -338,8 +331,7 @@ fn place_hold(
         "expires_on".into(),
         expires_on.map_or(Value::Null, |d| Value::String(d.to_string())),
     );
-    record(conn, officer, request, "request.hold_placed", details, now)?;
-    Ok("The legal hold is in place: nothing it covers will be purged while it lasts.")
+    record(conn, officer, request, "request.hold_placed", details, now)
 }
 
 fn release_hold(
@@ -348,7 +340,7 @@ fn release_hold(
     request: &LoadedRequest,
     hold_id: &str,
     now: OffsetDateTime,
-) -> Result<&'static str, AppError> {
+) -> Result<(), AppError> {
     bump_version(conn, request, now)?;
     if !holds::release(
         conn,
@@ -375,8 +367,7 @@ fn release_hold(
         "request.hold_released",
         details,
         now,
-    )?;
-    Ok("The legal hold is released.")
+    )
 }
 
 /// Claims the request's version for a change that is not a status transition.

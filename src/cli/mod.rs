@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod migrate;
+mod officer;
 mod serve;
 
 use std::process::ExitCode;
@@ -37,6 +38,30 @@ enum Command {
     },
     /// Load a small demo data set: one request of each kind in various states.
     Demo,
+    /// Manage officers (admins, officers, auditors).
+    Officer {
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OfficerCommand {
+    /// Create an officer. The password comes from RIGHTSDESK_PASSWORD or a prompt.
+    Create {
+        /// Sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// Name shown to other officers.
+        #[arg(long)]
+        name: String,
+        /// admin (everything), officer (requests of their regions) or auditor (reads everything).
+        #[arg(long)]
+        role: String,
+        /// A region the officer works (in, eu, us-ca, other); repeat for several.
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +85,15 @@ pub fn run() -> ExitCode {
             command: AuditCommand::Verify,
         } => audit::verify(settings),
         Command::Demo => demo::run(settings),
+        Command::Officer {
+            command:
+                OfficerCommand::Create {
+                    email,
+                    name,
+                    role,
+                    regions,
+                },
+        } => officer::create(settings, email, name, role, regions),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

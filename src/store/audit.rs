@@ -156,3 +156,47 @@ pub fn batch_after(
         .select(AuditEventRow::as_select())
         .load(conn)
 }
+
+/// Filters of the audit viewer; `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter<'a> {
+    pub actor: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub from: Option<time::PrimitiveDateTime>,
+    pub until: Option<time::PrimitiveDateTime>,
+    /// Only events older than this sequence number (the previous page's last).
+    pub before_seq: Option<i64>,
+}
+
+/// A page of events, newest first.
+pub fn list_filtered(
+    conn: &mut DbConn,
+    filter: &AuditFilter<'_>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEventRow>> {
+    let mut query = audit_events::table.into_boxed();
+    if let Some(actor) = filter.actor {
+        query = query.filter(audit_events::actor.eq(actor));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_events::action.eq(action));
+    }
+    if let Some(target) = filter.target {
+        query = query.filter(audit_events::target.eq(target));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::at.lt(until));
+    }
+    if let Some(before) = filter.before_seq {
+        query = query.filter(audit_events::seq.lt(before));
+    }
+    query
+        .order(audit_events::seq.desc())
+        .limit(limit)
+        .select(AuditEventRow::as_select())
+        .load(conn)
+}

@@ -9,6 +9,7 @@ pub mod officer_pages;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;
+pub mod session;
 pub mod view;
 
 use std::net::TcpListener;

@@ -2,7 +2,10 @@
 
 use actix_web::web;
 
-use super::handlers::{health, lookup, public, requests, status, verify};
+use super::handlers::{
+    health, lookup, officer_admin, officer_audit, officer_auth, officer_queue, officer_request,
+    public, requests, status, verify,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
@@ -20,5 +23,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/status/{token}", web::get().to(status::show))
         .route("/status/{token}/reply", web::post().to(status::reply))
         .route("/status/{token}/withdraw", web::post().to(status::withdraw))
+        .route("/officer", web::get().to(officer_auth::officer_home))
+        .route("/officer/login", web::get().to(officer_auth::login_form))
+        .route("/officer/login", web::post().to(officer_auth::login))
+        .route(
+            "/officer/login/code",
+            web::get().to(officer_auth::code_form),
+        )
+        .route("/officer/login/code", web::post().to(officer_auth::code))
+        .route("/officer/logout", web::post().to(officer_auth::logout))
+        .route("/officer/mfa", web::get().to(officer_auth::mfa_form))
+        .route("/officer/mfa", web::post().to(officer_auth::mfa_confirm))
+        .route("/officer/queue", web::get().to(officer_queue::queue))
+        .route(
+            "/officer/requests/{reference}",
+            web::get().to(officer_request::detail),
+        )
+        .route(
+            "/officer/requests/{reference}/actions",
+            web::post().to(officer_request::act),
+        )
+        .route("/officer/audit", web::get().to(officer_audit::list))
+        .route(
+            "/officer/audit/verify",
+            web::post().to(officer_audit::verify),
+        )
+        .route(
+            "/officer/admin/officers",
+            web::get().to(officer_admin::list),
+        )
+        .route(
+            "/officer/admin/officers",
+            web::post().to(officer_admin::create),
+        )
+        .route(
+            "/officer/admin/officers/{id}",
+            web::post().to(officer_admin::update),
+        )
         .default_service(web::to(public::not_found));
 }

@@ -3,10 +3,13 @@
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use super::officer_pages::{OfficerNav, SelectOption};
 use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
+use crate::app::officer::CurrentOfficer;
 use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
 use crate::domain::kind::RequestKind;
 use crate::domain::regime::Regime;
+use crate::domain::role::Role;
 use crate::domain::submission;
 
 /// A time as pages show it, e.g. "9 March 2026, 14:00 UTC".
@@ -137,6 +140,67 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// The officer workspace's header: who is signed in, and the token for its forms.
+pub fn officer_nav(officer: &CurrentOfficer, csrf_token: &str) -> OfficerNav {
+    OfficerNav {
+        name: officer.name.clone(),
+        role_label: officer.scope.role.label().to_string(),
+        is_admin: officer.scope.role == Role::Admin,
+        csrf_token: csrf_token.to_string(),
+    }
+}
+
+/// Options for a select, with `selected` marked.
+pub fn options<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    selected: &str,
+) -> Vec<SelectOption> {
+    items
+        .into_iter()
+        .map(|(value, label)| SelectOption {
+            value: value.to_string(),
+            label: label.to_string(),
+            selected: value == selected,
+        })
+        .collect()
+}
+
+/// An audit action in the officer's words.
+pub fn event_label(action: &str) -> &str {
+    match action {
+        "request.submitted" => "Request submitted",
+        "request.verified" => "Email address confirmed",
+        "request.assigned" => "Assigned",
+        "request.started" => "Work started",
+        "request.asked_requester" => "Asked the requester",
+        "request.requester_replied" => "The requester replied",
+        "request.extended" => "Deadline extended",
+        "request.rejected" => "Refused",
+        "request.fulfilled" => "Fulfilled",
+        "request.withdrawn" => "Withdrawn by the requester",
+        "request.note_added" => "Internal note",
+        "request.hold_placed" => "Legal hold placed",
+        "request.hold_released" => "Legal hold released",
+        other => other,
+    }
+}
+
+/// What the officer is told after an action (the action's name comes back in the URL).
+pub fn action_notice(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "assign" => "The request is assigned.",
+        "start" => "You started work on the request.",
+        "ask_requester" => "Your question was sent to the requester.",
+        "extend" => "The deadline is extended and the requester is told why.",
+        "reject" => "The request is refused and the requester is told why.",
+        "fulfil" => "The request is fulfilled and the requester is told.",
+        "note" => "Your note is saved. The requester does not see it.",
+        "hold" => "The legal hold is in place: nothing it covers will be purged while it lasts.",
+        "release_hold" => "The legal hold is released.",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use rightsdesk::mail::Mailer;
 use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
+pub mod officer;
 pub mod smtp_sink;
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -146,10 +147,21 @@ impl TestApp {
 
     /// Spawns the app with extra variables; `migrate` false leaves the database empty.
     pub async fn spawn_with(backend: &Backend, extra: &[(&str, &str)], migrate: bool) -> TestApp {
+        TestApp::spawn_configured(backend, extra, migrate, |_| {}).await
+    }
+
+    /// Spawns the app with settings adjusted beyond what variables reach (e.g. throttling).
+    pub async fn spawn_configured(
+        backend: &Backend,
+        extra: &[(&str, &str)],
+        migrate: bool,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(backend, dir.path());
         let env = test_env(dir.path(), &database.url, extra);
-        let settings = Settings::from_env(&env).expect("test settings");
+        let mut settings = Settings::from_env(&env).expect("test settings");
+        configure(&mut settings);
         let ctx = Context::open(settings).expect("open database");
         if migrate {
             ctx.migrate().expect("migrate");
@@ -201,6 +213,15 @@ impl TestApp {
             .expect("POST");
         self.record(format!("POST {path}"), response.status());
         response
+    }
+
+    /// A new browser (its own cookies) against this app.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client")
     }
 
     /// Sends a raw body with the form content type (for malformed input).

@@ -2,6 +2,11 @@
 
 pub mod health;
 pub mod lookup;
+pub mod officer_admin;
+pub mod officer_audit;
+pub mod officer_auth;
+pub mod officer_queue;
+pub mod officer_request;
 pub mod public;
 pub mod requests;
 pub mod status;

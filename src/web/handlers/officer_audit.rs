@@ -1,0 +1,109 @@
+//! The audit trail viewer and the chain check.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{blocking, issue_csrf, read_checked_form, render};
+use crate::app;
+use crate::app::audit::{AuditQuery, AUDIT_PAGE};
+use crate::app::officer::CurrentOfficer;
+use crate::error::AppError;
+use crate::store::time::from_db;
+use crate::web::handlers::officer_auth::PlainForm;
+use crate::web::officer_pages::{AuditPage, AuditRow};
+use crate::web::session::SignedIn;
+use crate::web::{view, WebState};
+
+async fn page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    officer: CurrentOfficer,
+    query: AuditQuery,
+    verify: Option<(bool, String)>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = state.ctx.clone();
+    let (viewer, filter) = (officer.clone(), query.clone());
+    let rows = blocking(move || app::audit::list_events(&ctx, &viewer, &filter)).await?;
+    let next_link = (rows.len() as i64 == AUDIT_PAGE).then(|| {
+        let last = rows.last().map(|r| r.seq).unwrap_or_default();
+        let encode = |v: &str| {
+            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        format!(
+            "/officer/audit?actor={}&action={}&target={}&from={}&to={}&before={last}",
+            encode(&query.actor),
+            encode(&query.action),
+            encode(&query.target),
+            encode(&query.from),
+            encode(&query.to)
+        )
+    });
+    let csrf = issue_csrf(state, req)?;
+    let (verify_ok, verify_result) = match verify {
+        Some((ok, message)) => (ok, Some(message)),
+        None => (false, None),
+    };
+    let page = AuditPage {
+        nav: view::officer_nav(&officer, &csrf.form_token),
+        actor: query.actor,
+        action: query.action,
+        target: query.target,
+        from: query.from,
+        to: query.to,
+        rows: rows
+            .into_iter()
+            .map(|r| AuditRow {
+                seq: r.seq,
+                at: view::display_time(from_db(r.at)),
+                actor: r.actor,
+                action: r.action,
+                target: r.target,
+                details: r.details,
+            })
+            .collect(),
+        next_link,
+        can_verify: officer.scope.can_verify_audit(),
+        verify_result,
+        verify_ok,
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn list(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    page(&state, &req, officer.0, query.into_inner(), None).await
+}
+
+pub async fn verify(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let officer = officer.0;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
+    if !officer.scope.can_verify_audit() {
+        return Err(AppError::Forbidden(
+            "Only admins and auditors verify the audit chain.".to_string(),
+        ));
+    }
+    let ctx = state.ctx.clone();
+    let outcome = blocking(move || {
+        Ok(match app::audit::verify_chain(&ctx) {
+            Ok(count) => (
+                true,
+                format!("The audit chain is intact: {count} events verified."),
+            ),
+            Err(app::audit::VerifyError::Broken(broken)) => {
+                (false, format!("The audit chain is broken: {broken}."))
+            }
+            Err(app::audit::VerifyError::App(error)) => return Err(error),
+        })
+    })
+    .await?;
+    page(&state, &req, officer, AuditQuery::default(), Some(outcome)).await
+}

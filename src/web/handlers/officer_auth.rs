@@ -1,0 +1,241 @@
+//! Sign-in (password, then code), sign-out and TOTP enrolment.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use qrcode::render::svg;
+use qrcode::QrCode;
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use crate::app::auth;
+use crate::error::AppError;
+use crate::web::officer_pages::{LoginCodePage, LoginPage, MfaEnrolPage};
+use crate::web::session::{self, step_location, AnySession, SignedIn};
+use crate::web::{view, WebState};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    csrf_token: String,
+}
+
+impl CsrfForm for LoginForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+    csrf_token: String,
+}
+
+impl CsrfForm for CodeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlainForm {
+    csrf_token: String,
+}
+
+impl CsrfForm for PlainForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+fn login_page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    email: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let csrf = issue_csrf(state, req)?;
+    let page = LoginPage {
+        csrf_token: csrf.form_token.clone(),
+        email: email.to_string(),
+        error,
+    };
+    render(&page, status, Some(csrf))
+}
+
+pub async fn login_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    login_page(&state, &req, "", None, StatusCode::OK)
+}
+
+pub async fn login(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: LoginForm = read_checked_form(&state, &req, payload).await?;
+    let ctx = state.ctx.clone();
+    let client = req.peer_addr().map(|a| a.ip());
+    let (email, password) = (form.email.clone(), form.password);
+    match blocking(move || auth::sign_in(&ctx, &email, &password, client)).await {
+        Ok(signed_in) => {
+            let mut response = see_other(step_location(signed_in.next));
+            response
+                .add_cookie(&session::session_cookie(
+                    signed_in.session_token,
+                    state.ctx.settings.is_https(),
+                ))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(response)
+        }
+        Err(AppError::BadCredentials(message)) => login_page(
+            &state,
+            &req,
+            &form.email,
+            Some(message),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(AppError::TooManyAttempts(message)) => login_page(
+            &state,
+            &req,
+            &form.email,
+            Some(message),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(error) => Err(error),
+    }
+}
+
+fn code_page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let csrf = issue_csrf(state, req)?;
+    let page = LoginCodePage {
+        csrf_token: csrf.form_token.clone(),
+        error,
+    };
+    render(&page, status, Some(csrf))
+}
+
+pub async fn code_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    _session: AnySession,
+) -> Result<HttpResponse, AppError> {
+    code_page(&state, &req, None, StatusCode::OK)
+}
+
+pub async fn code(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: CodeForm = read_checked_form(&state, &req, payload).await?;
+    let token = session::token(&req).ok_or(AppError::SignInRequired)?;
+    let ctx = state.ctx.clone();
+    match blocking(move || auth::confirm_code(&ctx, &token, &form.code)).await {
+        Ok(fresh) => {
+            let mut response = see_other("/officer/queue");
+            response
+                .add_cookie(&session::session_cookie(
+                    fresh,
+                    state.ctx.settings.is_https(),
+                ))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(response)
+        }
+        Err(AppError::BadCredentials(message)) => {
+            code_page(&state, &req, Some(message), StatusCode::UNAUTHORIZED)
+        }
+        Err(AppError::TooManyAttempts(message)) => {
+            code_page(&state, &req, Some(message), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn logout(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
+    if let Some(token) = session::token(&req) {
+        let ctx = state.ctx.clone();
+        blocking(move || auth::sign_out(&ctx, &token)).await?;
+    }
+    let mut response = see_other("/officer/login");
+    response
+        .add_removal_cookie(&session::expired_cookie())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(response)
+}
+
+fn qr_svg(uri: &str) -> Result<String, AppError> {
+    let code = QrCode::new(uri.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let svg = code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // The page embeds the drawing; an XML declaration has no place inside HTML.
+    Ok(match svg.find("<svg") {
+        Some(start) => svg[start..].to_string(),
+        None => svg,
+    })
+}
+
+pub async fn mfa_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    session: AnySession,
+) -> Result<HttpResponse, AppError> {
+    let session = session.0;
+    if session.mfa_enrolled && !session.mfa_passed {
+        return Ok(see_other("/officer/login/code"));
+    }
+    let required = session.pending_step().is_some();
+    let ctx = state.ctx.clone();
+    let officer = session.officer.clone();
+    let enrolment = blocking(move || auth::start_enrolment(&ctx, &officer)).await?;
+    let csrf = issue_csrf(&state, &req)?;
+    let nav = (!required).then(|| view::officer_nav(&session.officer, &csrf.form_token));
+    let page = MfaEnrolPage {
+        nav,
+        csrf_token: csrf.form_token.clone(),
+        secret: enrolment.secret.to_base32(),
+        qr_svg: qr_svg(&enrolment.otpauth_uri)?,
+        otpauth_uri: enrolment.otpauth_uri,
+        required,
+        error: None,
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn mfa_confirm(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    session: AnySession,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let form: CodeForm = read_checked_form(&state, &req, payload).await?;
+    let ctx = state.ctx.clone();
+    let officer = session.0.officer;
+    blocking(move || auth::confirm_enrolment(&ctx, &officer, &form.code)).await?;
+    Ok(see_other("/officer/queue?notice=mfa"))
+}
+
+/// Used by routes that need a signed-in officer but render nothing themselves.
+pub async fn officer_home(_officer: SignedIn) -> HttpResponse {
+    see_other("/officer/queue")
+}
