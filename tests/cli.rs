@@ -194,3 +194,62 @@ fn serve_on_sqlite_migrates_by_itself_and_answers() {
     assert!(dir.path().join("data/mail").is_dir());
     let _ = Backend::Sqlite;
 }
+
+#[test]
+fn officer_create_refuses_weak_passwords_with_the_reason_and_creates_with_a_good_one() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = TestDatabase::create(&backend, dir.path());
+        let run = |password: &str| {
+            Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+                .args([
+                    "officer",
+                    "create",
+                    "--email",
+                    "grace@example.org",
+                    "--name",
+                    "Grace Officer",
+                    "--role",
+                    "officer",
+                    "--region",
+                    "in",
+                    "--region",
+                    "eu",
+                ])
+                .env("DATABASE_URL", &database.url)
+                .env("RIGHTSDESK_DATA_DIR", dir.path().join("data"))
+                .env("RIGHTSDESK_PASSWORD", password)
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap()
+        };
+        for (password, reason) in [
+            ("tooshort", "at least 12 characters"),
+            ("grace@example.org", "email"),
+            ("aaaaaaaaaaaaaaaa", "repeat"),
+        ] {
+            let output = run(password);
+            assert_eq!(output.status.code(), Some(1), "[{backend}] {password}");
+            let message = stderr(&output);
+            assert!(
+                message.contains(reason),
+                "[{backend}] {password}: {message}"
+            );
+            assert_eq!(
+                message.trim().lines().count(),
+                1,
+                "[{backend}] one line: {message}"
+            );
+        }
+        let output = run("a long and fine passphrase");
+        assert!(output.status.success(), "[{backend}] {}", stderr(&output));
+        assert!(stdout(&output).contains("officer created"));
+        let again = run("a long and fine passphrase");
+        assert_eq!(again.status.code(), Some(1), "[{backend}] duplicate email");
+        assert!(
+            stderr(&again).contains("exists"),
+            "[{backend}] {}",
+            stderr(&again)
+        );
+    }
+}

@@ -738,3 +738,153 @@ async fn the_queue_filters_sorts_by_due_date_and_pages_by_keyset() {
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn admins_create_change_disable_and_reset_officers_and_each_change_is_audited() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let admin = app.signed_in_admin("admin@example.org").await;
+        let csrf = admin.csrf("/officer/admin/officers").await;
+
+        // A weak password is refused with the reason; nothing is stored.
+        let officers_before = app.count("officers");
+        for (password, reason) in [
+            ("short", "at least 12 characters"),
+            ("new@example.org", "email"),
+            ("password1234", "common"),
+        ] {
+            let response = admin
+                .post_form(
+                    "/officer/admin/officers",
+                    &[
+                        ("email", "new@example.org"),
+                        ("name", "New Officer"),
+                        ("role", "officer"),
+                        ("regions", "eu"),
+                        ("password", password),
+                        ("csrf_token", &csrf),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "[{backend}] {password}"
+            );
+            assert!(
+                response.text().await.unwrap().contains(reason),
+                "[{backend}] {password}: {reason}"
+            );
+        }
+        let same_as_email = admin
+            .post_form(
+                "/officer/admin/officers",
+                &[
+                    ("email", "long.name.here@example.org"),
+                    ("name", "N"),
+                    ("role", "officer"),
+                    ("regions", "eu"),
+                    ("password", "long.name.here@example.org"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(
+            same_as_email.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{backend}] password equal to the email"
+        );
+        assert_eq!(app.count("officers"), officers_before);
+
+        let events = app.audit_count();
+        let response = admin
+            .post_form(
+                "/officer/admin/officers",
+                &[
+                    ("email", "new@example.org"),
+                    ("name", "New Officer"),
+                    ("role", "officer"),
+                    ("regions", "eu"),
+                    ("regions", "in"),
+                    ("password", PASSWORD),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "[{backend}] create"
+        );
+        assert_eq!(
+            app.audit_count(),
+            events + 1,
+            "[{backend}] creation audited"
+        );
+        let new = rightsdesk::store::officers::find_by_email(&mut app.conn(), "new@example.org")
+            .unwrap()
+            .unwrap();
+        assert_eq!(new.regions, "eu,in");
+
+        // The new officer signs in and works only their regions.
+        let browser = app.browser();
+        assert_eq!(
+            location(
+                &app.sign_in_with(&browser, "new@example.org", PASSWORD)
+                    .await
+            ),
+            "/officer/queue"
+        );
+
+        for (fields, action) in [
+            (
+                vec![("action", "update"), ("role", "auditor")],
+                "officer.role_changed",
+            ),
+            (vec![("action", "reset_mfa")], "officer.mfa_reset"),
+            (vec![("action", "disable")], "officer.disabled"),
+            (vec![("action", "enable")], "officer.enabled"),
+        ] {
+            let before = app.audit_count();
+            let mut all = fields.clone();
+            all.push(("csrf_token", &csrf));
+            let response = admin
+                .post_form(&format!("/officer/admin/officers/{}", new.id), &all)
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "[{backend}] {action}"
+            );
+            assert_eq!(
+                app.audit_count(),
+                before + 1,
+                "[{backend}] {action} audited once"
+            );
+            let events =
+                rightsdesk::store::audit::batch_after(&mut app.conn(), before, 10).unwrap();
+            assert_eq!(events[0].action, action, "[{backend}]");
+            assert!(
+                !events[0].details.contains("new@example.org"),
+                "[{backend}] no email in the audit trail"
+            );
+        }
+        // The role change signed the officer out.
+        let response = browser
+            .get(format!("{}/officer/queue", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&response), "/officer/login", "[{backend}]");
+
+        // An admin cannot lock themselves out.
+        let response = admin
+            .post_form(
+                &format!("/officer/admin/officers/{}", admin.id),
+                &[("action", "disable"), ("csrf_token", &csrf)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "[{backend}]");
+        app.assert_no_server_errors();
+    }
+}

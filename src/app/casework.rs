@@ -282,7 +282,9 @@ fn apply(
     if tell_requester {
         let link = fresh_status_link(ctx, conn, &request.row.id, now)?;
         let label = match action {
-            OfficerAction::Extend { .. } => "The deadline was extended".to_string(),
+            OfficerAction::Extend { .. } => {
+                format!("{} (the deadline was extended)", transition.to.label())
+            }
             _ => transition.to.label().to_string(),
         };
         let mail =
