@@ -20,8 +20,9 @@ pub const ACTIVE: [RequestStatus; 3] = [
 #[derive(Debug, Clone)]
 pub struct QueueView {
     pub rows: Vec<LoadedRequest>,
-    /// Officer id → name for the rows' assignees.
-    pub assignee_names: Vec<(String, String)>,
+    /// Officer id → name of every officer (an organisation's privacy team is small), for the
+    /// rows' assignees and the assignee filter.
+    pub officer_names: Vec<(String, String)>,
     pub counts: Vec<(RequestStatus, i64)>,
     pub next: Option<QueueCursor>,
 }
@@ -84,13 +85,10 @@ pub fn list(
     } else {
         None
     };
-    let mut assignees: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.row.assignee_id.clone())
+    let officer_names = officers::list(&mut conn)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
         .collect();
-    assignees.sort();
-    assignees.dedup();
-    let assignee_names = officers::names(&mut conn, &assignees)?;
     let counts = requests::count_by_status(&mut conn, &regimes_owned)?
         .into_iter()
         .filter_map(|(status, n)| status.parse::<RequestStatus>().ok().map(|s| (s, n)))
@@ -98,7 +96,7 @@ pub fn list(
         .collect();
     Ok(QueueView {
         rows,
-        assignee_names,
+        officer_names,
         counts,
         next,
     })

@@ -81,14 +81,6 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<OfficerRow>> {
         .load(conn)
 }
 
-/// Names of the given officers, for showing assignees.
-pub fn names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
-    officers::table
-        .filter(officers::id.eq_any(ids))
-        .select((officers::id, officers::name))
-        .load(conn)
-}
-
 pub fn update(
     conn: &mut DbConn,
     id: &str,

@@ -50,7 +50,7 @@ pub async fn queue(
     let now = clock::now();
     let name_of = |id: &Option<String>| match id {
         Some(id) => listing
-            .assignee_names
+            .officer_names
             .iter()
             .find(|(officer_id, _)| officer_id == id)
             .map(|(_, name)| name.clone())
@@ -96,7 +96,7 @@ pub async fn queue(
     ];
     assignees.extend(
         listing
-            .assignee_names
+            .officer_names
             .iter()
             .filter(|(id, _)| *id != officer.id)
             .map(|(id, name)| SelectOption {
