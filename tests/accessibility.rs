@@ -254,6 +254,52 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     assert_eq!(response.status(), StatusCode::OK);
     urls.push(save_page(&app, "lookup-sent", response).await);
 
+    // The officer workspace, as officers see it (signed in, so saved to files).
+    urls.push(page("/officer/login"));
+    let reference = app
+        .verified_request("erasure", "case@example.org", "in")
+        .await;
+    let officer = app.signed_in("omar@example.org", "officer", &["in"]).await;
+    officer
+        .act(
+            &reference,
+            &[("action", "note"), ("message", "Checked the CRM.")],
+        )
+        .await;
+    officer
+        .act(
+            &reference,
+            &[
+                ("action", "hold"),
+                ("order_reference", "HC-1"),
+                ("reason", "Court order"),
+            ],
+        )
+        .await;
+    for (name, path) in [
+        ("officer-queue", "/officer/queue".to_string()),
+        ("officer-request", format!("/officer/requests/{reference}")),
+        ("officer-audit", "/officer/audit".to_string()),
+    ] {
+        let response = officer.get(&path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        urls.push(save_page(&app, name, response).await);
+    }
+    let admin = app.signed_in_admin("admin@example.org").await;
+    let response = admin.get("/officer/admin/officers").await;
+    urls.push(save_page(&app, "officer-admin", response).await);
+    let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
+    let response = auditor.get(&format!("/officer/requests/{reference}")).await;
+    urls.push(save_page(&app, "officer-request-read-only", response).await);
+    // Enrolment (with its QR code) and the code step, for a second admin.
+    app.create_officer("second@example.org", "admin", &[]);
+    let browser = app.browser();
+    app.sign_in_with(&browser, "second@example.org", common::officer::PASSWORD)
+        .await;
+    let response = browser.get(page("/officer/mfa")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-mfa", response).await);
+
     app.assert_no_server_errors();
 
     // The server runs on this test's runtime: wait for node off it.
