@@ -189,9 +189,7 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     let waiting = app
         .submit_and_verify("rectification", "waiting@example.org", "in")
         .await;
-    app.execute(
-        "UPDATE requests SET status = 'awaiting_requester' WHERE email = 'waiting@example.org'",
-    );
+    app.force_status("waiting@example.org", "awaiting_requester");
     urls.push(page(&format!("/status/{waiting}")));
 
     // A withdrawn request: closed, no forms.

@@ -176,7 +176,7 @@ async fn reply_and_withdraw_work_only_where_the_lifecycle_allows() {
         assert_eq!(app.count("request_messages"), 1);
 
         // When an officer asked something, the reply moves the request back to them.
-        app.execute("UPDATE requests SET status = 'awaiting_requester'");
+        app.force_status("withdraw@example.org", "awaiting_requester");
         let response = app
             .post_form(
                 &format!("/status/{token}/reply"),

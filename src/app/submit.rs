@@ -7,6 +7,7 @@ use super::requests::{audit_target, issue_token, queue_mail};
 use super::{clock, random_bytes, Context};
 use crate::domain::audit::Actor;
 use crate::domain::reference::{Reference, REFERENCE_BYTES};
+use crate::domain::status::RequestStatus;
 use crate::domain::submission::{RawSubmission, Submission};
 use crate::domain::token::TokenPurpose;
 use crate::error::AppError;
@@ -96,6 +97,12 @@ fn store_submission(
         let link = ctx.link(&format!("/verify/{}", token.as_str()));
         let mail = compose::verification(&submission.email, reference, &link)?;
         queue_mail(conn, &mail, now)?;
+        requests::count_move(
+            conn,
+            submission.regime.as_str(),
+            None,
+            RequestStatus::Unverified.as_str(),
+        )?;
         // The audit append comes last: on PostgreSQL it holds the chain lock until commit.
         let details = json!({
             "reference": reference.as_str(),

@@ -38,6 +38,14 @@ pub fn apply(
         &changes,
         to_db(now),
     )?;
+    if current && transition.to != transition.from {
+        requests::count_move(
+            conn,
+            request.regime.as_str(),
+            Some(transition.from.as_str()),
+            transition.to.as_str(),
+        )?;
+    }
     if !current {
         return Err(AppError::Conflict(
             "Someone else changed this request a moment ago. Reload the page to see its current state.".to_string(),

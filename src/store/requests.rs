@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::requests;
+use super::schema::{request_counts, requests};
 use super::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -186,11 +186,40 @@ pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<Requ
         .load(conn)
 }
 
-/// How many requests of the given regimes are in each status.
+/// How many requests of the given regimes are in each status (from the kept counts).
 pub fn count_by_status(conn: &mut DbConn, regimes: &[&str]) -> QueryResult<Vec<(String, i64)>> {
-    requests::table
-        .filter(requests::regime.eq_any(regimes))
-        .group_by(requests::status)
-        .select((requests::status, diesel::dsl::count_star()))
-        .load(conn)
+    let rows: Vec<(String, i64)> = request_counts::table
+        .filter(request_counts::regime.eq_any(regimes))
+        .select((request_counts::status, request_counts::n))
+        .load(conn)?;
+    let mut totals: Vec<(String, i64)> = Vec::new();
+    for (status, n) in rows {
+        match totals.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, total)) => *total += n,
+            None => totals.push((status, n)),
+        }
+    }
+    Ok(totals)
+}
+
+/// Keeps the counts: one request of `regime` moved from `from` (none when new) to `to`.
+/// Runs in the transaction of the change.
+pub fn count_move(
+    conn: &mut DbConn,
+    regime: &str,
+    from: Option<&str>,
+    to: &str,
+) -> QueryResult<()> {
+    if from == Some(to) {
+        return Ok(());
+    }
+    if let Some(from) = from {
+        diesel::update(request_counts::table.find((regime, from)))
+            .set(request_counts::n.eq(request_counts::n - 1))
+            .execute(conn)?;
+    }
+    diesel::update(request_counts::table.find((regime, to)))
+        .set(request_counts::n.eq(request_counts::n + 1))
+        .execute(conn)?;
+    Ok(())
 }

@@ -141,6 +141,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    request_counts (regime, status) {
+        regime -> Text,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
@@ -156,4 +164,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     officer_sessions,
     login_throttle,
     legal_holds,
+    request_counts,
 );

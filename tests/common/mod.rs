@@ -404,14 +404,63 @@ impl TestApp {
         .collect()
     }
 
+    pub fn assert_counts_match(&self) {
+        #[derive(QueryableByName, Debug, PartialEq)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            regime: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            status: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn();
+        let conn: &mut DbConn = &mut conn;
+        let counted: Vec<Row> = diesel::sql_query(
+            "SELECT regime, status, COUNT(*) AS n FROM requests GROUP BY regime, status ORDER BY regime, status",
+        )
+        .load(conn)
+        .expect("count rows");
+        let kept: Vec<Row> = diesel::sql_query(
+            "SELECT regime, status, n FROM request_counts WHERE n <> 0 ORDER BY regime, status",
+        )
+        .load(conn)
+        .expect("kept counts");
+        assert_eq!(
+            kept, counted,
+            "[{}] kept counts differ from the rows",
+            self.backend
+        );
+    }
+
+    /// Puts the request of `email` in `status` as a fixture (an officer's question, say),
+    /// keeping the per-status counts right as the app would.
+    pub fn force_status(&self, email: &str, status: &str) {
+        let row = {
+            use rightsdesk::store::schema::requests::dsl;
+            dsl::requests
+                .filter(dsl::email.eq(email))
+                .select((dsl::regime, dsl::status))
+                .first::<(String, String)>(&mut *self.conn())
+                .expect("the request")
+        };
+        self.execute(&format!(
+            "UPDATE requests SET status = '{status}' WHERE email = '{email}'"
+        ));
+        rightsdesk::store::requests::count_move(&mut self.conn(), &row.0, Some(&row.1), status)
+            .expect("move the count");
+    }
+
     pub fn execute(&self, sql: &str) {
         let mut conn = self.conn();
         let conn: &mut DbConn = &mut conn;
         conn.batch_execute(sql).expect(sql);
     }
 
-    /// Asserts that no response of this test was a server error.
+    /// Asserts that no response of this test was a server error, and that the per-status
+    /// counts the app keeps match the rows (every test ends with this check).
     pub fn assert_no_server_errors(&self) {
+        self.assert_counts_match();
         let statuses = self.statuses.lock().unwrap();
         let bad: Vec<_> = statuses
             .iter()
