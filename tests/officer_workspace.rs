@@ -888,3 +888,62 @@ async fn admins_create_change_disable_and_reset_officers_and_each_change_is_audi
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn keyset_paging_walks_the_whole_queue_once() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let total = 57;
+        for n in 0..total {
+            let raw = rightsdesk::domain::submission::RawSubmission {
+                kind: "access".into(),
+                full_name: "Page Person".into(),
+                email: format!("page{n}@example.org"),
+                region: ["in", "eu", "us-ca", "other"][n % 4].into(),
+                ..Default::default()
+            };
+            rightsdesk::app::submit::submit(&app.ctx, &raw).unwrap();
+            app.force_status(&format!("page{n}@example.org"), "open");
+        }
+        // Some share a due date, so the id breaks ties across a page boundary.
+        app.execute("UPDATE requests SET effective_due_at = '2030-01-01 00:00:00' WHERE email LIKE 'page1%'");
+        let admin = app.signed_in_admin("admin@example.org").await;
+        let mut seen: Vec<String> = Vec::new();
+        let mut path = "/officer/queue".to_string();
+        for _ in 0..5 {
+            let html = admin.get(&path).await.text().await.unwrap();
+            let mut rest = html.as_str();
+            while let Some(at) = rest.find("href=\"/officer/requests/") {
+                let start = at + "href=\"/officer/requests/".len();
+                let reference = &rest[start..start + 12];
+                if seen.last().map(String::as_str) != Some(reference) {
+                    seen.push(reference.to_string());
+                }
+                rest = &rest[start..];
+            }
+            // The "Next page" link is the one that carries a cursor.
+            let next = html
+                .match_indices("href=\"/officer/queue?")
+                .find_map(|(at, _)| {
+                    let start = at + "href=\"".len();
+                    let end = start + html[start..].find('"')?;
+                    let link = html[start..end].replace("&#38;", "&").replace("&amp;", "&");
+                    link.contains("after=").then_some(link)
+                });
+            match next {
+                Some(link) => path = link,
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            seen.len(),
+            total,
+            "[{backend}] every request once: {seen:?}"
+        );
+        assert_eq!(unique.len(), total, "[{backend}] no request twice");
+        app.assert_no_server_errors();
+    }
+}

@@ -7,15 +7,8 @@ use crate::domain::queue::{AssigneeFilter, QueueCursor, QueueFilter, QueueSearch
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::officers;
-use crate::store::requests::{self, AssigneeQuery, QueueQuery};
+use crate::store::requests::{self, AssigneeQuery, QueueQuery, StatusQuery};
 use crate::store::time::{from_db, to_db};
-
-/// The statuses the queue lists when no status is chosen: the work still to do.
-pub const ACTIVE: [RequestStatus; 3] = [
-    RequestStatus::Open,
-    RequestStatus::InProgress,
-    RequestStatus::AwaitingRequester,
-];
 
 #[derive(Debug, Clone)]
 pub struct QueueView {
@@ -40,10 +33,10 @@ pub fn list(
         Some(_) => Vec::new(),
         None => regimes_owned.clone(),
     };
-    let statuses: Vec<&str> = match filter.status {
-        Some(status) if status != RequestStatus::Unverified => vec![status.as_str()],
-        Some(_) => Vec::new(),
-        None => ACTIVE.iter().map(|s| s.as_str()).collect(),
+    let statuses = match filter.status {
+        Some(RequestStatus::Unverified) => StatusQuery::None,
+        Some(status) => StatusQuery::One(status.as_str()),
+        None => StatusQuery::Active,
     };
     let (reference, email) = match &filter.search {
         Some(QueueSearch::Reference(reference)) => (Some(reference.as_str()), None),
@@ -61,7 +54,7 @@ pub fn list(
         &mut conn,
         &QueueQuery {
             regimes: &regimes,
-            statuses: &statuses,
+            statuses,
             kind,
             assignee,
             due_before: filter.overdue.then(|| to_db(clock::now())),

@@ -132,12 +132,27 @@ pub enum AssigneeQuery<'a> {
     Officer(&'a str),
 }
 
+/// Which statuses the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusQuery<'a> {
+    /// The work to do: open, in progress, awaiting the requester.
+    Active,
+    One(&'a str),
+    /// Nothing (a status the caller may not list).
+    None,
+}
+
+/// The active statuses, written out: the partial index `requests_active_due` has this exact
+/// predicate, and both databases use a partial index only when the query repeats it
+/// literally (bound parameters would hide it from the planner).
+const ACTIVE_PREDICATE: &str = "status IN ('open', 'in_progress', 'awaiting_requester')";
+
 /// One page of the officer queue: filters, the caller's regimes and the keyset position.
 #[derive(Debug, Clone)]
 pub struct QueueQuery<'a> {
     /// The regimes the caller may read; nothing else is ever listed.
     pub regimes: &'a [&'a str],
-    pub statuses: &'a [&'a str],
+    pub statuses: StatusQuery<'a>,
     pub kind: Option<&'a str>,
     pub assignee: AssigneeQuery<'a>,
     /// Only requests whose due date in force is before this time.
@@ -153,8 +168,14 @@ pub struct QueueQuery<'a> {
 pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
     let mut query = requests::table
         .filter(requests::regime.eq_any(q.regimes))
-        .filter(requests::status.eq_any(q.statuses))
         .into_boxed();
+    query = match q.statuses {
+        StatusQuery::Active => query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            ACTIVE_PREDICATE,
+        )),
+        StatusQuery::One(status) => query.filter(requests::status.eq(status)),
+        StatusQuery::None => return Ok(Vec::new()),
+    };
     if let Some(kind) = q.kind {
         query = query.filter(requests::kind.eq(kind));
     }
@@ -173,11 +194,11 @@ pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<Requ
         query = query.filter(requests::email.eq(email));
     }
     if let Some((due, id)) = q.after {
-        query = query.filter(
-            requests::effective_due_at
-                .gt(due)
-                .or(requests::effective_due_at.eq(due).and(requests::id.gt(id))),
-        );
+        // The first condition gives the index a place to start; the second skips the rows
+        // of that same due date already shown.
+        query = query
+            .filter(requests::effective_due_at.ge(due))
+            .filter(requests::effective_due_at.gt(due).or(requests::id.gt(id)));
     }
     query
         .order((requests::effective_due_at.asc(), requests::id.asc()))
@@ -222,4 +243,18 @@ pub fn count_move(
         .set(request_counts::n.eq(request_counts::n + 1))
         .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ACTIVE_PREDICATE;
+    use crate::domain::status::RequestStatus;
+
+    #[test]
+    fn the_active_predicate_names_exactly_the_active_statuses() {
+        for status in RequestStatus::ALL {
+            let named = ACTIVE_PREDICATE.contains(&format!("'{}'", status.as_str()));
+            assert_eq!(named, status.is_active(), "{status}");
+        }
+    }
 }
