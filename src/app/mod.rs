@@ -86,6 +86,12 @@ impl Context {
         Arc::clone(&self.mail_wakeup)
     }
 
+    /// Refreshes the database's planner statistics (see the store function).
+    pub fn refresh_planner_statistics(&self) -> Result<(), AppError> {
+        let mut conn = self.conn()?;
+        Ok(store::refresh_planner_statistics(&mut conn)?)
+    }
+
     /// Applies pending migrations.
     pub fn migrate(&self) -> Result<Vec<String>, AppError> {
         let mut conn = self.conn()?;

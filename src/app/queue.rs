@@ -4,6 +4,7 @@ use super::officer::CurrentOfficer;
 use super::requests::LoadedRequest;
 use super::{clock, Context};
 use crate::domain::queue::{AssigneeFilter, QueueCursor, QueueFilter, QueueSearch, PAGE_SIZE};
+use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::officers;
@@ -53,7 +54,7 @@ pub fn list(
     let rows = requests::queue_page(
         &mut conn,
         &QueueQuery {
-            regimes: &regimes,
+            regimes: (regimes.len() < Regime::ALL.len()).then_some(regimes.as_slice()),
             statuses,
             kind,
             assignee,

@@ -1,3 +1,4 @@
 //! Background work inside `serve`: each job is idempotent and safe beside other instances.
 
+pub mod maintenance;
 pub mod outbox;

@@ -187,6 +187,18 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> Result<bool, StoreError> {
     .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
+/// Refreshes the query planner's statistics. SQLite has none until `ANALYZE` runs, and
+/// without them it may sort a whole status range instead of walking the queue's partial
+/// index (seen at a million requests: 225 ms instead of 2 ms for the first page).
+/// `analysis_limit` keeps it to milliseconds on a large table. PostgreSQL's autovacuum
+/// keeps its own statistics.
+pub fn refresh_planner_statistics(conn: &mut DbConn) -> Result<(), StoreError> {
+    if conn.backend() == Backend::Sqlite {
+        conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    }
+    Ok(())
+}
+
 /// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
 /// (a no-op update of the audit head), so that no read inside the transaction can go stale
 /// before its first write. On PostgreSQL the audit head row is locked only when an event is

@@ -150,8 +150,9 @@ const ACTIVE_PREDICATE: &str = "status IN ('open', 'in_progress', 'awaiting_requ
 /// One page of the officer queue: filters, the caller's regimes and the keyset position.
 #[derive(Debug, Clone)]
 pub struct QueueQuery<'a> {
-    /// The regimes the caller may read; nothing else is ever listed.
-    pub regimes: &'a [&'a str],
+    /// The regimes the caller may read; nothing else is ever listed. `None` when the caller
+    /// reads every regime: a filter that keeps every row would only mislead the planner.
+    pub regimes: Option<&'a [&'a str]>,
     pub statuses: StatusQuery<'a>,
     pub kind: Option<&'a str>,
     pub assignee: AssigneeQuery<'a>,
@@ -166,9 +167,10 @@ pub struct QueueQuery<'a> {
 
 /// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
 pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
-    let mut query = requests::table
-        .filter(requests::regime.eq_any(q.regimes))
-        .into_boxed();
+    let mut query = requests::table.into_boxed();
+    if let Some(regimes) = q.regimes {
+        query = query.filter(requests::regime.eq_any(regimes));
+    }
     query = match q.statuses {
         StatusQuery::Active => query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
             ACTIVE_PREDICATE,
