@@ -33,6 +33,11 @@ impl ConfigError {
 pub struct SecretKey([u8; 32]);
 
 impl SecretKey {
+    /// A key from configured text (at least 32 characters); the text is hashed to 32 bytes.
+    pub fn from_text(text: &str) -> Option<SecretKey> {
+        secret_from_text(text)
+    }
+
     /// A key for one purpose, so that no two uses share key material.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
@@ -58,6 +63,8 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub secret_key: SecretKey,
+    /// Keys used before the current one: they still open sealed data, never seal new data.
+    pub previous_secret_keys: Vec<SecretKey>,
     /// Public POSTs per minute per client address; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// How often the mail outbox is polled when nothing wakes it.
@@ -80,6 +87,7 @@ struct FileSettings {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     secret_key: Option<String>,
+    previous_secret_keys: Option<Vec<String>>,
     rate_limit: Option<u32>,
     outbox_interval_ms: Option<u64>,
     #[serde(default)]
@@ -189,6 +197,24 @@ impl Settings {
             None => load_or_create_secret(&data_dir)?,
         };
 
+        let previous_secret_keys = match var("RIGHTSDESK_PREVIOUS_SECRET_KEYS") {
+            Some(text) => text
+                .split(',')
+                .filter(|part| !part.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+            None => file.previous_secret_keys.unwrap_or_default(),
+        }
+        .iter()
+        .map(|text| {
+            secret_from_text(text).ok_or_else(|| {
+                ConfigError::new(
+                    "RIGHTSDESK_PREVIOUS_SECRET_KEYS: expected keys of at least 32 characters, separated by commas",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
         let deadlines = DeadlinePolicy::with_overrides(file.policy.deadlines)
             .map_err(|e| ConfigError::new(format!("RIGHTSDESK_CONFIG: {e}")))?;
         let consent_purposes = file
@@ -209,6 +235,7 @@ impl Settings {
             smtp_url,
             mail_from,
             secret_key,
+            previous_secret_keys,
             rate_limit_per_minute,
             outbox_interval_ms,
             policy: Policy {

@@ -297,10 +297,7 @@ pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, Ap
     let outcome = ctx.write(|conn| {
         let row =
             officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SignInRequired)?;
-        let secret = row
-            .totp_secret
-            .as_deref()
-            .and_then(TotpSecret::from_base32)
+        let secret = stored_totp_secret(ctx, &row)?
             .ok_or_else(|| AppError::Internal("enrolled officer without a secret".into()))?;
         let last = row.totp_last_step.map(|s| s.max(0) as u64);
         let step = match secret.verify(code, now.unix_timestamp().max(0) as u64, last) {
@@ -353,7 +350,7 @@ pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolm
                 "Two-step sign-in is already on for your account.".to_string(),
             ));
         }
-        let secret = match row.totp_secret.as_deref().and_then(TotpSecret::from_base32) {
+        let secret = match stored_totp_secret(ctx, &row)? {
             Some(pending) => pending,
             None => {
                 let secret = TotpSecret::from_bytes(random_bytes::<TOTP_SECRET_BYTES>()?);
@@ -361,7 +358,7 @@ pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolm
                     conn,
                     &row.id,
                     &OfficerChanges {
-                        totp_secret: Some(Some(secret.to_base32())),
+                        totp_secret: Some(Some(seal_totp_secret(ctx, &row.id, &secret)?)),
                         ..OfficerChanges::default()
                     },
                     to_db(now),
@@ -386,10 +383,7 @@ pub fn confirm_enrolment(
     let now = clock::now();
     ctx.write(|conn| {
         let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
-        let secret = row
-            .totp_secret
-            .as_deref()
-            .and_then(TotpSecret::from_base32)
+        let secret = stored_totp_secret(ctx, &row)?
             .filter(|_| row.totp_enabled_at.is_none())
             .ok_or_else(|| AppError::Conflict("Start the set-up again from the two-step sign-in page.".to_string()))?;
         let step = secret
@@ -428,4 +422,32 @@ pub(crate) fn record(
         },
     )?;
     Ok(())
+}
+
+/// TOTP secrets are sealed at rest, bound to the officer's id: the database alone cannot
+/// produce codes.
+fn seal_totp_secret(
+    ctx: &Context,
+    officer_id: &str,
+    secret: &TotpSecret,
+) -> Result<String, AppError> {
+    ctx.keyring
+        .seal_text(&secret.to_base32(), &totp_context(officer_id))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The officer's TOTP secret, opened; a secret stored before sealing existed is read as is.
+fn stored_totp_secret(ctx: &Context, row: &OfficerRow) -> Result<Option<TotpSecret>, AppError> {
+    let Some(stored) = row.totp_secret.as_deref() else {
+        return Ok(None);
+    };
+    let base32 = match ctx.keyring.open_text(stored, &totp_context(&row.id)) {
+        Some(opened) => opened.map_err(|e| AppError::Internal(format!("TOTP secret: {e}")))?,
+        None => stored.to_string(),
+    };
+    Ok(TotpSecret::from_base32(&base32))
+}
+
+fn totp_context(officer_id: &str) -> String {
+    format!("officer totp {officer_id}")
 }

@@ -3,12 +3,15 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::fulfil::{subject_of, FulfilChoices};
+use super::inventory::SubjectData;
 use super::officer::{scope_of, CurrentOfficer};
 use super::requests::{queue_mail, LoadedRequest};
 use super::status::fresh_status_link;
 use super::{clock, Context};
+use crate::domain::fulfilment::outcome_summary;
 use crate::domain::lifecycle::{self, Action};
-use crate::domain::officer_action::{ActionRequest, OfficerAction};
+use crate::domain::officer_action::{ActionRequest, HoldTarget, OfficerAction};
 use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
@@ -43,7 +46,10 @@ pub struct CaseView {
     pub request: LoadedRequest,
     pub events: Vec<AuditEventRow>,
     pub messages: Vec<MessageRow>,
+    /// Active holds on the request, the requester's data as a whole, or one of their records.
     pub holds: Vec<HoldRow>,
+    /// What the organisation holds about the requester (found by their email).
+    pub subject: Option<SubjectData>,
     /// Officer id → name, for assignees and actors.
     pub officer_names: Vec<(String, String)>,
     /// Officers who may be assigned this request.
@@ -84,7 +90,23 @@ pub fn view(
     };
     let events = audit::list_for_target(&mut conn, &request.audit_target())?;
     let messages = messages::list_for_request(&mut conn, &request.row.id)?;
-    let holds = holds::active_for(&mut conn, REQUEST_HOLD_SCOPE, &request.row.id, now.date())?;
+    let subject = subject_of(ctx, &mut conn, &request)?;
+    let mut holds = holds::active_for(&mut conn, REQUEST_HOLD_SCOPE, &request.row.id, now.date())?;
+    if let Some(data) = &subject {
+        holds.extend(holds::active_for(
+            &mut conn,
+            "subject",
+            &data.subject.id,
+            now.date(),
+        )?);
+        let record_ids: Vec<String> = data.records.iter().map(|r| r.row.id.clone()).collect();
+        holds.extend(holds::active_for_targets(
+            &mut conn,
+            "record",
+            &record_ids,
+            now.date(),
+        )?);
+    }
     let all_officers = officers::list(&mut conn)?;
     let assignable = all_officers
         .iter()
@@ -98,6 +120,7 @@ pub fn view(
         events,
         messages,
         holds,
+        subject,
         assignable,
         allowed,
         extension_until,
@@ -226,31 +249,52 @@ fn apply(
             message = Some(("officer", body));
             tell_requester = true;
         }
-        OfficerAction::Fulfil { message: text } => {
+        OfficerAction::Fulfil {
+            message: text,
+            records,
+            correction,
+            purposes,
+        } => {
+            // The data effects come first: a refused choice stops the action whole.
+            let effects = super::fulfil::apply(
+                ctx,
+                conn,
+                &actor,
+                request,
+                FulfilChoices {
+                    records,
+                    correction: correction.as_ref(),
+                    purposes,
+                },
+                now,
+            )?;
             changes.outcome = Some("fulfilled".to_string());
-            message = Some(("officer", text.clone()));
+            let body = match outcome_summary(&effects) {
+                Some(summary) => format!("{text}\n\n{summary}"),
+                None => text.clone(),
+            };
+            message = Some(("officer", body));
             tell_requester = true;
         }
         OfficerAction::Note { message: text } => {
             message = Some(("internal", text.clone()));
         }
         OfficerAction::Hold {
+            target,
             order_reference,
             expires_on,
             reason,
         } => {
-            return place_hold(
-                conn,
-                officer,
-                request,
+            let hold = HoldOrder {
+                target,
                 order_reference,
-                *expires_on,
+                expires_on: *expires_on,
                 reason,
-                now,
-            );
+            };
+            return place_hold(ctx, conn, officer, request, &hold, now);
         }
         OfficerAction::ReleaseHold { hold_id } => {
-            return release_hold(conn, officer, request, hold_id, now);
+            return release_hold(ctx, conn, officer, request, hold_id, now);
         }
     }
     let lifecycle_action = action
@@ -294,28 +338,65 @@ fn apply(
     Ok(())
 }
 
+/// A legal hold as the officer asked for it.
+struct HoldOrder<'a> {
+    target: &'a HoldTarget,
+    order_reference: &'a str,
+    expires_on: Option<time::Date>,
+    reason: &'a str,
+}
+
 fn place_hold(
+    ctx: &Context,
     conn: &mut DbConn,
     officer: &CurrentOfficer,
     request: &LoadedRequest,
-    order_reference: &str,
-    expires_on: Option<time::Date>,
-    reason: &str,
+    hold: &HoldOrder<'_>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    let HoldOrder {
+        target,
+        order_reference,
+        expires_on,
+        reason,
+    } = *hold;
     if expires_on.is_some_and(|date| date < now.date()) {
         return Err(AppError::BadRequest(
             "The hold's expiry date has already passed.".to_string(),
         ));
     }
     bump_version(conn, request, now)?;
+    let target_id = match target {
+        HoldTarget::Request => request.row.id.clone(),
+        HoldTarget::Subject | HoldTarget::Record(_) => {
+            let data = subject_of(ctx, conn, request)?.ok_or_else(|| {
+                AppError::BadRequest(
+                    "We hold no data about this person; place the hold on the request instead."
+                        .to_string(),
+                )
+            })?;
+            match target {
+                HoldTarget::Record(id) => data
+                    .records
+                    .iter()
+                    .find(|r| &r.row.id == id)
+                    .map(|r| r.row.id.clone())
+                    .ok_or_else(|| {
+                        AppError::BadRequest(
+                            "That record is not one of this person's records.".to_string(),
+                        )
+                    })?,
+                _ => data.subject.id,
+            }
+        }
+    };
     let id = uuid::Uuid::now_v7().to_string();
     holds::insert(
         conn,
         &NewHold {
             id: &id,
-            scope: REQUEST_HOLD_SCOPE,
-            target_id: &request.row.id,
+            scope: target.scope(),
+            target_id: &target_id,
             order_reference,
             reason,
             placed_by: &officer.id,
@@ -325,6 +406,8 @@ fn place_hold(
     )?;
     let mut details = Map::new();
     details.insert("hold_id".into(), Value::String(id));
+    details.insert("scope".into(), Value::String(target.scope().to_string()));
+    details.insert("target_id".into(), Value::String(target_id));
     details.insert(
         "reference".into(),
         Value::String(request.row.reference.clone()),
@@ -337,6 +420,7 @@ fn place_hold(
 }
 
 fn release_hold(
+    ctx: &Context,
     conn: &mut DbConn,
     officer: &CurrentOfficer,
     request: &LoadedRequest,
@@ -344,20 +428,33 @@ fn release_hold(
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     bump_version(conn, request, now)?;
-    if !holds::release(
-        conn,
-        hold_id,
-        REQUEST_HOLD_SCOPE,
-        &request.row.id,
-        &officer.id,
-        to_db(now),
-    )? {
-        return Err(AppError::Conflict(
-            "That hold is not active on this request.".to_string(),
-        ));
+    let not_active = || AppError::Conflict("That hold is not active on this request.".to_string());
+    let hold = holds::find(conn, hold_id)?.ok_or_else(not_active)?;
+    // Only holds this page shows can be released from it: on the request, or on the
+    // requester's data.
+    let covers_this_request = match hold.scope.as_str() {
+        REQUEST_HOLD_SCOPE => hold.target_id == request.row.id,
+        scope => subject_of(ctx, conn, request)?.is_some_and(|data| match scope {
+            "subject" => data.subject.id == hold.target_id,
+            "record" => data.records.iter().any(|r| r.row.id == hold.target_id),
+            _ => false,
+        }),
+    };
+    if !covers_this_request
+        || !holds::release(
+            conn,
+            hold_id,
+            &hold.scope,
+            &hold.target_id,
+            &officer.id,
+            to_db(now),
+        )?
+    {
+        return Err(not_active());
     }
     let mut details = Map::new();
     details.insert("hold_id".into(), Value::String(hold_id.to_string()));
+    details.insert("scope".into(), Value::String(hold.scope));
     details.insert(
         "reference".into(),
         Value::String(request.row.reference.clone()),

@@ -6,7 +6,11 @@ pub mod auth;
 pub mod casework;
 pub mod clock;
 pub mod demo;
+pub mod downloads;
+pub mod fulfil;
 pub mod health;
+pub mod import;
+pub mod inventory;
 pub mod lookup;
 pub mod officer;
 pub mod officers;
@@ -25,12 +29,15 @@ use tokio::sync::Notify;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::store::{self, Backend, DbConn, Pool, PooledConn};
+use crate::vault::Keyring;
 
 /// What every use case needs: the pool, the settings and a way to wake the mail sender.
 #[derive(Clone)]
 pub struct Context {
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    /// Seals personal data at rest and hashes what must be found again.
+    pub keyring: Arc<Keyring>,
     mail_wakeup: Arc<Notify>,
     /// SQLite has one writer at a time; queueing writers here, in order, is fairer and
     /// faster than letting them poll SQLite's busy handler.
@@ -48,6 +55,10 @@ impl Context {
         let pool = store::connect(&settings.database_url, pool_size)?;
         Ok(Context {
             pool,
+            keyring: Arc::new(Keyring::new(
+                &settings.secret_key,
+                &settings.previous_secret_keys,
+            )),
             settings: Arc::new(settings),
             mail_wakeup: Arc::new(Notify::new()),
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
@@ -64,6 +75,14 @@ impl Context {
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
+        self.write_as(work)
+    }
+
+    /// [`Context::write`] for work with its own error type; any error rolls back.
+    pub fn write_as<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<AppError>,
+    {
         let mut conn = self.conn()?;
         let _turn = self
             .write_gate

@@ -34,6 +34,7 @@ pub struct StatusView {
     pub timeline: Vec<TimelineItem>,
     pub can_reply: bool,
     pub can_withdraw: bool,
+    pub package: Option<super::downloads::PackageOffer>,
 }
 
 const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my request\" page with your email address and the request's reference.";
@@ -45,7 +46,9 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let state = request.state();
     let can = |action| lifecycle::transition(&state, action, now).is_ok();
     let timeline = timeline(&mut conn, &request)?;
+    let package = super::downloads::offer(ctx, &mut conn, &request.row.id)?;
     Ok(StatusView {
+        package,
         due_at: state.effective_due(),
         extended: state.extended_due_at.is_some(),
         due_rule: ctx.settings.policy.deadlines.describe(
@@ -166,6 +169,7 @@ fn timeline(conn: &mut DbConn, request: &LoadedRequest) -> Result<Vec<TimelineIt
             "request.rejected" => "Your request was refused",
             "request.fulfilled" => "Your request was completed",
             "request.withdrawn" => "You withdrew the request",
+            "package.downloaded" => "Your data package was downloaded",
             _ => continue,
         };
         let reason = details

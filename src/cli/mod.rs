@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod import;
 mod migrate;
 mod officer;
 mod serve;
@@ -38,6 +39,27 @@ enum Command {
     },
     /// Load a small demo data set: one request of each kind in various states.
     Demo,
+    /// Import subjects, personal records or consents (CSV, a JSON array or NDJSON; see
+    /// docs/IMPORT.md). Re-importing the same (source, source_id) updates the record.
+    Import {
+        /// csv, json (one array of objects) or ndjson (one object per line).
+        #[arg(long, value_enum)]
+        format: import::FormatArg,
+        /// What the file holds.
+        #[arg(long, value_enum, default_value_t = import::KindArg::Records)]
+        kind: import::KindArg,
+        /// Stop at the first bad item and import nothing.
+        #[arg(long)]
+        strict: bool,
+        /// Check every item and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Items per transaction.
+        #[arg(long, default_value_t = crate::app::import::DEFAULT_BATCH_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        batch_size: u64,
+        /// The file to read, or - for standard input.
+        file: String,
+    },
     /// Manage officers (admins, officers, auditors).
     Officer {
         #[command(subcommand)]
@@ -85,6 +107,24 @@ pub fn run() -> ExitCode {
             command: AuditCommand::Verify,
         } => audit::verify(settings),
         Command::Demo => demo::run(settings),
+        Command::Import {
+            format,
+            kind,
+            strict,
+            dry_run,
+            batch_size,
+            file,
+        } => import::run(
+            settings,
+            crate::app::import::ImportOptions {
+                kind: kind.into(),
+                format: format.into(),
+                strict,
+                dry_run,
+                batch_size: batch_size as usize,
+            },
+            &file,
+        ),
         Command::Officer {
             command:
                 OfficerCommand::Create {

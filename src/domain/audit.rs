@@ -14,6 +14,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 pub enum Actor {
     Requester,
     System,
+    /// Someone with access to the server, running a command (an import).
+    Operator,
     Officer(String),
 }
 
@@ -22,6 +24,7 @@ impl Actor {
         match self {
             Actor::Requester => "requester".to_string(),
             Actor::System => "system".to_string(),
+            Actor::Operator => "operator".to_string(),
             Actor::Officer(id) => format!("officer:{id}"),
         }
     }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use time::macros::format_description;
 use time::Date;
 
+use super::fulfilment::Correction;
 use super::lifecycle::Action;
 use super::submission::{FieldError, MAX_TEXT_CHARS};
 
@@ -73,7 +74,7 @@ impl FromStr for RejectionReason {
 }
 
 /// What an officer asked for, with its own fields checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OfficerAction {
     Assign {
         assignee: String,
@@ -91,11 +92,19 @@ pub enum OfficerAction {
     },
     Fulfil {
         message: String,
+        /// The records a rectification or restriction applies to (none: restriction takes
+        /// every record in use).
+        records: Vec<String>,
+        /// A rectification's change.
+        correction: Option<Correction>,
+        /// The purposes an objection or consent withdrawal covers (none: the request's own).
+        purposes: Vec<String>,
     },
     Note {
         message: String,
     },
     Hold {
+        target: HoldTarget,
         order_reference: String,
         expires_on: Option<Date>,
         reason: String,
@@ -135,6 +144,28 @@ impl OfficerAction {
     }
 }
 
+/// What a legal hold placed from a request covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldTarget {
+    /// The request itself (its case file).
+    Request,
+    /// Everything held about the requester.
+    Subject,
+    /// One of the requester's records.
+    Record(String),
+}
+
+impl HoldTarget {
+    /// The scope stored with the hold.
+    pub fn scope(&self) -> &'static str {
+        match self {
+            HoldTarget::Request => "request",
+            HoldTarget::Subject => "subject",
+            HoldTarget::Record(_) => "record",
+        }
+    }
+}
+
 /// The action form's fields as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(default)]
@@ -147,10 +178,14 @@ pub struct RawAction {
     pub order_reference: String,
     pub expires_on: String,
     pub hold_id: String,
+    pub hold_scope: String,
+    pub record_id: Vec<String>,
+    pub correction: String,
+    pub purposes: Vec<String>,
 }
 
 /// A parsed action and the request version the officer saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActionRequest {
     pub action: OfficerAction,
     pub version: i64,
@@ -175,6 +210,17 @@ fn required_text(field: &'static str, text: &str, what: &str) -> Result<String, 
         ));
     }
     Ok(text)
+}
+
+/// Trimmed, non-empty values, each once, in the order given.
+fn distinct(values: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        if !seen.iter().any(|s: &String| s == value) {
+            seen.push(value.to_string());
+        }
+    }
+    seen
 }
 
 impl ActionRequest {
@@ -218,6 +264,12 @@ impl ActionRequest {
             },
             "fulfil" => OfficerAction::Fulfil {
                 message: required_text("message", &raw.message, "the response to the requester")?,
+                records: distinct(&raw.record_id),
+                correction: match raw.correction.trim() {
+                    "" => None,
+                    text => Some(Correction::parse(text).map_err(|e| error("correction", &e))?),
+                },
+                purposes: distinct(&raw.purposes),
             },
             "note" => OfficerAction::Note {
                 message: required_text("message", &raw.message, "the note")?,
@@ -238,7 +290,19 @@ impl ActionRequest {
                         )?,
                     ),
                 };
+                let target = match raw.hold_scope.trim() {
+                    "" | "request" => HoldTarget::Request,
+                    "subject" => HoldTarget::Subject,
+                    "record" => match distinct(&raw.record_id).as_slice() {
+                        [one] => HoldTarget::Record(one.clone()),
+                        _ => {
+                            return Err(error("record_id", "choose the one record the hold covers"))
+                        }
+                    },
+                    _ => return Err(error("hold_scope", "choose what the hold covers")),
+                };
                 OfficerAction::Hold {
+                    target,
                     order_reference,
                     expires_on,
                     reason: required_text("reason", &raw.reason, "what the order requires")?,

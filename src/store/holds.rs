@@ -85,3 +85,35 @@ pub fn release(
     .execute(conn)?;
     Ok(updated == 1)
 }
+
+/// Active holds on any of these targets of one scope.
+pub fn active_for_targets(
+    conn: &mut DbConn,
+    scope: &str,
+    target_ids: &[String],
+    today: Date,
+) -> QueryResult<Vec<HoldRow>> {
+    if target_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    legal_holds::table
+        .filter(legal_holds::scope.eq(scope))
+        .filter(legal_holds::target_id.eq_any(target_ids))
+        .filter(legal_holds::released_at.is_null())
+        .filter(
+            legal_holds::expires_on
+                .is_null()
+                .or(legal_holds::expires_on.ge(today)),
+        )
+        .order(legal_holds::placed_at.asc())
+        .select(HoldRow::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<HoldRow>> {
+    legal_holds::table
+        .find(id)
+        .select(HoldRow::as_select())
+        .first(conn)
+        .optional()
+}

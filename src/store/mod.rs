@@ -3,13 +3,17 @@
 //! and one function per question.
 
 pub mod audit;
+pub mod consents;
 pub mod holds;
 pub mod messages;
 pub mod officers;
 pub mod outbox;
+pub mod packages;
+pub mod records;
 pub mod requests;
 pub mod schema;
 pub mod sessions;
+pub mod subjects;
 pub mod throttle;
 pub mod time;
 pub mod tokens;

@@ -149,9 +149,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subjects (id) {
+        id -> Text,
+        email_hash -> Text,
+        key_id -> Text,
+        identity -> Binary,
+        cancelled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    personal_records (id) {
+        id -> Text,
+        subject_id -> Text,
+        source -> Text,
+        source_key -> Text,
+        category -> Text,
+        retention_class -> Text,
+        state -> Text,
+        key_id -> Text,
+        sealed -> Binary,
+        removed_at -> Nullable<Timestamp>,
+        restricted_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        retention_from -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        subject_id -> Text,
+        purpose -> Text,
+        granted_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        source -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        subject_id -> Text,
+        purpose -> Text,
+        request_id -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    data_packages (id) {
+        id -> Text,
+        request_id -> Text,
+        token_hash -> Text,
+        key_id -> Text,
+        sealed_token -> Binary,
+        content -> Binary,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        downloads -> Integer,
+        max_downloads -> Integer,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
+diesel::joinable!(personal_records -> subjects (subject_id));
+diesel::joinable!(consents -> subjects (subject_id));
+diesel::joinable!(objections -> subjects (subject_id));
+diesel::joinable!(data_packages -> requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     requests,
@@ -165,4 +239,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     legal_holds,
     request_counts,
+    subjects,
+    personal_records,
+    consents,
+    objections,
+    data_packages,
 );

@@ -75,6 +75,52 @@ pub struct HoldRow {
     pub placed_at: String,
     /// `""` when the hold has no expiry.
     pub expires_on: String,
+    /// What it covers, in words.
+    pub covers: String,
+}
+
+/// What the organisation holds about the requester, on the request page.
+pub struct SubjectSection {
+    /// `""` when no account reference is known.
+    pub account_ref: String,
+    /// `""` while the account is not cancelled.
+    pub cancelled: String,
+    pub categories: Vec<CategorySection>,
+    /// Each configured purpose and whether consent is granted now.
+    pub consent_state: Vec<ConsentStateRow>,
+    pub consents: Vec<ConsentRow>,
+    pub objections: Vec<ObjectionEntry>,
+}
+
+pub struct CategorySection {
+    pub name: String,
+    pub records: Vec<RecordEntry>,
+}
+
+pub struct RecordEntry {
+    pub source: String,
+    pub source_id: String,
+    pub state: String,
+    pub retention: String,
+    pub fields: Vec<(String, String)>,
+}
+
+pub struct ConsentStateRow {
+    pub purpose: String,
+    pub granted: bool,
+}
+
+pub struct ConsentRow {
+    pub purpose: String,
+    pub granted_at: String,
+    /// `""` while the consent stands.
+    pub withdrawn_at: String,
+    pub source: String,
+}
+
+pub struct ObjectionEntry {
+    pub purpose: String,
+    pub recorded_at: String,
 }
 
 /// One audit event.
@@ -225,6 +271,13 @@ pub struct RequestPage {
     pub can_hold: bool,
     pub officers: Vec<SelectOption>,
     pub rejection_reasons: Vec<SelectOption>,
+    pub subject: Option<SubjectSection>,
+    /// The request's kind (`access`, `erasure`, ...): the fulfil form asks for what it needs.
+    pub kind: String,
+    /// The requester's records in use, for rectification, restriction and record holds.
+    pub record_choices: Vec<SelectOption>,
+    /// The configured purposes, those the requester named selected.
+    pub purpose_choices: Vec<SelectOption>,
 }
 
 impl RequestPage {
@@ -767,6 +820,7 @@ mod tests {
                 placed_by: "Asha Rao".into(),
                 placed_at: "5 Mar 2026".into(),
                 expires_on: String::new(),
+                covers: "Record crm 42 (profile)".into(),
             }],
             notice: Some("The request was assigned.".into()),
             error: None,
@@ -788,6 +842,34 @@ mod tests {
                 opt("manifestly_unfounded", "Manifestly unfounded", false),
                 opt("identity_not_confirmed", "Identity not confirmed", false),
             ],
+            subject: Some(SubjectSection {
+                account_ref: "CUST-42".into(),
+                cancelled: String::new(),
+                categories: vec![CategorySection {
+                    name: "profile".into(),
+                    records: vec![RecordEntry {
+                        source: "crm".into(),
+                        source_id: "42".into(),
+                        state: "active".into(),
+                        retention: "erased records".into(),
+                        fields: vec![("name".into(), "<b>Mira</b>".into())],
+                    }],
+                }],
+                consent_state: vec![ConsentStateRow {
+                    purpose: "marketing".into(),
+                    granted: true,
+                }],
+                consents: vec![ConsentRow {
+                    purpose: "marketing".into(),
+                    granted_at: "1 Feb 2026".into(),
+                    withdrawn_at: String::new(),
+                    source: "signup".into(),
+                }],
+                objections: vec![],
+            }),
+            kind: "rectification".into(),
+            record_choices: vec![opt("rec-1", "profile · crm 42 (active)", false)],
+            purpose_choices: vec![opt("marketing", "Marketing", true)],
         }
     }
 
@@ -829,6 +911,13 @@ mod tests {
         let html = request().render().unwrap();
         assert_officer_shell(&html, false);
         assert!(html.contains("RD-7K3M-9QXA"));
+        // The data held, escaped, and the rectification form's record and correction fields.
+        assert!(html.contains("Data held about this person"));
+        assert!(html.contains("&#60;b&#62;Mira&#60;/b&#62;"));
+        assert!(html.contains(r#"name="record_id" value="rec-1""#));
+        assert!(html.contains(r#"name="correction""#));
+        assert!(html.contains("Record crm 42 (profile)"));
+        assert!(html.contains(r#"name="hold_scope" value="subject""#));
         assert!(html.contains(r#"role="status""#) && html.contains("The request was assigned."));
         assert!(!html.contains(r#"role="alert""#));
         // The requester's own words, escaped.

@@ -135,6 +135,17 @@ pub struct StatusPage {
     pub can_withdraw: bool,
     pub awaiting_requester: bool,
     pub notice: Option<String>,
+    /// The closing message (what was done, in plain words), once the request is closed.
+    pub outcome: Option<String>,
+    pub package: Option<PackageEntry>,
+}
+
+/// A data package as the status page offers it.
+pub struct PackageEntry {
+    pub path: Option<String>,
+    pub expires_at: String,
+    pub downloads_left: i32,
+    pub size: String,
 }
 
 /// `GET /status/lookup` · `POST /status/lookup`
@@ -452,7 +463,30 @@ mod tests {
             can_withdraw: true,
             awaiting_requester: true,
             notice: Some("Your reply has been sent.".into()),
+            outcome: None,
+            package: None,
         }
+    }
+
+    #[test]
+    fn status_page_offers_the_package_and_the_outcome() {
+        let mut page = status();
+        page.outcome = Some("We removed 2 records from use.\n<i>x</i>".into());
+        page.package = Some(PackageEntry {
+            path: Some("/downloads/tok456".into()),
+            expires_at: "30 November 2026".into(),
+            downloads_left: 1,
+            size: "14 KB".into(),
+        });
+        let html = page.render().unwrap();
+        assert!(html.contains("What we did"));
+        assert!(html.contains("&#60;i&#62;x&#60;/i&#62;"));
+        assert!(html.contains(r#"href="/downloads/tok456""#));
+        assert!(html.contains("1 download left"));
+        page.package.as_mut().unwrap().path = None;
+        let html = page.render().unwrap();
+        assert!(!html.contains("/downloads/"));
+        assert!(html.contains("no longer available"));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use super::handlers::{
-    health, lookup, officer_admin, officer_audit, officer_auth, officer_queue, officer_request,
-    public, requests, status, verify,
+    downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_queue,
+    officer_request, public, requests, status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/status/{token}", web::get().to(status::show))
         .route("/status/{token}/reply", web::post().to(status::reply))
         .route("/status/{token}/withdraw", web::post().to(status::withdraw))
+        .route("/downloads/{token}", web::get().to(downloads::fetch))
         .route("/officer", web::get().to(officer_auth::officer_home))
         .route("/officer/login", web::get().to(officer_auth::login_form))
         .route("/officer/login", web::post().to(officer_auth::login))

@@ -167,6 +167,19 @@ pub fn options<'a>(
         .collect()
 }
 
+/// A size in bytes for people: "512 bytes", "14 KB", "2.5 MB".
+pub fn display_size(bytes: i64) -> String {
+    const KB: f64 = 1000.0;
+    let b = bytes.max(0) as f64;
+    if b < KB {
+        format!("{bytes} bytes")
+    } else if b < KB * KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
+    }
+}
+
 /// An audit action in the officer's words.
 pub fn event_label(action: &str) -> &str {
     match action {
@@ -183,6 +196,8 @@ pub fn event_label(action: &str) -> &str {
         "request.note_added" => "Internal note",
         "request.hold_placed" => "Legal hold placed",
         "request.hold_released" => "Legal hold released",
+        "package.created" => "Data package prepared",
+        "package.downloaded" => "Data package downloaded by the requester",
         other => other,
     }
 }

@@ -278,6 +278,7 @@ impl TestApp {
 
     /// Submits, follows the verification mail and confirms; returns the status token.
     pub async fn submit_and_verify(&self, kind: &str, email: &str, region: &str) -> String {
+        let earlier: Vec<PathBuf> = self.mails().into_iter().map(|m| m.file).collect();
         let response = self
             .submit(kind, &[("email", email), ("region", region)])
             .await;
@@ -287,7 +288,7 @@ impl TestApp {
             "[{}] submit",
             self.backend
         );
-        let mail = self.wait_for_mail(email, "/verify/").await;
+        let mail = self.wait_for_new_mail(email, "/verify/", &earlier).await;
         let token = link_token(&mail.body, "/verify/").expect("verify link");
         let csrf = self.csrf_from(&format!("/verify/{token}")).await;
         let response = self
@@ -348,12 +349,22 @@ impl TestApp {
 
     /// Waits for a mail to `to` whose body contains `needle`, and returns it.
     pub async fn wait_for_mail(&self, to: &str, needle: &str) -> ReceivedMail {
+        self.wait_for_new_mail(to, needle, &[]).await
+    }
+
+    /// [`TestApp::wait_for_mail`], passing over the mail files in `earlier`.
+    pub async fn wait_for_new_mail(
+        &self,
+        to: &str,
+        needle: &str,
+        earlier: &[PathBuf],
+    ) -> ReceivedMail {
         let started = Instant::now();
         loop {
             if let Some(mail) = self
                 .mails()
                 .into_iter()
-                .find(|m| m.to == to && m.body.contains(needle))
+                .find(|m| m.to == to && m.body.contains(needle) && !earlier.contains(&m.file))
             {
                 return mail;
             }

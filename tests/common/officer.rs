@@ -162,7 +162,19 @@ impl TestApp {
         let row = officer_rows::find_by_id(&mut self.conn(), officer_id)
             .unwrap()
             .expect("officer");
-        TotpSecret::from_base32(row.totp_secret.as_deref().expect("a TOTP secret")).unwrap()
+        let stored = row.totp_secret.expect("a TOTP secret");
+        assert!(
+            stored.starts_with("v1:"),
+            "[{}] the TOTP secret is sealed at rest",
+            self.backend
+        );
+        let base32 = self
+            .ctx
+            .keyring
+            .open_text(&stored, &format!("officer totp {officer_id}"))
+            .expect("sealed")
+            .expect("opens");
+        TotpSecret::from_base32(&base32).unwrap()
     }
 
     /// A verified request of `kind` in `region`; returns its reference.

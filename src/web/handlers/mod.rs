@@ -1,5 +1,6 @@
 //! Thin handlers: parse, call one use case, render.
 
+pub mod downloads;
 pub mod health;
 pub mod lookup;
 pub mod officer_admin;

@@ -5,13 +5,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use crate::app::inventory::SubjectData;
 use crate::app::{self, clock};
 use crate::domain::officer_action::{ActionRequest, RawAction, RejectionReason};
 use crate::domain::queue::due_state;
 use crate::domain::reference::Reference;
 use crate::error::AppError;
 use crate::store::time::from_db;
-use crate::web::officer_pages::{HoldRow, RequestPage, SelectOption, TimelineRow};
+use crate::web::officer_pages::{
+    CategorySection, ConsentRow, ConsentStateRow, HoldRow, ObjectionEntry, RecordEntry,
+    RequestPage, SelectOption, SubjectSection, TimelineRow,
+};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
@@ -32,6 +36,10 @@ pub struct ActionForm {
     order_reference: String,
     expires_on: String,
     hold_id: String,
+    hold_scope: String,
+    record_id: Vec<String>,
+    correction: String,
+    purposes: Vec<String>,
 }
 
 impl CsrfForm for ActionForm {
@@ -51,6 +59,10 @@ impl ActionForm {
             order_reference: self.order_reference,
             expires_on: self.expires_on,
             hold_id: self.hold_id,
+            hold_scope: self.hold_scope,
+            record_id: self.record_id,
+            correction: self.correction,
+            purposes: self.purposes,
         }
     }
 }
@@ -107,7 +119,7 @@ pub async fn detail(
         .collect();
     let due = from_db(request.row.effective_due_at);
     let closed = request.status.is_closed();
-    let purposes: Vec<String> = request
+    let requested_purposes: Vec<String> = request
         .row
         .purposes
         .as_deref()
@@ -127,7 +139,7 @@ pub async fn detail(
         account_ref: request.row.account_ref.clone().unwrap_or_default(),
         details: request.row.details.clone(),
         correction: request.row.correction.clone().unwrap_or_default(),
-        purposes,
+        purposes: requested_purposes.clone(),
         content_removal: request.row.content_removal,
         received: view::display_time(from_db(request.row.received_at)),
         verified: request
@@ -156,6 +168,7 @@ pub async fn detail(
                 placed_by: name_of(&h.placed_by),
                 placed_at: view::display_time(from_db(h.placed_at)),
                 expires_on: h.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                covers: hold_covers(h, case.subject.as_ref()),
             })
             .collect(),
         notice: query
@@ -194,8 +207,125 @@ pub async fn detail(
                 selected: false,
             })
             .collect(),
+        subject: case
+            .subject
+            .as_ref()
+            .map(|data| subject_section(&state, data)),
+        kind: request.kind.as_str().to_string(),
+        record_choices: case
+            .subject
+            .iter()
+            .flat_map(|data| data.records.iter())
+            .filter(|r| r.row.state == "active" || r.row.state == "restricted")
+            .map(|r| SelectOption {
+                value: r.row.id.clone(),
+                label: format!(
+                    "{} · {} {} ({})",
+                    r.row.category, r.row.source, r.content.source_id, r.row.state
+                ),
+                selected: false,
+            })
+            .collect(),
+        purpose_choices: state
+            .ctx
+            .settings
+            .policy
+            .consent_purposes
+            .iter()
+            .map(|p| SelectOption {
+                value: p.slug.clone(),
+                label: p.label.clone(),
+                selected: requested_purposes.contains(&p.slug),
+            })
+            .collect(),
     };
     render(&page, StatusCode::OK, Some(csrf))
+}
+
+/// What a hold covers, in words for the officer.
+fn hold_covers(hold: &crate::store::holds::HoldRow, subject: Option<&SubjectData>) -> String {
+    match hold.scope.as_str() {
+        "request" => "This request".to_string(),
+        "subject" => "All data about this person".to_string(),
+        _ => subject
+            .and_then(|data| data.records.iter().find(|r| r.row.id == hold.target_id))
+            .map(|r| {
+                format!(
+                    "Record {} {} ({})",
+                    r.row.source, r.content.source_id, r.row.category
+                )
+            })
+            .unwrap_or_else(|| "One record".to_string()),
+    }
+}
+
+fn subject_section(state: &WebState, data: &SubjectData) -> SubjectSection {
+    let mut categories: Vec<CategorySection> = Vec::new();
+    for record in &data.records {
+        let entry = RecordEntry {
+            source: record.row.source.clone(),
+            source_id: record.content.source_id.clone(),
+            state: record.row.state.clone(),
+            retention: record.row.retention_class.replace('_', " "),
+            fields: record
+                .content
+                .payload
+                .iter()
+                .map(|(key, value)| {
+                    let text = match value {
+                        serde_json::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    };
+                    (key.clone(), text)
+                })
+                .collect(),
+        };
+        match categories.last_mut() {
+            Some(group) if group.name == record.row.category => group.records.push(entry),
+            _ => categories.push(CategorySection {
+                name: record.row.category.clone(),
+                records: vec![entry],
+            }),
+        }
+    }
+    let purposes = state.ctx.settings.policy.purpose_slugs();
+    SubjectSection {
+        account_ref: data.identity.account_ref.clone().unwrap_or_default(),
+        cancelled: data
+            .subject
+            .cancelled_at
+            .map(|at| view::display_time(from_db(at)))
+            .unwrap_or_default(),
+        categories,
+        consent_state: app::inventory::consent_state(&purposes, &data.consents)
+            .into_iter()
+            .map(|(purpose, granted)| ConsentStateRow {
+                purpose: purpose.to_string(),
+                granted,
+            })
+            .collect(),
+        consents: data
+            .consents
+            .iter()
+            .map(|c| ConsentRow {
+                purpose: c.purpose.clone(),
+                granted_at: view::display_time(from_db(c.granted_at)),
+                withdrawn_at: c
+                    .withdrawn_at
+                    .map(|at| view::display_time(from_db(at)))
+                    .unwrap_or_default(),
+                source: c.source.clone(),
+            })
+            .collect(),
+        objections: data
+            .objections
+            .iter()
+            .map(|o| ObjectionEntry {
+                purpose: o.purpose.clone(),
+                recorded_at: view::display_time(from_db(o.recorded_at)),
+            })
+            .collect(),
+    }
 }
 
 pub async fn act(

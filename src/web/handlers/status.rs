@@ -8,7 +8,7 @@ use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm
 use crate::app;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
-use crate::web::pages::{StatusPage, TimelineEntry};
+use crate::web::pages::{PackageEntry, StatusPage, TimelineEntry};
 use crate::web::{view, WebState};
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +87,24 @@ pub async fn show(
         can_withdraw: status.can_withdraw,
         awaiting_requester: request.status == RequestStatus::AwaitingRequester,
         notice: notice.map(str::to_string),
+        outcome: request
+            .status
+            .is_closed()
+            .then(|| {
+                status
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|item| !item.from_requester && item.message.is_some())
+                    .and_then(|item| item.message.clone())
+            })
+            .flatten(),
+        package: status.package.as_ref().map(|offer| PackageEntry {
+            path: offer.path.clone(),
+            expires_at: view::display_time(offer.expires_at),
+            downloads_left: offer.downloads_left,
+            size: view::display_size(offer.size_bytes),
+        }),
     };
     render(&page, StatusCode::OK, Some(csrf))
 }

@@ -1,0 +1,152 @@
+//! The data inventory as the use cases see it: subjects found by email, records opened
+//! and sealed, and what an officer is shown about a person.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::Context;
+use crate::domain::email::Email;
+use crate::error::AppError;
+use crate::store::consents::{self, ConsentRow, ObjectionRow};
+use crate::store::records::{self, RecordRow};
+use crate::store::subjects::{self, SubjectRow};
+use crate::store::DbConn;
+use crate::vault::{Sealed, VaultError};
+
+/// The keyed-hash domains: an email and a record's (source, source id) are found by these.
+pub const EMAIL_INDEX: &str = "subject email";
+pub const SOURCE_INDEX: &str = "record source";
+
+/// What a subject's sealed identity holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub email: String,
+    #[serde(default)]
+    pub account_ref: Option<String>,
+}
+
+/// What a record's sealed content holds: everything personal about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordContent {
+    pub source_id: String,
+    pub payload: Map<String, Value>,
+}
+
+/// A record with its content opened.
+#[derive(Debug, Clone)]
+pub struct OpenedRecord {
+    pub row: RecordRow,
+    pub content: RecordContent,
+}
+
+/// Everything held about one person, opened for an officer or a data package.
+#[derive(Debug, Clone)]
+pub struct SubjectData {
+    pub subject: SubjectRow,
+    pub identity: Identity,
+    pub records: Vec<OpenedRecord>,
+    pub consents: Vec<ConsentRow>,
+    pub objections: Vec<ObjectionRow>,
+}
+
+fn vault_error(e: VaultError) -> AppError {
+    AppError::Internal(format!("sealed data: {e}"))
+}
+
+pub fn source_key(ctx: &Context, source: &str, source_id: &str) -> String {
+    ctx.keyring
+        .index(SOURCE_INDEX, &format!("{source}\u{0}{source_id}"))
+}
+
+pub fn source_key_candidates(ctx: &Context, source: &str, source_id: &str) -> Vec<String> {
+    ctx.keyring
+        .index_candidates(SOURCE_INDEX, &format!("{source}\u{0}{source_id}"))
+}
+
+pub fn seal_identity(
+    ctx: &Context,
+    subject_id: &str,
+    identity: &Identity,
+) -> Result<Sealed, AppError> {
+    let json = serde_json::to_vec(identity).map_err(|e| AppError::Internal(e.to_string()))?;
+    ctx.keyring
+        .seal(&json, subject_id.as_bytes())
+        .map_err(vault_error)
+}
+
+pub fn open_identity(ctx: &Context, subject: &SubjectRow) -> Result<Identity, AppError> {
+    let json = ctx
+        .keyring
+        .open(&subject.key_id, &subject.identity, subject.id.as_bytes())
+        .map_err(vault_error)?;
+    serde_json::from_slice(&json).map_err(|e| AppError::Internal(format!("identity: {e}")))
+}
+
+pub fn seal_record(
+    ctx: &Context,
+    record_id: &str,
+    content: &RecordContent,
+) -> Result<Sealed, AppError> {
+    let json = serde_json::to_vec(content).map_err(|e| AppError::Internal(e.to_string()))?;
+    ctx.keyring
+        .seal(&json, record_id.as_bytes())
+        .map_err(vault_error)
+}
+
+pub fn open_record(ctx: &Context, row: RecordRow) -> Result<OpenedRecord, AppError> {
+    let json = ctx
+        .keyring
+        .open(&row.key_id, &row.sealed, row.id.as_bytes())
+        .map_err(vault_error)?;
+    let content =
+        serde_json::from_slice(&json).map_err(|e| AppError::Internal(format!("record: {e}")))?;
+    Ok(OpenedRecord { row, content })
+}
+
+/// The subject an email belongs to, under the current key or one before it.
+pub fn find_subject(
+    ctx: &Context,
+    conn: &mut DbConn,
+    email: &Email,
+) -> Result<Option<SubjectRow>, AppError> {
+    let hashes = ctx.keyring.index_candidates(EMAIL_INDEX, email.as_str());
+    Ok(subjects::find_by_email_hashes(conn, &hashes)?)
+}
+
+/// Everything held about the person with this email, or `None` when nothing is.
+pub fn subject_data(
+    ctx: &Context,
+    conn: &mut DbConn,
+    email: &Email,
+) -> Result<Option<SubjectData>, AppError> {
+    let Some(subject) = find_subject(ctx, conn, email)? else {
+        return Ok(None);
+    };
+    let identity = open_identity(ctx, &subject)?;
+    let records = records::held_for_subject(conn, &subject.id)?
+        .into_iter()
+        .map(|row| open_record(ctx, row))
+        .collect::<Result<Vec<_>, _>>()?;
+    let consents = consents::history(conn, &subject.id)?;
+    let objections = consents::objections_for(conn, &subject.id)?;
+    Ok(Some(SubjectData {
+        subject,
+        identity,
+        records,
+        consents,
+        objections,
+    }))
+}
+
+/// The current consent state per purpose: granted when an entry is open.
+pub fn consent_state<'a>(purposes: &[&'a str], ledger: &[ConsentRow]) -> Vec<(&'a str, bool)> {
+    purposes
+        .iter()
+        .map(|purpose| {
+            let granted = ledger
+                .iter()
+                .any(|entry| entry.purpose == *purpose && entry.withdrawn_at.is_none());
+            (*purpose, granted)
+        })
+        .collect()
+}

@@ -1,0 +1,207 @@
+//! Personal records: one item of data about a subject, its payload sealed.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::schema::personal_records;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = personal_records)]
+pub struct RecordRow {
+    pub id: String,
+    pub subject_id: String,
+    pub source: String,
+    pub source_key: String,
+    pub category: String,
+    pub retention_class: String,
+    pub state: String,
+    pub key_id: String,
+    pub sealed: Vec<u8>,
+    pub removed_at: Option<PrimitiveDateTime>,
+    pub restricted_at: Option<PrimitiveDateTime>,
+    pub erased_at: Option<PrimitiveDateTime>,
+    pub retention_from: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = personal_records)]
+pub struct NewRecord {
+    pub id: String,
+    pub subject_id: String,
+    pub source: String,
+    pub source_key: String,
+    pub category: String,
+    pub retention_class: String,
+    pub state: String,
+    pub key_id: String,
+    pub sealed: Vec<u8>,
+    pub removed_at: Option<PrimitiveDateTime>,
+    pub retention_from: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// What a re-import changes on an existing record (its state stays).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = personal_records)]
+pub struct ImportedChanges {
+    pub subject_id: String,
+    pub source_key: String,
+    pub category: String,
+    pub retention_class: String,
+    pub key_id: String,
+    pub sealed: Vec<u8>,
+    pub removed_at: Option<PrimitiveDateTime>,
+    pub retention_from: Option<PrimitiveDateTime>,
+    pub updated_at: PrimitiveDateTime,
+}
+
+pub fn insert_many(conn: &mut DbConn, rows: &[NewRecord]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Batch inserts are written per backend: the multi-backend connection cannot say
+    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list.
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(personal_records::table)
+            .values(rows)
+            .execute(c),
+        DbConn::Postgres(c) => diesel::insert_into(personal_records::table)
+            .values(rows)
+            .execute(c),
+    }
+    .map(|_| ())
+}
+
+/// What a re-import needs to know of a record already stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = personal_records)]
+pub struct ExistingRecord {
+    pub source_key: String,
+    pub id: String,
+    pub state: String,
+    pub subject_id: String,
+    pub category: String,
+    pub retention_class: String,
+    pub removed_at: Option<PrimitiveDateTime>,
+    pub retention_from: Option<PrimitiveDateTime>,
+    pub key_id: String,
+    pub sealed: Vec<u8>,
+}
+
+/// The records stored under these keys.
+pub fn find_by_source_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<ExistingRecord>> {
+    personal_records::table
+        .filter(personal_records::source_key.eq_any(keys))
+        .select(ExistingRecord::as_select())
+        .load(conn)
+}
+
+pub fn update_imported(conn: &mut DbConn, id: &str, changes: &ImportedChanges) -> QueryResult<()> {
+    diesel::update(personal_records::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The subject's records that still hold data, by category then source.
+pub fn held_for_subject(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<RecordRow>> {
+    personal_records::table
+        .filter(personal_records::subject_id.eq(subject_id))
+        .filter(personal_records::state.ne("purged"))
+        .order((
+            personal_records::category.asc(),
+            personal_records::source.asc(),
+            personal_records::created_at.asc(),
+            personal_records::id.asc(),
+        ))
+        .select(RecordRow::as_select())
+        .load(conn)
+}
+
+/// Replaces a record's sealed content (a rectification).
+pub fn reseal(
+    conn: &mut DbConn,
+    id: &str,
+    key_id: &str,
+    sealed: &[u8],
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(personal_records::table.find(id))
+        .set((
+            personal_records::key_id.eq(key_id),
+            personal_records::sealed.eq(sealed),
+            personal_records::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Takes a record in use out of use; returns whether it changed (so that a second erasure
+/// records nothing).
+pub fn erase(
+    conn: &mut DbConn,
+    id: &str,
+    retention_class: &str,
+    retention_from: PrimitiveDateTime,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        personal_records::table
+            .find(id)
+            .filter(personal_records::state.eq_any(["active", "restricted"])),
+    )
+    .set((
+        personal_records::state.eq("erased"),
+        personal_records::erased_at.eq(now),
+        personal_records::retention_class.eq(retention_class),
+        personal_records::retention_from.eq(retention_from),
+        personal_records::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Flags an active record restricted; returns whether it changed.
+pub fn restrict(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        personal_records::table
+            .find(id)
+            .filter(personal_records::state.eq("active")),
+    )
+    .set((
+        personal_records::state.eq("restricted"),
+        personal_records::restricted_at.eq(now),
+        personal_records::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Starts the registration clock of a subject's registration records at the account's
+/// cancellation.
+pub fn start_registration_clock(
+    conn: &mut DbConn,
+    subject_id: &str,
+    cancelled_at: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        personal_records::table
+            .filter(personal_records::subject_id.eq(subject_id))
+            .filter(personal_records::retention_class.eq("registration")),
+    )
+    .set(personal_records::retention_from.eq(cancelled_at))
+    .execute(conn)
+}
+
+/// Records other systems may receive: active ones only, never restricted or erased.
+pub fn count_shareable(conn: &mut DbConn, subject_id: &str) -> QueryResult<i64> {
+    personal_records::table
+        .filter(personal_records::subject_id.eq(subject_id))
+        .filter(personal_records::state.eq("active"))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,122 @@
+//! Subjects: the people the organisation holds data about, found by a keyed hash of their
+//! normalised email; the email itself is sealed.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::schema::subjects;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = subjects)]
+pub struct SubjectRow {
+    pub id: String,
+    pub email_hash: String,
+    pub key_id: String,
+    pub identity: Vec<u8>,
+    pub cancelled_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = subjects)]
+pub struct NewSubject {
+    pub id: String,
+    pub email_hash: String,
+    pub key_id: String,
+    pub identity: Vec<u8>,
+    pub cancelled_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+pub fn insert_many(conn: &mut DbConn, rows: &[NewSubject]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Batch inserts are written per backend: the multi-backend connection cannot say
+    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list.
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(subjects::table).values(rows).execute(c),
+        DbConn::Postgres(c) => diesel::insert_into(subjects::table).values(rows).execute(c),
+    }
+    .map(|_| ())
+}
+
+/// The subject stored under any of these hashes (one email hashed under each known key).
+pub fn find_by_email_hashes(
+    conn: &mut DbConn,
+    hashes: &[String],
+) -> QueryResult<Option<SubjectRow>> {
+    subjects::table
+        .filter(subjects::email_hash.eq_any(hashes))
+        .select(SubjectRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every subject stored under one of these hashes.
+pub fn find_many_by_email_hashes(
+    conn: &mut DbConn,
+    hashes: &[String],
+) -> QueryResult<Vec<SubjectRow>> {
+    subjects::table
+        .filter(subjects::email_hash.eq_any(hashes))
+        .select(SubjectRow::as_select())
+        .load(conn)
+}
+
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<SubjectRow>> {
+    subjects::table
+        .find(id)
+        .select(SubjectRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Reseals the identity (after an account reference changes) under the current key and
+/// hash.
+pub fn update_identity(
+    conn: &mut DbConn,
+    id: &str,
+    email_hash: &str,
+    key_id: &str,
+    identity: &[u8],
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(subjects::table.find(id))
+        .set((
+            subjects::email_hash.eq(email_hash),
+            subjects::key_id.eq(key_id),
+            subjects::identity.eq(identity),
+            subjects::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Marks the account cancelled; returns whether it was not already (so the clock starts
+/// once).
+pub fn cancel(conn: &mut DbConn, id: &str, at: PrimitiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        subjects::table
+            .find(id)
+            .filter(subjects::cancelled_at.is_null()),
+    )
+    .set((subjects::cancelled_at.eq(at), subjects::updated_at.eq(at)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn set_cancelled_at(
+    conn: &mut DbConn,
+    id: &str,
+    at: PrimitiveDateTime,
+    now: PrimitiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(subjects::table.find(id))
+        .set((subjects::cancelled_at.eq(at), subjects::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
