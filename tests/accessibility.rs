@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use common::{link_token, location, Backend, TestApp};
 use reqwest::StatusCode;
+use rightsdesk::app::import::{self, ImportOptions};
+use rightsdesk::domain::import_row::ImportKind;
 use rightsdesk::domain::kind::RequestKind;
+use rightsdesk::import_file::Format;
 
 /// The whole node run; each page also has its own timeout inside check.mjs.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(300);
@@ -274,8 +277,57 @@ async fn every_public_page_passes_wcag_2_1_aa() {
             ],
         )
         .await;
+    // Data held about the requester: the request pages list it, and a fulfilled access
+    // request offers a data package on the status page.
+    let inventory = [
+        (ImportKind::Records, "{\"email\":\"case@example.org\",\"source\":\"crm\",\"source_id\":\"1\",\"category\":\"profile\",\"payload\":{\"name\":\"Case Person\",\"city\":\"Pune\"}}\n{\"email\":\"case@example.org\",\"source\":\"web\",\"source_id\":\"2\",\"category\":\"registration\",\"payload\":{\"username\":\"case\"}}\n"),
+        (ImportKind::Consents, "{\"email\":\"case@example.org\",\"purpose\":\"marketing\",\"granted_at\":\"2026-01-01T00:00:00Z\",\"source\":\"signup\"}\n"),
+    ];
+    for (kind, body) in inventory {
+        import::run(
+            &app.ctx,
+            body.as_bytes(),
+            &ImportOptions {
+                kind,
+                format: Format::Ndjson,
+                strict: true,
+                dry_run: false,
+                batch_size: 100,
+            },
+            &mut |bad| panic!("{bad:?}"),
+        )
+        .expect("import");
+    }
+    let rectification = app
+        .verified_request("rectification", "case@example.org", "in")
+        .await;
+    let access_token = app
+        .submit_and_verify("access", "case@example.org", "in")
+        .await;
+    let access: String = {
+        use diesel::prelude::*;
+        use rightsdesk::store::schema::requests::dsl;
+        dsl::requests
+            .filter(dsl::kind.eq("access"))
+            .filter(dsl::email.eq("case@example.org"))
+            .select(dsl::reference)
+            .first(&mut *app.conn())
+            .expect("the access request")
+    };
+    let response = officer
+        .act(
+            &access,
+            &[("action", "fulfil"), ("message", "Your data is attached.")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    urls.push(page(&format!("/status/{access_token}")));
     for (name, path) in [
         ("officer-queue", "/officer/queue".to_string()),
+        (
+            "officer-request-rectification",
+            format!("/officer/requests/{rectification}"),
+        ),
         ("officer-request", format!("/officer/requests/{reference}")),
         ("officer-audit", "/officer/audit".to_string()),
     ] {

@@ -7,15 +7,7 @@ use std::process::{Command, Output};
 use common::{backends, Backend, TestDatabase};
 
 fn rightsdesk(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", database_url)
-        .env("RIGHTSDESK_DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run rightsdesk")
+    common::rightsdesk_cli(dir, database_url, args)
 }
 
 fn stderr(output: &Output) -> String {

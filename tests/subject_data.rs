@@ -17,15 +17,7 @@ use rightsdesk::import_file::Format;
 use rightsdesk::store::DbConn;
 
 fn rightsdesk(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", database_url)
-        .env("RIGHTSDESK_DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run rightsdesk")
+    common::rightsdesk_cli(dir, database_url, args)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -1091,6 +1083,48 @@ async fn a_fulfil_form_with_bad_choices_changes_nothing() {
                 .unwrap()
         };
         assert_eq!(status, "open", "[{backend}] still open");
+        app.assert_no_server_errors();
+    }
+}
+
+#[tokio::test]
+async fn a_large_batch_is_written_in_chunks_and_a_reimport_changes_only_what_changed() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let lines: Vec<Value> = (0..4500)
+            .map(|i| {
+                json!({"email": format!("p{}@example.org", i / 3), "source": "crm", "source_id": i,
+                       "category": "profile", "payload": {"n": i}})
+            })
+            .collect();
+        let run = |lines: &[Value]| {
+            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            import::run(
+                &app.ctx,
+                Cursor::new(body.into_bytes()),
+                &ImportOptions {
+                    kind: ImportKind::Records,
+                    format: Format::Ndjson,
+                    strict: false,
+                    dry_run: false,
+                    batch_size: import::DEFAULT_BATCH_SIZE,
+                },
+                &mut |bad| panic!("rejected {bad:?}"),
+            )
+            .expect("import")
+        };
+        let first = run(&lines);
+        assert_eq!((first.inserted, first.updated), (4500, 0), "[{backend}]");
+        assert_eq!(app.count("subjects"), 1500, "[{backend}]");
+        let mut changed = lines.clone();
+        changed[10]["payload"]["n"] = json!("changed");
+        let second = run(&changed);
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 1, 4499),
+            "[{backend}]"
+        );
+        assert_eq!(app.count("personal_records"), 4500, "[{backend}]");
         app.assert_no_server_errors();
     }
 }

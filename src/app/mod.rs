@@ -84,11 +84,24 @@ impl Context {
         E: From<diesel::result::Error> + From<AppError>,
     {
         let mut conn = self.conn()?;
+        self.write_on(&mut conn, work)
+    }
+
+    /// [`Context::write_as`] on a connection the caller holds (and has tuned, say for a
+    /// bulk load).
+    pub fn write_on<T, E>(
+        &self,
+        conn: &mut DbConn,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<AppError>,
+    {
         let _turn = self
             .write_gate
             .as_ref()
             .map(|gate| gate.lock().unwrap_or_else(PoisonError::into_inner));
-        store::write(&mut conn, work)
+        store::write(conn, work)
     }
 
     /// An absolute link for mail, from a path like `/status/TOKEN`.

@@ -29,6 +29,10 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters a statement for
+/// the widest table.
+pub const INSERT_CHUNK: usize = 2000;
+
 /// A connection to either backend. Queries written once with diesel's DSL run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -66,6 +70,8 @@ pub enum StoreError {
     Directory(String, std::io::Error),
     #[error("cannot open the database: {0}")]
     Pool(#[from] r2d2::PoolError),
+    #[error("cannot open the database: {0}")]
+    Open(String),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
     #[error("migration failed: {0}")]
@@ -113,11 +119,17 @@ impl ManageConnection for ConnectionManager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 // The busy timeout comes first so that even switching to WAL waits for a lock
                 // held by a sibling connection; WAL lets readers run beside the one writer.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
+                // Asking for WAL on a database already in WAL mode still waits for the write
+                // lock, so a connection opened during a long import would fail: ask only when
+                // the mode differs.
+                conn.batch_execute("PRAGMA busy_timeout = 10000;")
+                    .map_err(r2d2::Error::QueryError)?;
+                if sqlite_journal_mode(&mut conn).map_err(r2d2::Error::QueryError)? != "wal" {
+                    conn.batch_execute("PRAGMA journal_mode = WAL;")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
             DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
@@ -136,6 +148,17 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
+fn sqlite_journal_mode(conn: &mut diesel::SqliteConnection) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    diesel::sql_query("PRAGMA journal_mode")
+        .get_result::<Mode>(conn)
+        .map(|m| m.journal_mode.to_ascii_lowercase())
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 
@@ -150,6 +173,13 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Directory(parent.display().to_string(), e))?;
         }
+    }
+    if let DatabaseUrl::Sqlite { path } = &url {
+        // Switch a new database to WAL once, before the pool opens its connections side by
+        // side: connections racing to change the journal mode get "database is locked".
+        let mut first = diesel::SqliteConnection::establish(path)
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
@@ -199,6 +229,17 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> Result<bool, StoreError> {
 pub fn refresh_planner_statistics(conn: &mut DbConn) -> Result<(), StoreError> {
     if conn.backend() == Backend::Sqlite {
         conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    }
+    Ok(())
+}
+
+/// Prepares a connection for a long bulk load. SQLite's default page cache (2 MB) is far
+/// smaller than the indexes a million-row import touches at random (keyed hashes), so most
+/// of its time went to copying pages in and out of the kernel; 32 MiB keeps much of the
+/// working set within the import's memory budget. PostgreSQL needs nothing.
+pub fn prepare_bulk_load(conn: &mut DbConn) -> Result<(), StoreError> {
+    if conn.backend() == Backend::Sqlite {
+        conn.batch_execute("PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 16384;")?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::personal_records;
-use super::DbConn;
+use super::{DbConn, INSERT_CHUNK};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = personal_records)]
@@ -64,16 +64,19 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewRecord]) -> QueryResult<()> {
         return Ok(());
     }
     // Batch inserts are written per backend: the multi-backend connection cannot say
-    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list.
-    match conn {
-        DbConn::Sqlite(c) => diesel::insert_into(personal_records::table)
-            .values(rows)
-            .execute(c),
-        DbConn::Postgres(c) => diesel::insert_into(personal_records::table)
-            .values(rows)
-            .execute(c),
+    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list. Chunks keep
+    // each statement under PostgreSQL's 65,535 parameters.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(personal_records::table)
+                .values(chunk)
+                .execute(c),
+            DbConn::Postgres(c) => diesel::insert_into(personal_records::table)
+                .values(chunk)
+                .execute(c),
+        }?;
     }
-    .map(|_| ())
+    Ok(())
 }
 
 /// What a re-import needs to know of a record already stored.
@@ -195,13 +198,4 @@ pub fn start_registration_clock(
     )
     .set(personal_records::retention_from.eq(cancelled_at))
     .execute(conn)
-}
-
-/// Records other systems may receive: active ones only, never restricted or erased.
-pub fn count_shareable(conn: &mut DbConn, subject_id: &str) -> QueryResult<i64> {
-    personal_records::table
-        .filter(personal_records::subject_id.eq(subject_id))
-        .filter(personal_records::state.eq("active"))
-        .count()
-        .get_result(conn)
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::subjects;
-use super::DbConn;
+use super::{DbConn, INSERT_CHUNK};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = subjects)]
@@ -36,12 +36,19 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewSubject]) -> QueryResult<()> {
         return Ok(());
     }
     // Batch inserts are written per backend: the multi-backend connection cannot say
-    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list.
-    match conn {
-        DbConn::Sqlite(c) => diesel::insert_into(subjects::table).values(rows).execute(c),
-        DbConn::Postgres(c) => diesel::insert_into(subjects::table).values(rows).execute(c),
+    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list. Chunks keep
+    // each statement under PostgreSQL's 65,535 parameters.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(subjects::table)
+                .values(chunk)
+                .execute(c),
+            DbConn::Postgres(c) => diesel::insert_into(subjects::table)
+                .values(chunk)
+                .execute(c),
+        }?;
     }
-    .map(|_| ())
+    Ok(())
 }
 
 /// The subject stored under any of these hashes (one email hashed under each known key).

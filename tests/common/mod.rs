@@ -40,6 +40,20 @@ impl std::fmt::Display for Backend {
     }
 }
 
+/// Runs the real binary against `database_url`, with nothing from the caller's environment
+/// but `PATH`.
+pub fn rightsdesk_cli(dir: &Path, database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("RIGHTSDESK_DATA_DIR", dir.join("data"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run rightsdesk")
+}
+
 /// SQLite always; PostgreSQL too when `RIGHTSDESK_TEST_POSTGRES` is set.
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
