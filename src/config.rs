@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::deadline::{DeadlinePolicy, PolicyOverrides};
 use crate::domain::policy::{ConsentPurpose, Policy};
+use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
 
@@ -69,6 +70,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// How often the mail outbox is polled when nothing wakes it.
     pub outbox_interval_ms: u64,
+    /// How often `serve` runs the purge.
+    pub purge_interval_secs: u64,
     pub policy: Policy,
     /// Growing delays and a temporary lock after failed sign-ins.
     pub throttle: ThrottlePolicy,
@@ -90,6 +93,7 @@ struct FileSettings {
     previous_secret_keys: Option<Vec<String>>,
     rate_limit: Option<u32>,
     outbox_interval_ms: Option<u64>,
+    purge_interval_secs: Option<u64>,
     #[serde(default)]
     policy: PolicyFile,
 }
@@ -98,6 +102,8 @@ struct FileSettings {
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     consent_purposes: Option<Vec<ConsentPurpose>>,
+    /// Class name → period, e.g. `registration = "180 days"`.
+    retention: Option<std::collections::BTreeMap<String, crate::domain::span::Span>>,
     #[serde(flatten)]
     deadlines: PolicyOverrides,
 }
@@ -190,6 +196,15 @@ impl Settings {
             None => file.outbox_interval_ms.unwrap_or(5_000),
         };
 
+        let purge_interval_secs = match var("RIGHTSDESK_PURGE_INTERVAL_SECS") {
+            Some(text) => text.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+                ConfigError::new(format!(
+                    "RIGHTSDESK_PURGE_INTERVAL_SECS: expected a positive number of seconds, got {text:?}"
+                ))
+            })?,
+            None => file.purge_interval_secs.unwrap_or(3600),
+        };
+
         let secret_key = match var("RIGHTSDESK_SECRET_KEY").or(file.secret_key) {
             Some(text) => secret_from_text(&text).ok_or_else(|| {
                 ConfigError::new("RIGHTSDESK_SECRET_KEY: expected at least 32 characters")
@@ -227,6 +242,17 @@ impl Settings {
             ));
         }
 
+        let mut retention_overrides = Vec::new();
+        for (name, span) in file.policy.retention.unwrap_or_default() {
+            let class = name.parse::<PurgeClass>().map_err(|_| {
+                ConfigError::new(format!(
+                    "RIGHTSDESK_CONFIG: policy.retention.{name} is not a retention class; expected one of {}",
+                    PurgeClass::ALL.map(PurgeClass::as_str).join(", ")
+                ))
+            })?;
+            retention_overrides.push((class, span));
+        }
+
         Ok(Settings {
             database_url,
             bind,
@@ -238,9 +264,11 @@ impl Settings {
             previous_secret_keys,
             rate_limit_per_minute,
             outbox_interval_ms,
+            purge_interval_secs,
             policy: Policy {
                 deadlines,
                 consent_purposes,
+                retention: RetentionPolicy::with_overrides(&retention_overrides),
             },
             throttle: ThrottlePolicy::default(),
             sessions: SessionPolicy::default(),

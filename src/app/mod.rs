@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod officer;
 pub mod officers;
 pub mod outbox;
+pub mod purge;
 pub mod queue;
 pub mod requests;
 pub mod status;

@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod migrate;
 mod officer;
+mod purge;
 mod serve;
 
 use std::process::ExitCode;
@@ -60,6 +61,19 @@ enum Command {
         /// The file to read, or - for standard input.
         file: String,
     },
+    /// Delete what is past its retention period and not under a legal hold (closed case files
+    /// keep a statistics stub). Runs by itself inside `serve` too.
+    Purge {
+        /// Count what would go, per class; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Purge as on this day (YYYY-MM-DD, start of the day in UTC) instead of now.
+        #[arg(long, value_parser = purge::parse_date)]
+        as_of: Option<time::Date>,
+        /// text (a table) or json (one object).
+        #[arg(long, value_enum, default_value_t = purge::OutputFormat::Text)]
+        format: purge::OutputFormat,
+    },
     /// Manage officers (admins, officers, auditors).
     Officer {
         #[command(subcommand)]
@@ -107,6 +121,11 @@ pub fn run() -> ExitCode {
             command: AuditCommand::Verify,
         } => audit::verify(settings),
         Command::Demo => demo::run(settings),
+        Command::Purge {
+            dry_run,
+            as_of,
+            format,
+        } => purge::run(settings, dry_run, as_of, format),
         Command::Import {
             format,
             kind,

@@ -30,6 +30,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         tokio::spawn(jobs::outbox::run(ctx.clone(), mailer));
         tokio::spawn(jobs::maintenance::run(ctx.clone()));
+        tokio::spawn(jobs::retention::run(ctx.clone()));
         let server = web::server(ctx, listener, None).map_err(|e| e.to_string())?;
         server.await.map_err(|e| e.to_string())
     })

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod queue;
 pub mod reference;
 pub mod regime;
+pub mod retention;
 pub mod role;
 pub mod session;
 pub mod span;

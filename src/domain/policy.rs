@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::deadline::DeadlinePolicy;
+use super::retention::RetentionPolicy;
 
 /// A purpose the organisation asks consent for; a requester may withdraw it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -17,6 +18,7 @@ pub struct ConsentPurpose {
 pub struct Policy {
     pub deadlines: DeadlinePolicy,
     pub consent_purposes: Vec<ConsentPurpose>,
+    pub retention: RetentionPolicy,
 }
 
 impl Policy {
@@ -51,6 +53,7 @@ impl Default for Policy {
         Policy {
             deadlines: DeadlinePolicy::default(),
             consent_purposes: Policy::default_consent_purposes(),
+            retention: RetentionPolicy::default(),
         }
     }
 }

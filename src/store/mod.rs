@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod packages;
 pub mod records;
 pub mod requests;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod subjects;

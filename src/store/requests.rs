@@ -250,6 +250,14 @@ pub fn count_move(
     Ok(())
 }
 
+/// Takes deleted requests out of the per-status counts.
+pub fn count_remove(conn: &mut DbConn, regime: &str, status: &str, n: i64) -> QueryResult<()> {
+    diesel::update(request_counts::table.find((regime, status)))
+        .set(request_counts::n.eq(request_counts::n - n))
+        .execute(conn)
+        .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::ACTIVE_PREDICATE;

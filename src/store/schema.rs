@@ -27,6 +27,7 @@ diesel::table! {
         version -> BigInt,
         updated_at -> Timestamp,
         effective_due_at -> Timestamp,
+        wiped_at -> Nullable<Timestamp>,
     }
 }
 

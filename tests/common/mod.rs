@@ -397,6 +397,11 @@ impl TestApp {
         self.mails()
     }
 
+    /// The URL of this app's database, for running the binary against it.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn conn(&self) -> store::PooledConn {
         self.ctx.pool.get().expect("connection")
     }

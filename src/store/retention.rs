@@ -1,0 +1,338 @@
+//! The purge's questions: what of each class is due, what legal holds keep, and the
+//! deletion itself. Every "due" question is one indexed range on the class's trigger time.
+
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+use time::{Date, PrimitiveDateTime};
+
+use super::schema::{
+    data_packages, legal_holds, link_tokens, mail_outbox, officer_sessions, personal_records,
+    request_messages, requests,
+};
+use super::{Backend, DbConn};
+
+/// Serialises purges of one class across processes: each batch takes the class's lock in
+/// its transaction, so two purges never pick the same rows. On SQLite the write transaction
+/// already holds the database's single write lock.
+pub fn lock_class(conn: &mut DbConn, class_number: i64) -> QueryResult<()> {
+    if conn.backend() == Backend::Postgres {
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_xact_lock({})",
+            7_231_100 + class_number
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+const RUN_LOCK: i64 = 7_231_099;
+
+/// Takes the scheduled purge's lock for this session; false when another instance has it.
+/// SQLite has a single writer anyway.
+pub fn try_lock_run(conn: &mut DbConn) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    if conn.backend() != Backend::Postgres {
+        return Ok(true);
+    }
+    diesel::sql_query(format!("SELECT pg_try_advisory_lock({RUN_LOCK}) AS locked"))
+        .get_result::<Locked>(conn)
+        .map(|row| row.locked)
+}
+
+pub fn unlock_run(conn: &mut DbConn) -> QueryResult<()> {
+    if conn.backend() == Backend::Postgres {
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({RUN_LOCK})")).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Holds in force on `today` on a target of `scope` (the id column is filled in by the
+/// caller's correlated filter).
+macro_rules! active_hold {
+    ($scope:expr, $target:expr, $today:expr) => {
+        exists(
+            legal_holds::table
+                .filter(legal_holds::scope.eq($scope))
+                .filter(legal_holds::target_id.eq($target))
+                .filter(legal_holds::released_at.is_null())
+                .filter(
+                    legal_holds::expires_on
+                        .is_null()
+                        .or(legal_holds::expires_on.ge($today)),
+                ),
+        )
+    };
+}
+
+// ---- personal records (registration, removed content, erased records) ----
+
+/// Records of a retention class whose clock started at or before `cutoff`, held or not.
+pub fn count_due_records(
+    conn: &mut DbConn,
+    class: &str,
+    cutoff: PrimitiveDateTime,
+) -> QueryResult<i64> {
+    personal_records::table
+        .filter(personal_records::retention_class.eq(class))
+        .filter(personal_records::retention_from.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+/// Of those, the ones no legal hold keeps on `today`.
+pub fn count_unheld_records(
+    conn: &mut DbConn,
+    class: &str,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+) -> QueryResult<i64> {
+    personal_records::table
+        .filter(personal_records::retention_class.eq(class))
+        .filter(personal_records::retention_from.le(cutoff))
+        .filter(not(active_hold!("record", personal_records::id, today)))
+        .filter(not(active_hold!(
+            "subject",
+            personal_records::subject_id,
+            today
+        )))
+        .count()
+        .get_result(conn)
+}
+
+/// The next `limit` records to purge, oldest clock first.
+pub fn unheld_record_ids(
+    conn: &mut DbConn,
+    class: &str,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    personal_records::table
+        .filter(personal_records::retention_class.eq(class))
+        .filter(personal_records::retention_from.le(cutoff))
+        .filter(not(active_hold!("record", personal_records::id, today)))
+        .filter(not(active_hold!(
+            "subject",
+            personal_records::subject_id,
+            today
+        )))
+        .order((
+            personal_records::retention_from.asc(),
+            personal_records::id.asc(),
+        ))
+        .limit(limit)
+        .select((personal_records::id, personal_records::category))
+        .load(conn)
+}
+
+pub fn delete_records(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(personal_records::table.filter(personal_records::id.eq_any(ids))).execute(conn)
+}
+
+// ---- requests never verified ----
+
+pub fn count_due_unverified(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    requests::table
+        .filter(requests::status.eq("unverified"))
+        .filter(requests::received_at.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_unheld_unverified(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+) -> QueryResult<i64> {
+    requests::table
+        .filter(requests::status.eq("unverified"))
+        .filter(requests::received_at.le(cutoff))
+        .filter(not(active_hold!("request", requests::id, today)))
+        .count()
+        .get_result(conn)
+}
+
+/// `(id, regime)` of the next unverified requests to delete.
+pub fn unheld_unverified(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    requests::table
+        .filter(requests::status.eq("unverified"))
+        .filter(requests::received_at.le(cutoff))
+        .filter(not(active_hold!("request", requests::id, today)))
+        .order((requests::received_at.asc(), requests::id.asc()))
+        .limit(limit)
+        .select((requests::id, requests::regime))
+        .load(conn)
+}
+
+/// Deletes requests; their tokens, messages and packages go with them (ON DELETE CASCADE).
+pub fn delete_requests(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(requests::table.filter(requests::id.eq_any(ids))).execute(conn)
+}
+
+// ---- closed case files ----
+
+pub fn count_due_case_files(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    requests::table
+        .filter(requests::closed_at.le(cutoff))
+        .filter(requests::wiped_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_unheld_case_files(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+) -> QueryResult<i64> {
+    requests::table
+        .filter(requests::closed_at.le(cutoff))
+        .filter(requests::wiped_at.is_null())
+        .filter(not(active_hold!("request", requests::id, today)))
+        .count()
+        .get_result(conn)
+}
+
+pub fn unheld_case_files(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    today: Date,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    requests::table
+        .filter(requests::closed_at.le(cutoff))
+        .filter(requests::wiped_at.is_null())
+        .filter(not(active_hold!("request", requests::id, today)))
+        .order((requests::closed_at.asc(), requests::id.asc()))
+        .limit(limit)
+        .select(requests::id)
+        .load(conn)
+}
+
+/// Wipes a closed request's personal fields, messages and links; the statistics stub
+/// (kind, regime, status, times, outcome) stays. Returns whether it was not wiped yet.
+pub fn wipe_case_file(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    let wiped = diesel::update(
+        requests::table
+            .find(id)
+            .filter(requests::wiped_at.is_null()),
+    )
+    .set((
+        requests::full_name.eq(""),
+        requests::email.eq(""),
+        requests::account_ref.eq(None::<String>),
+        requests::details.eq(""),
+        requests::correction.eq(None::<String>),
+        requests::purposes.eq(None::<String>),
+        requests::wiped_at.eq(now),
+        requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if wiped == 1 {
+        diesel::delete(request_messages::table.filter(request_messages::request_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(link_tokens::table.filter(link_tokens::request_id.eq(id))).execute(conn)?;
+        diesel::delete(data_packages::table.filter(data_packages::request_id.eq(id)))
+            .execute(conn)?;
+    }
+    Ok(wiped == 1)
+}
+
+// ---- expired things: packages, links, sessions, sent mail ----
+
+pub fn count_due_packages(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    data_packages::table
+        .filter(data_packages::expires_at.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+/// `(id, request_id)` of expired packages.
+pub fn due_packages(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    data_packages::table
+        .filter(data_packages::expires_at.le(cutoff))
+        .order((data_packages::expires_at.asc(), data_packages::id.asc()))
+        .limit(limit)
+        .select((data_packages::id, data_packages::request_id))
+        .load(conn)
+}
+
+pub fn delete_packages(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(data_packages::table.filter(data_packages::id.eq_any(ids))).execute(conn)
+}
+
+pub fn count_due_tokens(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    link_tokens::table
+        .filter(link_tokens::expires_at.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete_due_tokens(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    let hashes: Vec<String> = link_tokens::table
+        .filter(link_tokens::expires_at.le(cutoff))
+        .order(link_tokens::expires_at.asc())
+        .limit(limit)
+        .select(link_tokens::token_hash)
+        .load(conn)?;
+    diesel::delete(link_tokens::table.filter(link_tokens::token_hash.eq_any(&hashes))).execute(conn)
+}
+
+pub fn count_due_sessions(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    officer_sessions::table
+        .filter(officer_sessions::expires_at.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete_due_sessions(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    let ids: Vec<String> = officer_sessions::table
+        .filter(officer_sessions::expires_at.le(cutoff))
+        .order(officer_sessions::expires_at.asc())
+        .limit(limit)
+        .select(officer_sessions::id_hash)
+        .load(conn)?;
+    diesel::delete(officer_sessions::table.filter(officer_sessions::id_hash.eq_any(&ids)))
+        .execute(conn)
+}
+
+pub fn count_due_sent_mail(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    mail_outbox::table
+        .filter(mail_outbox::sent_at.le(cutoff))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete_due_sent_mail(
+    conn: &mut DbConn,
+    cutoff: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    let ids: Vec<String> = mail_outbox::table
+        .filter(mail_outbox::sent_at.le(cutoff))
+        .order(mail_outbox::sent_at.asc())
+        .limit(limit)
+        .select(mail_outbox::id)
+        .load(conn)?;
+    diesel::delete(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids))).execute(conn)
+}
