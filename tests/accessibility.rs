@@ -338,6 +338,9 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     let admin = app.signed_in_admin("admin@example.org").await;
     let response = admin.get("/officer/admin/officers").await;
     urls.push(save_page(&app, "officer-admin", response).await);
+    let response = admin.get("/officer/retention").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-retention", response).await);
     let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
     let response = auditor.get(&format!("/officer/requests/{reference}")).await;
     urls.push(save_page(&app, "officer-request-read-only", response).await);

@@ -291,3 +291,275 @@ fn purge_refuses_a_bad_date_with_a_clear_message() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("dry run: nothing was changed"));
 }
+
+#[tokio::test]
+async fn admins_and_auditors_see_what_is_due_and_the_holds_in_force() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        fixtures(&app).await;
+        let admin = app.signed_in_admin("admin@example.org").await;
+        let reference: String = {
+            use rightsdesk::store::schema::requests::dsl;
+            dsl::requests
+                .filter(dsl::email.eq("closed@example.org"))
+                .select(dsl::reference)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        let response = admin
+            .act(
+                &reference,
+                &[
+                    ("action", "hold"),
+                    ("order_reference", "ORDER-77"),
+                    ("reason", "Regulator inquiry"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "[{backend}]"
+        );
+
+        let html = admin.get("/officer/retention").await.text().await.unwrap();
+        assert!(
+            html.contains(r#"href="/officer/retention""#),
+            "[{backend}] the nav links it"
+        );
+        let row = |class: &str| {
+            let start = html
+                .find(&format!("<th scope=\"row\">{class}</th>"))
+                .expect(class);
+            html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+        };
+        // Ten months after T0: registration data, removed content and erased records are
+        // past their 180 days; the unverified request past its 7.
+        assert!(
+            row("registration").contains("<td>2</td>"),
+            "[{backend}] {}",
+            row("registration")
+        );
+        assert!(
+            row("unverified requests").contains("<td>1</td>"),
+            "[{backend}]"
+        );
+        assert!(
+            row("closed case files").contains("kept 24 months after the request is closed"),
+            "[{backend}]"
+        );
+        assert!(html.contains("ORDER-77"), "[{backend}]");
+        assert!(
+            html.contains(&format!(r#"href="/officer/requests/{reference}""#)),
+            "[{backend}]"
+        );
+
+        let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
+        assert_eq!(
+            auditor.get("/officer/retention").await.status(),
+            200,
+            "[{backend}]"
+        );
+        let officer = app.signed_in("omar@example.org", "officer", &["in"]).await;
+        let refused = officer.get("/officer/retention").await;
+        assert_eq!(refused.status(), 403, "[{backend}]");
+        let queue = officer.get("/officer/queue").await.text().await.unwrap();
+        assert!(
+            !queue.contains(r#"href="/officer/retention""#),
+            "[{backend}] no link for officers"
+        );
+
+        let home = app.get("/").await.text().await.unwrap();
+        assert!(home.contains("180 days, then deleted"), "[{backend}]");
+        assert!(
+            home.contains("personal details removed after 24 months"),
+            "[{backend}]"
+        );
+        app.assert_no_server_errors();
+    }
+}
+
+/// `count` records of cancelled accounts, all due for purging after day 180.
+fn many_due_records(app: &TestApp, count: usize) {
+    let subjects: Vec<Value> = (0..count / 4)
+        .map(|i| json!({"email": format!("bulk{i}@example.org"), "cancelled_at": "2026-01-10T15:30:00Z"}))
+        .collect();
+    import(app, ImportKind::Subjects, &subjects);
+    let records: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({"email": format!("bulk{}@example.org", i / 4), "source": "web", "source_id": i,
+                   "category": "registration", "payload": {"i": i}})
+        })
+        .collect();
+    let body: String = records.iter().map(|l| format!("{l}\n")).collect();
+    import::run(
+        &app.ctx,
+        Cursor::new(body.into_bytes()),
+        &ImportOptions {
+            kind: ImportKind::Records,
+            format: Format::Ndjson,
+            strict: false,
+            dry_run: false,
+            batch_size: 5000,
+        },
+        &mut |bad| panic!("rejected {bad:?}"),
+    )
+    .expect("import");
+}
+
+fn record_ids(app: &TestApp) -> std::collections::BTreeSet<String> {
+    use rightsdesk::store::schema::personal_records::dsl;
+    dsl::personal_records
+        .select(dsl::id)
+        .load::<String>(&mut *app.conn())
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// The records each `retention.purged` event names, in order.
+fn purged_targets(app: &TestApp) -> Vec<String> {
+    use rightsdesk::store::schema::audit_events::dsl;
+    dsl::audit_events
+        .filter(dsl::action.eq("retention.purged"))
+        .filter(dsl::target.like("record:%"))
+        .order(dsl::seq.asc())
+        .select(dsl::target)
+        .load::<String>(&mut *app.conn())
+        .unwrap()
+        .into_iter()
+        .map(|t| t.trim_start_matches("record:").to_string())
+        .collect()
+}
+
+fn purge_command(app: &TestApp, batch: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"));
+    command
+        .args([
+            "purge",
+            "--as-of",
+            "2026-07-10",
+            "--format",
+            "json",
+            "--batch-size",
+            batch,
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.database_url())
+        .env("RIGHTSDESK_DATA_DIR", app.dir.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    command
+}
+
+#[tokio::test]
+async fn a_purge_killed_midway_leaves_nothing_deleted_unaudited_and_a_rerun_finishes() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let total = 8000;
+        many_due_records(&app, total);
+        let before = record_ids(&app);
+        assert_eq!(before.len(), total, "[{backend}]");
+
+        let mut child = purge_command(&app, "50").spawn().expect("start purge");
+        let started = std::time::Instant::now();
+        loop {
+            let left = app.count("personal_records") as usize;
+            if left < total - 500 {
+                break;
+            }
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "[{backend}] the purge made no progress"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().expect("SIGKILL the purge");
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "[{backend}] killed, not finished");
+        let left = record_ids(&app);
+        assert!(
+            !left.is_empty() && left.len() < total,
+            "[{backend}] killed midway: {} left",
+            left.len()
+        );
+        let deleted: std::collections::BTreeSet<String> =
+            before.difference(&left).cloned().collect();
+        let audited = purged_targets(&app);
+        let audited_set: std::collections::BTreeSet<String> = audited.iter().cloned().collect();
+        assert_eq!(
+            audited.len(),
+            audited_set.len(),
+            "[{backend}] no item audited twice"
+        );
+        assert_eq!(
+            audited_set, deleted,
+            "[{backend}] every deleted record audited, nothing else"
+        );
+
+        let rerun = purge_command(&app, "1000").output().unwrap();
+        assert!(
+            rerun.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&rerun.stderr)
+        );
+        assert_eq!(app.count("personal_records"), 0, "[{backend}]");
+        let audited = purged_targets(&app);
+        assert_eq!(audited.len(), total, "[{backend}] one event per record");
+        let audited_set: std::collections::BTreeSet<String> = audited.into_iter().collect();
+        assert_eq!(audited_set, before, "[{backend}]");
+        let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
+        assert!(
+            verify.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
+        app.assert_no_server_errors();
+    }
+}
+
+#[tokio::test]
+async fn two_purges_at_once_take_every_item_exactly_once() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let total = 4000;
+        many_due_records(&app, total);
+        let before = record_ids(&app);
+        let first = purge_command(&app, "100").spawn().unwrap();
+        let second = purge_command(&app, "100").spawn().unwrap();
+        let outputs = [
+            first.wait_with_output().unwrap(),
+            second.wait_with_output().unwrap(),
+        ];
+        let mut purged = 0;
+        for output in &outputs {
+            assert!(
+                output.status.success(),
+                "[{backend}] {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+            purged += report["classes"]["registration"]["purged"]
+                .as_i64()
+                .unwrap();
+        }
+        assert_eq!(
+            purged, total as i64,
+            "[{backend}] the two runs' counts add up"
+        );
+        assert_eq!(app.count("personal_records"), 0, "[{backend}]");
+        let audited = purged_targets(&app);
+        assert_eq!(audited.len(), total, "[{backend}] one audit event per item");
+        let audited_set: std::collections::BTreeSet<String> = audited.into_iter().collect();
+        assert_eq!(audited_set, before, "[{backend}]");
+        let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
+        assert!(
+            verify.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
+        app.assert_no_server_errors();
+    }
+}

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod purge;
 pub mod queue;
 pub mod requests;
+pub mod retention;
 pub mod status;
 pub mod submit;
 pub mod transition;

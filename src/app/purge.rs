@@ -124,7 +124,7 @@ pub fn run(
 }
 
 /// `(due, not held)` for a class.
-fn count(
+pub fn count(
     conn: &mut DbConn,
     class: PurgeClass,
     cutoff: PrimitiveDateTime,

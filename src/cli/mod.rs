@@ -73,6 +73,9 @@ enum Command {
         /// text (a table) or json (one object).
         #[arg(long, value_enum, default_value_t = purge::OutputFormat::Text)]
         format: purge::OutputFormat,
+        /// Items per transaction (smaller batches hold the write lock for less time).
+        #[arg(long, default_value_t = crate::app::purge::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch_size: i64,
     },
     /// Manage officers (admins, officers, auditors).
     Officer {
@@ -125,7 +128,8 @@ pub fn run() -> ExitCode {
             dry_run,
             as_of,
             format,
-        } => purge::run(settings, dry_run, as_of, format),
+            batch_size,
+        } => purge::run(settings, dry_run, as_of, format, batch_size),
         Command::Import {
             format,
             kind,

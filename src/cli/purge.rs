@@ -52,13 +52,14 @@ pub fn run(
     dry_run: bool,
     as_of: Option<Date>,
     format: OutputFormat,
+    batch_size: i64,
 ) -> Result<(), String> {
     let ctx = Context::open(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     let options = PurgeOptions {
         as_of: as_of.map(as_of_date).unwrap_or_else(clock::now),
         dry_run,
-        batch_size: purge::DEFAULT_BATCH_SIZE,
+        batch_size,
     };
     // Drawn only when standard error is a terminal.
     let mut bars = Bars {

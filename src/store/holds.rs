@@ -117,3 +117,17 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<HoldRow>> {
         .first(conn)
         .optional()
 }
+
+/// Every hold in force on `today`, newest first.
+pub fn list_active(conn: &mut DbConn, today: Date) -> QueryResult<Vec<HoldRow>> {
+    legal_holds::table
+        .filter(legal_holds::released_at.is_null())
+        .filter(
+            legal_holds::expires_on
+                .is_null()
+                .or(legal_holds::expires_on.ge(today)),
+        )
+        .order((legal_holds::placed_at.desc(), legal_holds::id.desc()))
+        .select(HoldRow::as_select())
+        .load(conn)
+}

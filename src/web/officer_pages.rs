@@ -17,6 +17,8 @@ pub struct OfficerNav {
     pub role_label: String,
     /// Shows the "Officers" link.
     pub is_admin: bool,
+    /// Shows the "Retention" link (admins and auditors).
+    pub sees_retention: bool,
     pub csrf_token: String,
 }
 
@@ -294,6 +296,35 @@ impl RequestPage {
     }
 }
 
+/// `GET /officer/retention`
+#[derive(Template)]
+#[template(path = "officer/retention.html")]
+pub struct RetentionPage {
+    pub nav: OfficerNav,
+    pub as_of: String,
+    pub lookahead_days: i64,
+    pub classes: Vec<RetentionClassRow>,
+    pub holds: Vec<RetentionHoldRow>,
+}
+
+pub struct RetentionClassRow {
+    pub class: String,
+    pub rule: String,
+    pub due_now: i64,
+    pub held: i64,
+    pub due_soon: i64,
+}
+
+pub struct RetentionHoldRow {
+    pub covers: String,
+    /// `/officer/requests/RD-...` for holds on requests.
+    pub link: Option<String>,
+    pub order_reference: String,
+    pub placed_by: String,
+    pub placed_at: String,
+    pub expires_on: String,
+}
+
 /// `GET /officer/audit`; the verify form posts to `/officer/audit/verify`.
 #[derive(Template)]
 #[template(path = "officer/audit.html")]
@@ -394,6 +425,7 @@ mod tests {
             name: "Asha Rao".into(),
             role_label: if is_admin { "Admin" } else { "Officer" }.into(),
             is_admin,
+            sees_retention: is_admin,
             csrf_token: "csrf-nav".into(),
         }
     }

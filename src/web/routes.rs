@@ -4,7 +4,7 @@ use actix_web::web;
 
 use super::handlers::{
     downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_queue,
-    officer_request, public, requests, status, verify,
+    officer_request, officer_retention, public, requests, status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,6 +45,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(officer_request::act),
         )
         .route("/officer/audit", web::get().to(officer_audit::list))
+        .route(
+            "/officer/retention",
+            web::get().to(officer_retention::overview),
+        )
         .route(
             "/officer/audit/verify",
             web::post().to(officer_audit::verify),

@@ -9,6 +9,7 @@ use crate::app::officer::CurrentOfficer;
 use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
 use crate::domain::kind::RequestKind;
 use crate::domain::regime::Regime;
+use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::role::Role;
 use crate::domain::submission;
 
@@ -92,35 +93,45 @@ pub fn regime_options(policy: &DeadlinePolicy) -> Vec<RegimeOption> {
         .collect()
 }
 
-pub fn retention_rows() -> Vec<RetentionRow> {
-    [
+/// The retention rules in the requester's words, with the periods the policy sets.
+pub fn retention_rows(policy: &RetentionPolicy) -> Vec<RetentionRow> {
+    let deleted_after = |class: PurgeClass| format!("{}, then deleted", policy.period(class));
+    vec![
         (
-            "Registration data after you close your account or withdraw your registration",
-            "180 days, then deleted",
+            "Registration data after you close your account or withdraw your registration"
+                .to_string(),
+            deleted_after(PurgeClass::Registration),
         ),
         (
-            "Content removed after a complaint (kept for investigation)",
-            "180 days, then deleted",
+            "Content removed after a complaint (kept for investigation)".to_string(),
+            deleted_after(PurgeClass::RemovedContent),
         ),
         (
-            "Records erased at your request (removed from use at once)",
-            "180 days, then deleted",
-        ),
-        ("Requests never confirmed by email", "7 days, then deleted"),
-        (
-            "Closed request files",
-            "personal details removed after 24 months; anonymous statistics stay",
+            "Records erased at your request (removed from use at once)".to_string(),
+            deleted_after(PurgeClass::ErasedRecords),
         ),
         (
-            "Anything under a court's or agency's order (legal hold)",
-            "kept until the order ends",
+            "Requests never confirmed by email".to_string(),
+            deleted_after(PurgeClass::UnverifiedRequests),
+        ),
+        (
+            "Closed request files".to_string(),
+            format!(
+                "personal details removed after {}; anonymous statistics stay",
+                policy.period(PurgeClass::ClosedCaseFiles)
+            ),
+        ),
+        (
+            "Your data package (access and portability requests)".to_string(),
+            "deleted when its download link expires".to_string(),
+        ),
+        (
+            "Anything under a court's or agency's order (legal hold)".to_string(),
+            "kept until the order ends".to_string(),
         ),
     ]
     .into_iter()
-    .map(|(what, period)| RetentionRow {
-        what: what.to_string(),
-        period: period.to_string(),
-    })
+    .map(|(what, period)| RetentionRow { what, period })
     .collect()
 }
 
@@ -148,6 +159,7 @@ pub fn officer_nav(officer: &CurrentOfficer, csrf_token: &str) -> OfficerNav {
         name: officer.name.clone(),
         role_label: officer.scope.role.label().to_string(),
         is_admin: officer.scope.role == Role::Admin,
+        sees_retention: officer.scope.can_verify_audit(),
         csrf_token: csrf_token.to_string(),
     }
 }

@@ -14,7 +14,7 @@ pub async fn home(state: web::Data<WebState>) -> Result<HttpResponse, AppError> 
     let page = HomePage {
         kinds: view::kind_options(),
         regimes: view::regime_options(&state.ctx.settings.policy.deadlines),
-        retention: view::retention_rows(),
+        retention: view::retention_rows(&state.ctx.settings.policy.retention),
     };
     render(&page, StatusCode::OK, None)
 }
