@@ -424,6 +424,37 @@ holidays = ["2026-12-25"]
     }
 
     #[test]
+    fn retention_periods_are_read_and_unknown_classes_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rightsdesk.toml");
+        let load = |text: &str| {
+            fs::write(&path, text).unwrap();
+            Settings::from_env(&env(&[
+                ("RIGHTSDESK_CONFIG", path.to_str().unwrap()),
+                ("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap()),
+                ("RIGHTSDESK_PURGE_INTERVAL_SECS", "60"),
+            ]))
+        };
+        let settings = load("[policy.retention]\nsent_mail = \"3 days\"\n").unwrap();
+        assert_eq!(settings.purge_interval_secs, 60);
+        assert_eq!(
+            settings
+                .policy
+                .retention
+                .period(crate::domain::retention::PurgeClass::SentMail)
+                .to_string(),
+            "3 days"
+        );
+        let error = load("[policy.retention]\nforever = \"3 days\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("policy.retention.forever is not a retention class"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn the_readme_example_file_loads() {
         let readme = include_str!("../README.md");
         let start = readme
@@ -441,6 +472,14 @@ holidays = ["2026-12-25"]
         .unwrap();
         assert_eq!(settings.public_url, "https://privacy.example.org");
         assert_eq!(settings.policy.purpose_slugs(), vec!["marketing"]);
+        assert_eq!(
+            settings
+                .policy
+                .retention
+                .period(crate::domain::retention::PurgeClass::ClosedCaseFiles)
+                .to_string(),
+            "24 months"
+        );
         let christmas = time::macros::date!(2026 - 12 - 25);
         assert!(!settings
             .policy

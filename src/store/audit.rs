@@ -134,6 +134,66 @@ pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> 
     Ok(seq)
 }
 
+/// Appends several events in order, reading and moving the head once: a purge batch's
+/// thousand events cost one head update and a few multi-row inserts instead of a thousand
+/// round trips each.
+pub fn append_many(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut last_hash) = locked_head(conn)?;
+    let mut owned: Vec<(i64, String, time::PrimitiveDateTime, String, String)> =
+        Vec::with_capacity(events.len());
+    for event in events {
+        seq += 1;
+        let id = uuid::Uuid::now_v7().to_string();
+        let at = from_db(to_db(event.at));
+        let hash = chain_hash(
+            &last_hash,
+            &EventContent {
+                seq,
+                id: &id,
+                at,
+                actor: event.actor,
+                action: event.action,
+                target: event.target,
+                details: event.details,
+            },
+        );
+        owned.push((seq, id, to_db(at), last_hash, hash.clone()));
+        last_hash = hash;
+    }
+    let rows: Vec<NewAuditEventRow<'_>> = owned
+        .iter()
+        .zip(events)
+        .map(|((seq, id, at, prev_hash, hash), event)| NewAuditEventRow {
+            seq: *seq,
+            id,
+            at: *at,
+            actor: event.actor,
+            action: event.action,
+            target: event.target,
+            details: event.details,
+            prev_hash,
+            hash,
+        })
+        .collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c),
+            DbConn::Postgres(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c),
+        }?;
+    }
+    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&last_hash)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Events about one target, oldest first.
 pub fn list_for_target(conn: &mut DbConn, target: &str) -> QueryResult<Vec<AuditEventRow>> {
     audit_events::table

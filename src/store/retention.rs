@@ -68,6 +68,9 @@ macro_rules! active_hold {
     };
 }
 
+// Batches are taken oldest clock first, ordered by the indexed time alone: a tie-breaker
+// column outside the index would make the database sort every due row for each batch.
+
 // ---- personal records (registration, removed content, erased records) ----
 
 /// Records of a retention class whose clock started at or before `cutoff`, held or not.
@@ -167,7 +170,7 @@ pub fn unheld_unverified(
         .filter(requests::status.eq("unverified"))
         .filter(requests::received_at.le(cutoff))
         .filter(not(active_hold!("request", requests::id, today)))
-        .order((requests::received_at.asc(), requests::id.asc()))
+        .order(requests::received_at.asc())
         .limit(limit)
         .select((requests::id, requests::regime))
         .load(conn)
@@ -211,7 +214,7 @@ pub fn unheld_case_files(
         .filter(requests::closed_at.le(cutoff))
         .filter(requests::wiped_at.is_null())
         .filter(not(active_hold!("request", requests::id, today)))
-        .order((requests::closed_at.asc(), requests::id.asc()))
+        .order(requests::closed_at.asc())
         .limit(limit)
         .select(requests::id)
         .load(conn)
@@ -263,7 +266,7 @@ pub fn due_packages(
 ) -> QueryResult<Vec<(String, String)>> {
     data_packages::table
         .filter(data_packages::expires_at.le(cutoff))
-        .order((data_packages::expires_at.asc(), data_packages::id.asc()))
+        .order(data_packages::expires_at.asc())
         .limit(limit)
         .select((data_packages::id, data_packages::request_id))
         .load(conn)
