@@ -1128,3 +1128,67 @@ async fn a_large_batch_is_written_in_chunks_and_a_reimport_changes_only_what_cha
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn subjects_are_created_once_with_their_values_and_updated_in_place() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let run = |lines: &[Value]| {
+            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            import::run(
+                &app.ctx,
+                Cursor::new(body.into_bytes()),
+                &ImportOptions {
+                    kind: ImportKind::Subjects,
+                    format: Format::Ndjson,
+                    strict: true,
+                    dry_run: false,
+                    batch_size: 100,
+                },
+                &mut |bad| panic!("rejected {bad:?}"),
+            )
+            .expect("import")
+        };
+        let first = run(&[
+            json!({"email": ASHA, "account_ref": "ACC-1", "cancelled_at": "2026-01-10T00:00:00Z"}),
+            json!({"email": RAVI}),
+            json!({"email": RAVI, "account_ref": "ACC-2"}),
+        ]);
+        assert_eq!(
+            (first.inserted, first.updated, first.unchanged),
+            (2, 1, 0),
+            "[{backend}] a duplicate in the batch updates the new subject"
+        );
+        let again = run(&[
+            json!({"email": ASHA, "account_ref": "ACC-1", "cancelled_at": "2026-01-10T00:00:00Z"}),
+            json!({"email": RAVI, "account_ref": "ACC-3"}),
+        ]);
+        assert_eq!(
+            (again.inserted, again.updated, again.unchanged),
+            (0, 1, 1),
+            "[{backend}]"
+        );
+        let email = rightsdesk::domain::email::Email::parse(RAVI).unwrap();
+        let mut conn = app.conn();
+        let data = rightsdesk::app::inventory::subject_data(&app.ctx, &mut conn, &email)
+            .unwrap()
+            .expect("a subject");
+        assert_eq!(
+            data.identity.account_ref.as_deref(),
+            Some("ACC-3"),
+            "[{backend}]"
+        );
+        let asha = rightsdesk::domain::email::Email::parse(ASHA).unwrap();
+        let data = rightsdesk::app::inventory::subject_data(&app.ctx, &mut conn, &asha)
+            .unwrap()
+            .expect("a subject");
+        assert!(data.subject.cancelled_at.is_some(), "[{backend}]");
+        assert_eq!(
+            data.identity.account_ref.as_deref(),
+            Some("ACC-1"),
+            "[{backend}]"
+        );
+        drop(conn);
+        app.assert_no_server_errors();
+    }
+}

@@ -21,7 +21,7 @@ use crate::import_file::{FatalError, Format, ItemReader, ReaderOptions};
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::consents::{self, ConsentRow};
 use crate::store::records::{self, ExistingRecord, ImportedChanges, NewRecord};
-use crate::store::subjects::{self, NewSubject};
+use crate::store::subjects::{self, NewSubject, SubjectRow};
 use crate::store::time::to_db;
 use crate::store::{self, DbConn};
 
@@ -235,10 +235,21 @@ fn write_batch(
 ) -> Result<Counts, AppError> {
     let now = clock::now();
     let size = batch.len();
+    // A subject created by this batch starts with its first item's values, so that a
+    // subjects import writes each new subject once.
+    let mut initial: HashMap<&str, (Option<String>, Option<PrimitiveDateTime>)> = HashMap::new();
+    for (_, item) in &batch {
+        if let ImportItem::Subject(subject) = item {
+            initial
+                .entry(subject.email.as_str())
+                .or_insert_with(|| (subject.account_ref.clone(), subject.cancelled_at.map(to_db)));
+        }
+    }
     let mut subjects = SubjectIndex::resolve(
         ctx,
         conn,
         batch.iter().map(|(_, item)| item.email().as_str()),
+        &initial,
         now,
     )?;
     let counts = match options.kind {
@@ -279,6 +290,8 @@ struct SubjectIndex {
 struct SubjectRef {
     id: String,
     cancelled_at: Option<PrimitiveDateTime>,
+    /// The stored row, when it was read (existing subjects) and is still current.
+    row: Option<SubjectRow>,
 }
 
 impl SubjectIndex {
@@ -286,6 +299,7 @@ impl SubjectIndex {
         ctx: &Context,
         conn: &mut DbConn,
         emails: impl Iterator<Item = &'a str>,
+        initial: &HashMap<&str, (Option<String>, Option<PrimitiveDateTime>)>,
         now: OffsetDateTime,
     ) -> Result<SubjectIndex, AppError> {
         let emails: HashSet<&str> = emails.collect();
@@ -302,8 +316,9 @@ impl SubjectIndex {
                 by_email.insert(
                     email.to_string(),
                     SubjectRef {
-                        id: row.id,
+                        id: row.id.clone(),
                         cancelled_at: row.cancelled_at,
+                        row: Some(row),
                     },
                 );
             }
@@ -316,9 +331,10 @@ impl SubjectIndex {
             .collect();
         for email in unknown {
             let id = uuid::Uuid::now_v7().to_string();
+            let (account_ref, cancelled_at) = initial.get(email).cloned().unwrap_or_default();
             let identity = Identity {
                 email: email.to_string(),
-                account_ref: None,
+                account_ref,
             };
             let sealed = seal_identity(ctx, &id, &identity)?;
             fresh.push(NewSubject {
@@ -326,7 +342,7 @@ impl SubjectIndex {
                 email_hash: ctx.keyring.index(EMAIL_INDEX, email),
                 key_id: sealed.key_id,
                 identity: sealed.bytes,
-                cancelled_at: None,
+                cancelled_at,
                 created_at: to_db(now),
                 updated_at: to_db(now),
             });
@@ -335,7 +351,8 @@ impl SubjectIndex {
                 email.to_string(),
                 SubjectRef {
                     id,
-                    cancelled_at: None,
+                    cancelled_at,
+                    row: None,
                 },
             );
         }
@@ -514,11 +531,17 @@ fn write_subjects(
         else {
             continue;
         };
-        let first_of_new =
-            subjects.created.contains(email.as_str()) && seen.insert(email.to_string());
+        if subjects.created.contains(email.as_str()) && seen.insert(email.to_string()) {
+            // Created by this batch with this item's values.
+            counts.inserted += 1;
+            continue;
+        }
         let subject = subjects.get(email.as_str())?.clone();
-        let row = subjects::find_by_id(conn, &subject.id)?
-            .ok_or_else(|| AppError::Internal("import: subject vanished".to_string()))?;
+        let row = match subject.row {
+            Some(row) => row,
+            None => subjects::find_by_id(conn, &subject.id)?
+                .ok_or_else(|| AppError::Internal("import: subject vanished".to_string()))?,
+        };
         let mut changed = false;
         let identity = open_identity(ctx, &row)?;
         if account_ref.is_some() && account_ref != identity.account_ref {
@@ -547,9 +570,11 @@ fn write_subjects(
                 changed = true;
             }
         }
-        if first_of_new {
-            counts.inserted += 1;
-        } else if changed {
+        if changed {
+            // A later item for this subject in the batch reads the row afresh.
+            if let Some(entry) = subjects.by_email.get_mut(email.as_str()) {
+                entry.row = None;
+            }
             counts.updated += 1;
         } else {
             counts.unchanged += 1;
