@@ -893,7 +893,7 @@ async fn admins_create_change_disable_and_reset_officers_and_each_change_is_audi
 async fn keyset_paging_walks_the_whole_queue_once() {
     for backend in backends() {
         let app = TestApp::spawn(&backend).await;
-        let total = 57;
+        let total = 81;
         for n in 0..total {
             let raw = rightsdesk::domain::submission::RawSubmission {
                 kind: "access".into(),
@@ -908,33 +908,7 @@ async fn keyset_paging_walks_the_whole_queue_once() {
         // Some share a due date, so the id breaks ties across a page boundary.
         app.execute("UPDATE requests SET effective_due_at = '2030-01-01 00:00:00' WHERE email LIKE 'page1%'");
         let admin = app.signed_in_admin("admin@example.org").await;
-        let mut seen: Vec<String> = Vec::new();
-        let mut path = "/officer/queue".to_string();
-        for _ in 0..5 {
-            let html = admin.get(&path).await.text().await.unwrap();
-            let mut rest = html.as_str();
-            while let Some(at) = rest.find("href=\"/officer/requests/") {
-                let start = at + "href=\"/officer/requests/".len();
-                let reference = &rest[start..start + 12];
-                if seen.last().map(String::as_str) != Some(reference) {
-                    seen.push(reference.to_string());
-                }
-                rest = &rest[start..];
-            }
-            // The "Next page" link is the one that carries a cursor.
-            let next = html
-                .match_indices("href=\"/officer/queue?")
-                .find_map(|(at, _)| {
-                    let start = at + "href=\"".len();
-                    let end = start + html[start..].find('"')?;
-                    let link = html[start..end].replace("&#38;", "&").replace("&amp;", "&");
-                    link.contains("after=").then_some(link)
-                });
-            match next {
-                Some(link) => path = link,
-                None => break,
-            }
-        }
+        let seen = walk_queue(&admin).await;
         let mut unique = seen.clone();
         unique.sort();
         unique.dedup();
@@ -944,6 +918,51 @@ async fn keyset_paging_walks_the_whole_queue_once() {
             "[{backend}] every request once: {seen:?}"
         );
         assert_eq!(unique.len(), total, "[{backend}] no request twice");
+        // An officer of several regions pages through their regions' requests, merged.
+        let officer = app
+            .signed_in("omar@example.org", "officer", &["in", "eu", "us-ca"])
+            .await;
+        let seen = walk_queue(&officer).await;
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        let expected = (0..total).filter(|n| n % 4 < 3).count();
+        assert_eq!(seen.len(), expected, "[{backend}] {seen:?}");
+        assert_eq!(unique.len(), expected, "[{backend}] no request twice");
+        let eu_only = app.signed_in("eva@example.org", "officer", &["eu"]).await;
+        assert_eq!(walk_queue(&eu_only).await.len(), 20, "[{backend}]");
         app.assert_no_server_errors();
     }
+}
+
+/// The references the queue lists, page after page, in order.
+async fn walk_queue(browser: &common::officer::OfficerBrowser) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut path = "/officer/queue".to_string();
+    for _ in 0..5 {
+        let html = browser.get(&path).await.text().await.unwrap();
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find("href=\"/officer/requests/") {
+            let start = at + "href=\"/officer/requests/".len();
+            let reference = &rest[start..start + 12];
+            if seen.last().map(String::as_str) != Some(reference) {
+                seen.push(reference.to_string());
+            }
+            rest = &rest[start..];
+        }
+        // The "Next page" link is the one that carries a cursor.
+        let next = html
+            .match_indices("href=\"/officer/queue?")
+            .find_map(|(at, _)| {
+                let start = at + "href=\"".len();
+                let end = start + html[start..].find('"')?;
+                let link = html[start..end].replace("&#38;", "&").replace("&amp;", "&");
+                link.contains("after=").then_some(link)
+            });
+        match next {
+            Some(link) => path = link,
+            None => break,
+        }
+    }
+    seen
 }

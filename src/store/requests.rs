@@ -166,10 +166,36 @@ pub struct QueueQuery<'a> {
 }
 
 /// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
+///
+/// A caller of several regimes gets one page per regime, merged: each is a walk of the
+/// regime's index from the cursor, where one query over all of them makes PostgreSQL
+/// collect every later row of those regimes and sort them (measured at a million requests:
+/// 4.5 ms for a deep page of India's two regimes).
 pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
+    let Some(regimes) = q.regimes else {
+        return queue_page_of(conn, q, None);
+    };
+    if let [one] = regimes {
+        return queue_page_of(conn, q, Some(one));
+    }
+    let mut rows = Vec::new();
+    for regime in regimes {
+        rows.extend(queue_page_of(conn, q, Some(regime))?);
+    }
+    rows.sort_by(|a, b| (a.effective_due_at, &a.id).cmp(&(b.effective_due_at, &b.id)));
+    rows.truncate(q.limit.max(0) as usize);
+    Ok(rows)
+}
+
+/// One regime's page (or every regime's, for callers who read them all).
+fn queue_page_of(
+    conn: &mut DbConn,
+    q: &QueueQuery<'_>,
+    regime: Option<&str>,
+) -> QueryResult<Vec<RequestRow>> {
     let mut query = requests::table.into_boxed();
-    if let Some(regimes) = q.regimes {
-        query = query.filter(requests::regime.eq_any(regimes));
+    if let Some(regime) = regime {
+        query = query.filter(requests::regime.eq(regime));
     }
     query = match q.statuses {
         StatusQuery::Active => query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
