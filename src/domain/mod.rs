@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod deadline;
 pub mod email;
+pub mod export;
 pub mod fulfilment;
 pub mod import_row;
 pub mod inventory;

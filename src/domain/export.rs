@@ -1,0 +1,180 @@
+//! The machine-readable request export: its stable columns (DESIGN.md §3 "Export columns")
+//! and the rules for each cell, the same in CSV, JSON and NDJSON.
+
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// The columns, in order. Adding one at the end is the only compatible change.
+pub const COLUMNS: [&str; 13] = [
+    "reference",
+    "kind",
+    "regime",
+    "status",
+    "received_at",
+    "verified_at",
+    "due_at",
+    "extended_due_at",
+    "closed_at",
+    "on_time",
+    "assignee",
+    "outcome",
+    "rejection_reason",
+];
+
+/// A request as the export sees it; no requester name, email or free text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub reference: String,
+    pub kind: String,
+    pub regime: String,
+    pub status: String,
+    pub received_at: OffsetDateTime,
+    pub verified_at: Option<OffsetDateTime>,
+    pub due_at: OffsetDateTime,
+    pub extended_due_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub assignee: Option<String>,
+    pub outcome: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
+impl ExportRow {
+    /// Whether a closed request was closed by the due date in force; open ones have no
+    /// answer yet.
+    pub fn on_time(&self) -> Option<bool> {
+        let due = self.extended_due_at.unwrap_or(self.due_at);
+        self.closed_at.map(|closed| closed <= due)
+    }
+
+    /// The cells in column order; `None` is an empty CSV cell and a JSON `null`.
+    pub fn cells(&self) -> [Cell; 13] {
+        let text = |s: &str| Cell::Text(s.to_string());
+        let opt_text = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, text);
+        let time = |t: OffsetDateTime| Cell::Text(rfc3339(t));
+        let opt_time = |t: Option<OffsetDateTime>| t.map_or(Cell::Empty, time);
+        [
+            text(&self.reference),
+            text(&self.kind),
+            text(&self.regime),
+            text(&self.status),
+            time(self.received_at),
+            opt_time(self.verified_at),
+            time(self.due_at),
+            opt_time(self.extended_due_at),
+            opt_time(self.closed_at),
+            self.on_time().map_or(Cell::Empty, Cell::Bool),
+            opt_text(&self.assignee),
+            opt_text(&self.outcome),
+            opt_text(&self.rejection_reason),
+        ]
+    }
+}
+
+/// One cell's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Bool(bool),
+}
+
+impl Cell {
+    /// The CSV form: formula-looking text is neutralised so a spreadsheet shows it as text.
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Text(text) => neutralise_formula(text),
+        }
+    }
+
+    /// The JSON form: exact values.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Empty => serde_json::Value::Null,
+            Cell::Bool(b) => serde_json::Value::Bool(*b),
+            Cell::Text(text) => serde_json::Value::String(text.clone()),
+        }
+    }
+}
+
+/// Prefixes text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return first) with an apostrophe.
+pub fn neutralise_formula(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn row() -> ExportRow {
+        ExportRow {
+            reference: "RD-7K3M-9QXA".into(),
+            kind: "erasure".into(),
+            regime: "eu".into(),
+            status: "fulfilled".into(),
+            received_at: datetime!(2026-03-01 10:00 UTC),
+            verified_at: Some(datetime!(2026-03-01 10:05 UTC)),
+            due_at: datetime!(2026-04-01 10:00 UTC),
+            extended_due_at: None,
+            closed_at: Some(datetime!(2026-04-01 10:00 UTC)),
+            assignee: Some("=HYPERLINK(\"x\")".into()),
+            outcome: Some("fulfilled".into()),
+            rejection_reason: None,
+        }
+    }
+
+    #[test]
+    fn on_time_counts_the_due_date_in_force() {
+        let mut r = row();
+        assert_eq!(r.on_time(), Some(true), "closed exactly at the due time");
+        r.closed_at = Some(datetime!(2026-04-01 10:01 UTC));
+        assert_eq!(r.on_time(), Some(false));
+        r.extended_due_at = Some(datetime!(2026-06-01 10:00 UTC));
+        assert_eq!(r.on_time(), Some(true), "an extension moves the deadline");
+        r.closed_at = None;
+        assert_eq!(r.on_time(), None, "open requests have no answer yet");
+    }
+
+    #[test]
+    fn cells_follow_the_columns_and_csv_neutralises_formulas() {
+        let cells = row().cells();
+        assert_eq!(cells.len(), COLUMNS.len());
+        assert_eq!(cells[4].csv(), "2026-03-01T10:00:00Z");
+        assert_eq!(cells[7], Cell::Empty);
+        assert_eq!(cells[9].csv(), "true");
+        assert_eq!(cells[9].json(), serde_json::Value::Bool(true));
+        assert_eq!(cells[10].csv(), "'=HYPERLINK(\"x\")");
+        assert_eq!(cells[10].json(), serde_json::json!("=HYPERLINK(\"x\")"));
+        for (input, expected) in [
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@x", "'@x"),
+            ("\tx", "'\tx"),
+            ("plain", "plain"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise_formula(input), expected);
+        }
+    }
+
+    #[test]
+    fn times_are_utc_with_z() {
+        assert_eq!(
+            rfc3339(datetime!(2026-03-01 15:30 +05:30)),
+            "2026-03-01T10:00:00Z"
+        );
+    }
+}
