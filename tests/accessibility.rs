@@ -14,10 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::{link_token, location, Backend, TestApp};
 use reqwest::StatusCode;
-use rightsdesk::app::import::{self, ImportOptions};
 use rightsdesk::domain::import_row::ImportKind;
 use rightsdesk::domain::kind::RequestKind;
-use rightsdesk::import_file::Format;
 
 /// The whole node run; each page also has its own timeout inside check.mjs.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(300);
@@ -284,19 +282,11 @@ async fn every_public_page_passes_wcag_2_1_aa() {
         (ImportKind::Consents, "{\"email\":\"case@example.org\",\"purpose\":\"marketing\",\"granted_at\":\"2026-01-01T00:00:00Z\",\"source\":\"signup\"}\n"),
     ];
     for (kind, body) in inventory {
-        import::run(
-            &app.ctx,
-            body.as_bytes(),
-            &ImportOptions {
-                kind,
-                format: Format::Ndjson,
-                strict: true,
-                dry_run: false,
-                batch_size: 100,
-            },
-            &mut |bad| panic!("{bad:?}"),
-        )
-        .expect("import");
+        let lines: Vec<serde_json::Value> = body
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect();
+        app.import_lines(kind, &lines, true, 100);
     }
     let rectification = app
         .verified_request("rectification", "case@example.org", "in")

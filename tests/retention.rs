@@ -3,37 +3,20 @@
 
 mod common;
 
-use std::io::Cursor;
-
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use time::macros::date;
 use time::Date;
 
 use common::{backends, rightsdesk_cli, TestApp};
-use rightsdesk::app::import::{self, ImportOptions};
 use rightsdesk::domain::import_row::ImportKind;
-use rightsdesk::import_file::Format;
 
 /// Every clock in the fixtures starts here.
 const T0: &str = "2026-01-10 15:30:00";
 const T0_DAY: Date = date!(2026 - 01 - 10);
 
 fn import(app: &TestApp, kind: ImportKind, lines: &[Value]) {
-    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    import::run(
-        &app.ctx,
-        Cursor::new(body.into_bytes()),
-        &ImportOptions {
-            kind,
-            format: Format::Ndjson,
-            strict: true,
-            dry_run: false,
-            batch_size: 100,
-        },
-        &mut |bad| panic!("rejected {bad:?}"),
-    )
-    .expect("import");
+    app.import_lines(kind, lines, true, 100);
 }
 
 /// Data of every class, each clock started at T0.
@@ -438,20 +421,7 @@ fn many_due_records(app: &TestApp, count: usize) {
                    "category": "registration", "payload": {"i": i}})
         })
         .collect();
-    let body: String = records.iter().map(|l| format!("{l}\n")).collect();
-    import::run(
-        &app.ctx,
-        Cursor::new(body.into_bytes()),
-        &ImportOptions {
-            kind: ImportKind::Records,
-            format: Format::Ndjson,
-            strict: false,
-            dry_run: false,
-            batch_size: 5000,
-        },
-        &mut |bad| panic!("rejected {bad:?}"),
-    )
-    .expect("import");
+    app.import_lines(ImportKind::Records, &records, false, 5000);
 }
 
 fn record_ids(app: &TestApp) -> std::collections::BTreeSet<String> {

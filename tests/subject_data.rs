@@ -11,9 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use common::{backends, link_token, Backend, TestApp, TestDatabase};
-use rightsdesk::app::import::{self, ImportOptions};
+use rightsdesk::app::import;
 use rightsdesk::domain::import_row::ImportKind;
-use rightsdesk::import_file::Format;
 use rightsdesk::store::DbConn;
 
 fn rightsdesk(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Output {
@@ -380,38 +379,12 @@ fn standard_input_and_the_other_kinds_import_too() {
 }
 
 fn import_records(app: &TestApp, lines: &[Value]) {
-    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let summary = import::run(
-        &app.ctx,
-        Cursor::new(body.into_bytes()),
-        &ImportOptions {
-            kind: ImportKind::Records,
-            format: Format::Ndjson,
-            strict: true,
-            dry_run: false,
-            batch_size: 2,
-        },
-        &mut |bad| panic!("[{}] rejected {bad:?}", app.backend),
-    )
-    .expect("import");
+    let summary = app.import_lines(ImportKind::Records, lines, true, 2);
     assert_eq!(summary.inserted as usize, lines.len(), "[{}]", app.backend);
 }
 
 fn import_consents(app: &TestApp, lines: &[Value]) {
-    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    import::run(
-        &app.ctx,
-        Cursor::new(body.into_bytes()),
-        &ImportOptions {
-            kind: ImportKind::Consents,
-            format: Format::Ndjson,
-            strict: true,
-            dry_run: false,
-            batch_size: 100,
-        },
-        &mut |bad| panic!("[{}] rejected {bad:?}", app.backend),
-    )
-    .expect("import consents");
+    app.import_lines(ImportKind::Consents, lines, true, 100);
 }
 
 const ASHA: &str = "asha.rao@example.in";
@@ -1098,20 +1071,12 @@ async fn a_large_batch_is_written_in_chunks_and_a_reimport_changes_only_what_cha
             })
             .collect();
         let run = |lines: &[Value]| {
-            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-            import::run(
-                &app.ctx,
-                Cursor::new(body.into_bytes()),
-                &ImportOptions {
-                    kind: ImportKind::Records,
-                    format: Format::Ndjson,
-                    strict: false,
-                    dry_run: false,
-                    batch_size: import::DEFAULT_BATCH_SIZE,
-                },
-                &mut |bad| panic!("rejected {bad:?}"),
+            app.import_lines(
+                ImportKind::Records,
+                lines,
+                false,
+                import::DEFAULT_BATCH_SIZE,
             )
-            .expect("import")
         };
         let first = run(&lines);
         assert_eq!((first.inserted, first.updated), (4500, 0), "[{backend}]");
@@ -1133,22 +1098,7 @@ async fn a_large_batch_is_written_in_chunks_and_a_reimport_changes_only_what_cha
 async fn subjects_are_created_once_with_their_values_and_updated_in_place() {
     for backend in backends() {
         let app = TestApp::spawn(&backend).await;
-        let run = |lines: &[Value]| {
-            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-            import::run(
-                &app.ctx,
-                Cursor::new(body.into_bytes()),
-                &ImportOptions {
-                    kind: ImportKind::Subjects,
-                    format: Format::Ndjson,
-                    strict: true,
-                    dry_run: false,
-                    batch_size: 100,
-                },
-                &mut |bad| panic!("rejected {bad:?}"),
-            )
-            .expect("import")
-        };
+        let run = |lines: &[Value]| app.import_lines(ImportKind::Subjects, lines, true, 100);
         let first = run(&[
             json!({"email": ASHA, "account_ref": "ACC-1", "cancelled_at": "2026-01-10T00:00:00Z"}),
             json!({"email": RAVI}),

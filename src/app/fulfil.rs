@@ -470,8 +470,8 @@ fn erase(
     let plan = plan_erasure(&candidates);
     let now = to_db(effect.now);
 
-    // The account goes with the erasure: its registration data follows the 180-day rule
-    // from now.
+    // The account goes with the erasure: its registration data keeps its retention period
+    // from the cancellation (an earlier one, or now).
     let has_account = data.identity.account_ref.is_some()
         || data
             .records
@@ -486,6 +486,7 @@ fn erase(
             json!({ "registration_period": registration_period }),
         )?;
     }
+    let cancelled_at = data.subject.cancelled_at.unwrap_or(now);
     for id in &plan.erase {
         let record = data
             .records
@@ -494,10 +495,7 @@ fn erase(
             .ok_or_else(|| AppError::Internal("erasure lost a record".to_string()))?;
         let registration = record.row.retention_class == RetentionClass::Registration.as_str();
         let (class, from) = if registration {
-            let cancelled = subjects::find_by_id(conn, &data.subject.id)?
-                .and_then(|s| s.cancelled_at)
-                .unwrap_or(now);
-            (RetentionClass::Registration, cancelled)
+            (RetentionClass::Registration, cancelled_at)
         } else {
             (RetentionClass::ErasedRecords, now)
         };

@@ -112,7 +112,7 @@ pub fn run<R: Read>(
         while let Some(batch) = batches.next_batch(options.strict, rejected)? {
             batches.summary.valid += batch.len() as u64;
         }
-        return batches.finish(false);
+        return batches.finish();
     }
     // One connection for the whole import, tuned for it.
     let mut conn = ctx.conn()?;
@@ -144,7 +144,7 @@ pub fn run<R: Read>(
         })?;
         batches.summary.add(counts);
     }
-    batches.finish(false)
+    batches.finish()
 }
 
 struct Batches<'a, R: Read> {
@@ -197,12 +197,13 @@ impl<R: Read> Batches<'_, R> {
         Ok((!batch.is_empty()).then_some(batch))
     }
 
-    fn finish(mut self, rolled_back: bool) -> Result<ImportSummary, ImportError> {
+    /// The summary, or the error that stopped reading (the batches before it stay).
+    fn finish(mut self) -> Result<ImportSummary, ImportError> {
         match self.fatal.take() {
             Some(fatal) => Err(ImportError::Unreadable {
                 fatal,
                 summary: self.summary,
-                rolled_back,
+                rolled_back: false,
             }),
             None => Ok(self.summary),
         }

@@ -9,8 +9,8 @@ use super::{clock, Context};
 use crate::domain::retention::PurgeClass;
 use crate::error::AppError;
 use crate::store::holds::{self, HoldRow};
-use crate::store::requests;
 use crate::store::time::to_db;
+use crate::store::{officers, requests};
 
 /// How far ahead the overview looks.
 pub const LOOKAHEAD_DAYS: i64 = 30;
@@ -32,6 +32,8 @@ pub struct HeldItem {
     pub hold: HoldRow,
     /// The request's reference, for holds on requests.
     pub reference: Option<String>,
+    /// The name of the officer who placed it.
+    pub placed_by: String,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +75,7 @@ pub fn overview(ctx: &Context, officer: &CurrentOfficer) -> Result<RetentionOver
             due_soon: (due_later - due).max(0),
         });
     }
+    let names = officers::list(&mut conn)?;
     let holds = holds::list_active(&mut conn, now.date())?
         .into_iter()
         .map(|hold| {
@@ -81,7 +84,15 @@ pub fn overview(ctx: &Context, officer: &CurrentOfficer) -> Result<RetentionOver
             } else {
                 None
             };
-            Ok(HeldItem { hold, reference })
+            let placed_by = names
+                .iter()
+                .find(|o| o.id == hold.placed_by)
+                .map_or_else(|| "Unknown officer".to_string(), |o| o.name.clone());
+            Ok(HeldItem {
+                hold,
+                reference,
+                placed_by,
+            })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(RetentionOverview {

@@ -397,6 +397,31 @@ impl TestApp {
         self.mails()
     }
 
+    /// Imports NDJSON `lines` of `kind` through the app, as `rightsdesk import` does; any
+    /// rejected line fails the test.
+    pub fn import_lines(
+        &self,
+        kind: rightsdesk::domain::import_row::ImportKind,
+        lines: &[serde_json::Value],
+        strict: bool,
+        batch_size: usize,
+    ) -> rightsdesk::app::import::ImportSummary {
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        rightsdesk::app::import::run(
+            &self.ctx,
+            std::io::Cursor::new(body.into_bytes()),
+            &rightsdesk::app::import::ImportOptions {
+                kind,
+                format: rightsdesk::import_file::Format::Ndjson,
+                strict,
+                dry_run: false,
+                batch_size,
+            },
+            &mut |bad| panic!("[{}] rejected {bad:?}", self.backend),
+        )
+        .expect("import")
+    }
+
     /// The URL of this app's database, for running the binary against it.
     pub fn database_url(&self) -> &str {
         &self._database.url

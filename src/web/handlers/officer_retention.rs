@@ -6,7 +6,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::{blocking, issue_csrf, render};
 use crate::app;
 use crate::error::AppError;
-use crate::store::officers;
 use crate::store::time::from_db;
 use crate::web::officer_pages::{RetentionClassRow, RetentionHoldRow, RetentionPage};
 use crate::web::session::SignedIn;
@@ -20,23 +19,8 @@ pub async fn overview(
     let officer = officer.0;
     let ctx = state.ctx.clone();
     let viewer = officer.clone();
-    let (overview, names) = blocking(move || {
-        let overview = app::retention::overview(&ctx, &viewer)?;
-        let names = officers::list(&mut *ctx.conn()?)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect::<Vec<_>>();
-        Ok::<_, AppError>((overview, names))
-    })
-    .await?;
+    let overview = blocking(move || app::retention::overview(&ctx, &viewer)).await?;
     let csrf = issue_csrf(&state, &req)?;
-    let name_of = |id: &str| {
-        names
-            .iter()
-            .find(|(officer_id, _)| officer_id == id)
-            .map(|(_, name)| name.clone())
-            .unwrap_or_else(|| "Unknown officer".to_string())
-    };
     let page = RetentionPage {
         nav: view::officer_nav(&officer, &csrf.form_token),
         as_of: view::display_time(overview.as_of),
@@ -67,7 +51,7 @@ pub async fn overview(
                     .as_ref()
                     .map(|reference| format!("/officer/requests/{reference}")),
                 order_reference: item.hold.order_reference.clone(),
-                placed_by: name_of(&item.hold.placed_by),
+                placed_by: item.placed_by.clone(),
                 placed_at: view::display_time(from_db(item.hold.placed_at)),
                 expires_on: item
                     .hold
