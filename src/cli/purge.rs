@@ -33,8 +33,10 @@ impl PurgeProgress for Bars {
     fn class_started(&mut self, class: PurgeClass, to_purge: i64) {
         let bar = self.multi.add(ProgressBar::new(to_purge.max(0) as u64));
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>20} {wide_bar} {pos}/{len} {per_sec} eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{prefix:>20} {wide_bar} {pos}/{len} ({percent}%) eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(class.as_str());
         self.bars.insert(class, bar);
