@@ -7,6 +7,8 @@ pub mod casework;
 pub mod clock;
 pub mod demo;
 pub mod downloads;
+pub mod export;
+pub mod export_encode;
 pub mod fulfil;
 pub mod health;
 pub mod import;

@@ -3,13 +3,16 @@
 use super::officer::CurrentOfficer;
 use super::requests::LoadedRequest;
 use super::{clock, Context};
-use crate::domain::queue::{AssigneeFilter, QueueCursor, QueueFilter, QueueSearch, PAGE_SIZE};
+use crate::domain::queue::{
+    AssigneeFilter, QueueCursor, QueueFilter, QueueSearch, StatusFilter, PAGE_SIZE,
+};
 use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::officers;
 use crate::store::requests::{self, AssigneeQuery, QueueQuery, StatusQuery};
 use crate::store::time::{from_db, to_db};
+use time::PrimitiveDateTime;
 
 #[derive(Debug, Clone)]
 pub struct QueueView {
@@ -21,24 +24,34 @@ pub struct QueueView {
     pub next: Option<QueueCursor>,
 }
 
-pub fn list(
-    ctx: &Context,
-    officer: &CurrentOfficer,
-    filter: &QueueFilter,
-    after: Option<&QueueCursor>,
-) -> Result<QueueView, AppError> {
-    let mut conn = ctx.conn()?;
-    let regimes_owned = officer.readable_regime_codes();
-    let regimes: Vec<&str> = match filter.regime {
-        Some(regime) if regimes_owned.contains(&regime.as_str()) => vec![regime.as_str()],
+/// The statuses a filter lists; unconfirmed requests are never listed to officers.
+pub fn status_query(status: StatusFilter) -> StatusQuery<'static> {
+    match status {
+        StatusFilter::Active => StatusQuery::Active,
+        StatusFilter::All => StatusQuery::Confirmed,
+        StatusFilter::One(RequestStatus::Unverified) => StatusQuery::None,
+        StatusFilter::One(status) => StatusQuery::One(status.as_str()),
+    }
+}
+
+/// The regimes a filter lists, within those the caller may read.
+pub fn listed_regimes(filter: &QueueFilter, readable: &[&'static str]) -> Vec<&'static str> {
+    match filter.regime {
+        Some(regime) if readable.contains(&regime.as_str()) => vec![regime.as_str()],
         Some(_) => Vec::new(),
-        None => regimes_owned.clone(),
-    };
-    let statuses = match filter.status {
-        Some(RequestStatus::Unverified) => StatusQuery::None,
-        Some(status) => StatusQuery::One(status.as_str()),
-        None => StatusQuery::Active,
-    };
+        None => readable.to_vec(),
+    }
+}
+
+/// The store's query for a filter: `regimes` from [`listed_regimes`], `me` the signed-in
+/// officer (none on the command line, where `assignee=me` means nobody).
+pub fn query_of<'a>(
+    filter: &'a QueueFilter,
+    regimes: &'a [&'static str],
+    me: Option<&'a str>,
+    after: Option<(PrimitiveDateTime, &'a str)>,
+    limit: i64,
+) -> Result<QueueQuery<'a>, AppError> {
     let (reference, email) = match &filter.search {
         Some(QueueSearch::Reference(reference)) => (Some(reference.as_str()), None),
         Some(QueueSearch::Email(email)) => (None, Some(email.as_str())),
@@ -46,24 +59,43 @@ pub fn list(
     };
     let assignee = match &filter.assignee {
         AssigneeFilter::Anyone => AssigneeQuery::Anyone,
-        AssigneeFilter::Me => AssigneeQuery::Officer(&officer.id),
+        AssigneeFilter::Me => AssigneeQuery::Officer(me.ok_or_else(|| {
+            AppError::BadRequest("assignee=me needs a signed-in officer".to_string())
+        })?),
         AssigneeFilter::Unassigned => AssigneeQuery::Unassigned,
         AssigneeFilter::Officer(id) => AssigneeQuery::Officer(id),
     };
-    let kind = filter.kind.map(|k| k.as_str());
+    Ok(QueueQuery {
+        regimes: (regimes.len() < Regime::ALL.len()).then_some(regimes),
+        statuses: status_query(filter.status),
+        kind: filter.kind.map(|k| k.as_str()),
+        assignee,
+        due_before: filter.overdue.then(|| to_db(clock::now())),
+        reference,
+        email,
+        after,
+        limit,
+    })
+}
+
+pub fn list(
+    ctx: &Context,
+    officer: &CurrentOfficer,
+    filter: &QueueFilter,
+    after: Option<&QueueCursor>,
+) -> Result<QueueView, AppError> {
+    let mut conn = ctx.conn()?;
+    let readable = officer.readable_regime_codes();
+    let regimes = listed_regimes(filter, &readable);
     let rows = requests::queue_page(
         &mut conn,
-        &QueueQuery {
-            regimes: (regimes.len() < Regime::ALL.len()).then_some(regimes.as_slice()),
-            statuses,
-            kind,
-            assignee,
-            due_before: filter.overdue.then(|| to_db(clock::now())),
-            reference,
-            email,
-            after: after.map(|c| (to_db(c.due_at), c.id.as_str())),
-            limit: PAGE_SIZE + 1,
-        },
+        &query_of(
+            filter,
+            &regimes,
+            Some(&officer.id),
+            after.map(|c| (to_db(c.due_at), c.id.as_str())),
+            PAGE_SIZE + 1,
+        )?,
     )?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<LoadedRequest> = rows
@@ -83,7 +115,7 @@ pub fn list(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let counts = requests::count_by_status(&mut conn, &regimes_owned)?
+    let counts = requests::count_by_status(&mut conn, &readable)?
         .into_iter()
         .filter_map(|(status, n)| status.parse::<RequestStatus>().ok().map(|s| (s, n)))
         .filter(|(status, _)| *status != RequestStatus::Unverified)

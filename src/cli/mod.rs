@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod export;
 mod import;
 mod migrate;
 mod officer;
@@ -77,6 +78,12 @@ enum Command {
         #[arg(long, default_value_t = crate::app::purge::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         batch_size: i64,
     },
+    /// Write requests in machine-readable form (see docs/EXPORT.md), with the queue's
+    /// filters, to standard output or a file. Every export is audited.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Manage officers (admins, officers, auditors).
     Officer {
         #[command(subcommand)]
@@ -100,6 +107,21 @@ enum OfficerCommand {
         /// A region the officer works (in, eu, us-ca, other); repeat for several.
         #[arg(long = "region")]
         regions: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Every request the filters match, in the queue's order (by due date).
+    Requests {
+        /// csv (RFC 4180), json (one array) or ndjson (one object per line).
+        #[arg(long, value_enum)]
+        format: export::FormatArg,
+        #[command(flatten)]
+        filters: export::FilterArgs,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -148,6 +170,14 @@ pub fn run() -> ExitCode {
             },
             &file,
         ),
+        Command::Export {
+            command:
+                ExportCommand::Requests {
+                    format,
+                    filters,
+                    out,
+                },
+        } => export::run(settings, format, &filters, out.as_deref()),
         Command::Officer {
             command:
                 OfficerCommand::Create {

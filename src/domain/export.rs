@@ -1,8 +1,13 @@
 //! The machine-readable request export: its stable columns (DESIGN.md §3 "Export columns")
 //! and the rules for each cell, the same in CSV, JSON and NDJSON.
 
+use std::str::FromStr;
+
+use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
+
+use super::queue::{AssigneeFilter, QueueFilter, QueueSearch};
 
 /// The columns, in order. Adding one at the end is the only compatible change.
 pub const COLUMNS: [&str; 13] = [
@@ -20,6 +25,72 @@ pub const COLUMNS: [&str; 13] = [
     "outcome",
     "rejection_reason",
 ];
+
+/// How an export is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// RFC 4180: a header row, then one row per request, CRLF line ends.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+
+    /// The media type of a download in this format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8; header=present",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Ndjson => "application/x-ndjson",
+        }
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "csv" => Ok(ExportFormat::Csv),
+            "json" => Ok(ExportFormat::Json),
+            "ndjson" => Ok(ExportFormat::Ndjson),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The filters of an export as its audit event records them. A search for an email address
+/// is recorded as such, without the address: the audit trail holds no personal data.
+pub fn audited_filters(filter: &QueueFilter) -> serde_json::Value {
+    let assignee = match &filter.assignee {
+        AssigneeFilter::Anyone => None,
+        AssigneeFilter::Me => Some("me".to_string()),
+        AssigneeFilter::Unassigned => Some("unassigned".to_string()),
+        AssigneeFilter::Officer(id) => Some(format!("officer:{id}")),
+    };
+    let search = filter.search.as_ref().map(|search| match search {
+        QueueSearch::Reference(reference) => format!("reference {reference}"),
+        QueueSearch::Email(_) => "an email address".to_string(),
+    });
+    json!({
+        "status": filter.status.as_query().unwrap_or("active"),
+        "kind": filter.kind.map(|k| k.as_str()),
+        "regime": filter.regime.map(|r| r.as_str()),
+        "assignee": assignee,
+        "overdue": filter.overdue,
+        "search": search,
+    })
+}
 
 /// A request as the export sees it; no requester name, email or free text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +239,37 @@ mod tests {
         ] {
             assert_eq!(neutralise_formula(input), expected);
         }
+    }
+
+    #[test]
+    fn formats_parse_by_name() {
+        for format in [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson] {
+            assert_eq!(format.as_str().parse(), Ok(format));
+        }
+        assert!("xlsx".parse::<ExportFormat>().is_err());
+        assert!("CSV".parse::<ExportFormat>().is_err());
+    }
+
+    #[test]
+    fn audited_filters_leave_out_email_addresses() {
+        use crate::domain::email::Email;
+        use crate::domain::queue::StatusFilter;
+        let filter = QueueFilter {
+            status: StatusFilter::All,
+            search: Some(QueueSearch::Email(
+                Email::parse("asha.rao@example.in").unwrap(),
+            )),
+            overdue: true,
+            ..QueueFilter::default()
+        };
+        let audited = audited_filters(&filter);
+        assert_eq!(audited["status"], "all");
+        assert_eq!(audited["search"], "an email address");
+        assert_eq!(audited["overdue"], true);
+        assert!(!audited.to_string().contains("asha"));
+        let default = audited_filters(&QueueFilter::default());
+        assert_eq!(default["status"], "active");
+        assert_eq!(default["search"], serde_json::Value::Null);
     }
 
     #[test]

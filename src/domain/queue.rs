@@ -50,10 +50,32 @@ pub enum QueueSearch {
     Email(Email),
 }
 
-/// The queue's filters, parsed. `Default` lists everything.
+/// Which statuses to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// The work to do: open, in progress, awaiting the requester (no `status`).
+    #[default]
+    Active,
+    /// Every confirmed request, closed ones included (`status=all`).
+    All,
+    One(RequestStatus),
+}
+
+impl StatusFilter {
+    /// The query value; `None` for the default.
+    pub fn as_query(self) -> Option<&'static str> {
+        match self {
+            StatusFilter::Active => None,
+            StatusFilter::All => Some("all"),
+            StatusFilter::One(status) => Some(status.as_str()),
+        }
+    }
+}
+
+/// The queue's filters, parsed. `Default` lists the active work of every region one reads.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueFilter {
-    pub status: Option<RequestStatus>,
+    pub status: StatusFilter,
     pub kind: Option<RequestKind>,
     pub regime: Option<Regime>,
     pub assignee: AssigneeFilter,
@@ -133,9 +155,12 @@ impl QueueFilter {
         let mut errors = Vec::new();
         let mut filter = QueueFilter::default();
         if let Some(text) = present(&raw.status) {
-            match text.parse() {
-                Ok(status) => filter.status = Some(status),
-                Err(_) => errors.push(FilterError::Status),
+            match text {
+                "all" => filter.status = StatusFilter::All,
+                _ => match text.parse() {
+                    Ok(status) => filter.status = StatusFilter::One(status),
+                    Err(_) => errors.push(FilterError::Status),
+                },
             }
         }
         if let Some(text) = present(&raw.kind) {
@@ -195,7 +220,7 @@ impl QueueFilter {
         });
         let cursor = after.map(QueueCursor::encode);
         let pairs = [
-            ("status", self.status.map(RequestStatus::as_str)),
+            ("status", self.status.as_query()),
             ("kind", self.kind.map(RequestKind::as_str)),
             ("regime", self.regime.map(Regime::as_str)),
             ("assignee", assignee),
@@ -346,10 +371,11 @@ mod tests {
             Some(QueueSearch::Reference("RD-7K3M-9QXA".to_string()))
         }
         // (field, value, what the value sets on an otherwise default filter)
-        let table: [(&str, &str, Set); 14] = [
+        let table: [(&str, &str, Set); 15] = [
             ("status", "in_progress", |f| {
-                f.status = Some(RequestStatus::InProgress)
+                f.status = StatusFilter::One(RequestStatus::InProgress)
             }),
+            ("status", "all", |f| f.status = StatusFilter::All),
             ("kind", "erasure", |f| f.kind = Some(RequestKind::Erasure)),
             ("regime", "us-ca", |f| f.regime = Some(Regime::UsCa)),
             ("assignee", "me", |f| f.assignee = AssigneeFilter::Me),

@@ -245,6 +245,25 @@ pub fn prepare_bulk_load(conn: &mut DbConn) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Runs `work` in one read-only transaction that sees a single snapshot throughout, so a
+/// long read in many queries (an export) is consistent even while requests change. SQLite
+/// in WAL mode gives a read transaction its snapshot; PostgreSQL needs repeatable read.
+pub fn read_snapshot<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if conn.backend() == Backend::Postgres {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        work(conn)
+    })
+}
+
 /// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
 /// (a no-op update of the audit head), so that no read inside the transaction can go stale
 /// before its first write. On PostgreSQL the audit head row is locked only when an event is

@@ -138,6 +138,8 @@ pub enum StatusQuery<'a> {
     /// The work to do: open, in progress, awaiting the requester.
     Active,
     One(&'a str),
+    /// Every confirmed request, closed ones included.
+    Confirmed,
     /// Nothing (a status the caller may not list).
     None,
 }
@@ -166,33 +168,128 @@ pub struct QueueQuery<'a> {
 }
 
 /// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
-///
+pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
+    merged_by_regime(conn, q, |conn, regime| {
+        let Some(query) = filtered(q, regime) else {
+            return Ok(Vec::new());
+        };
+        query.select(RequestRow::as_select()).load(conn)
+    })
+}
+
+/// What the export writes of a request: no name, email or free text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub struct ExportedRequest {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub regime: String,
+    pub status: String,
+    pub received_at: PrimitiveDateTime,
+    pub verified_at: Option<PrimitiveDateTime>,
+    pub due_at: PrimitiveDateTime,
+    pub extended_due_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub assignee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub effective_due_at: PrimitiveDateTime,
+}
+
+/// The next batch of an export: the queue's rows and order, only the exported columns.
+pub fn export_batch(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<ExportedRequest>> {
+    merged_by_regime(conn, q, |conn, regime| {
+        let Some(query) = filtered(q, regime) else {
+            return Ok(Vec::new());
+        };
+        query.select(ExportedRequest::as_select()).load(conn)
+    })
+}
+
+/// How many requests the filters match (the export's progress bar).
+pub fn count_matching(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<i64> {
+    let mut total = 0;
+    for regime in regimes_of(q) {
+        let whole = QueueQuery {
+            after: None,
+            ..q.clone()
+        };
+        let Some(query) = matching(&whole, regime) else {
+            continue;
+        };
+        total += query.select(diesel::dsl::count_star()).first::<i64>(conn)?;
+    }
+    Ok(total)
+}
+
+/// A row that knows its place in the queue's order.
+trait QueueOrdered {
+    fn queue_key(&self) -> (PrimitiveDateTime, &str);
+}
+
+impl QueueOrdered for RequestRow {
+    fn queue_key(&self) -> (PrimitiveDateTime, &str) {
+        (self.effective_due_at, &self.id)
+    }
+}
+
+impl QueueOrdered for ExportedRequest {
+    fn queue_key(&self) -> (PrimitiveDateTime, &str) {
+        (self.effective_due_at, &self.id)
+    }
+}
+
+/// The regimes to query one at a time: `None` once for a caller who reads them all.
+fn regimes_of<'a>(q: &QueueQuery<'a>) -> Vec<Option<&'a str>> {
+    match q.regimes {
+        None => vec![None],
+        Some(regimes) => regimes.iter().map(|r| Some(*r)).collect(),
+    }
+}
+
 /// A caller of several regimes gets one page per regime, merged: each is a walk of the
 /// regime's index from the cursor, where one query over all of them makes PostgreSQL
 /// collect every later row of those regimes and sort them (measured at a million requests:
 /// 4.5 ms for a deep page of India's two regimes).
-pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
-    let Some(regimes) = q.regimes else {
-        return queue_page_of(conn, q, None);
-    };
-    if let [one] = regimes {
-        return queue_page_of(conn, q, Some(one));
+fn merged_by_regime<R: QueueOrdered>(
+    conn: &mut DbConn,
+    q: &QueueQuery<'_>,
+    mut load: impl FnMut(&mut DbConn, Option<&str>) -> QueryResult<Vec<R>>,
+) -> QueryResult<Vec<R>> {
+    let regimes = regimes_of(q);
+    if let [one] = regimes.as_slice() {
+        return load(conn, *one);
     }
     let mut rows = Vec::new();
     for regime in regimes {
-        rows.extend(queue_page_of(conn, q, Some(regime))?);
+        rows.extend(load(conn, regime)?);
     }
-    rows.sort_by(|a, b| (a.effective_due_at, &a.id).cmp(&(b.effective_due_at, &b.id)));
+    rows.sort_by(|a, b| a.queue_key().cmp(&b.queue_key()));
     rows.truncate(q.limit.max(0) as usize);
     Ok(rows)
 }
 
-/// One regime's page (or every regime's, for callers who read them all).
-fn queue_page_of(
-    conn: &mut DbConn,
-    q: &QueueQuery<'_>,
-    regime: Option<&str>,
-) -> QueryResult<Vec<RequestRow>> {
+type Backend = <DbConn as diesel::Connection>::Backend;
+
+/// One regime's rows (or every regime's, for callers who read them all) after the cursor,
+/// in queue order, a page at most; `None` when the filters can match nothing.
+fn filtered<'a>(
+    q: &QueueQuery<'a>,
+    regime: Option<&'a str>,
+) -> Option<requests::BoxedQuery<'a, Backend>> {
+    Some(
+        matching(q, regime)?
+            .order((requests::effective_due_at.asc(), requests::id.asc()))
+            .limit(q.limit),
+    )
+}
+
+/// The rows the filters keep after the cursor, in no order.
+fn matching<'a>(
+    q: &QueueQuery<'a>,
+    regime: Option<&'a str>,
+) -> Option<requests::BoxedQuery<'a, Backend>> {
     let mut query = requests::table.into_boxed();
     if let Some(regime) = regime {
         query = query.filter(requests::regime.eq(regime));
@@ -202,7 +299,8 @@ fn queue_page_of(
             ACTIVE_PREDICATE,
         )),
         StatusQuery::One(status) => query.filter(requests::status.eq(status)),
-        StatusQuery::None => return Ok(Vec::new()),
+        StatusQuery::Confirmed => query.filter(requests::status.ne("unverified")),
+        StatusQuery::None => return None,
     };
     if let Some(kind) = q.kind {
         query = query.filter(requests::kind.eq(kind));
@@ -240,11 +338,7 @@ fn queue_page_of(
                 .sql(")"),
         );
     }
-    query
-        .order((requests::effective_due_at.asc(), requests::id.asc()))
-        .limit(q.limit)
-        .select(RequestRow::as_select())
-        .load(conn)
+    Some(query)
 }
 
 /// How many requests of the given regimes are in each status (from the kept counts).

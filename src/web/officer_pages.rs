@@ -745,7 +745,8 @@ mod tests {
         for name in ["status", "kind", "regime", "assignee"] {
             assert!(filter.contains(&format!(r#"name="{name}""#)), "{name}");
         }
-        assert_eq!(count(filter, r#"<option value="">Any</option>"#), 4);
+        assert_eq!(count(filter, r#"<option value="">Any</option>"#), 3);
+        assert!(filter.contains(r#"<option value="">Any open one</option>"#));
         assert!(filter.contains(r#"<option value="in_progress" selected>In progress</option>"#));
         assert!(filter.contains(r#"<option value="me">Me</option>"#));
         assert!(filter.contains(r#"<option value="unassigned">Unassigned</option>"#));

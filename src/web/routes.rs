@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use super::handlers::{
-    downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_queue,
-    officer_request, officer_retention, public, requests, status, verify,
+    downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_exports,
+    officer_queue, officer_request, officer_retention, public, requests, status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -43,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/requests/{reference}/actions",
             web::post().to(officer_request::act),
+        )
+        .route(
+            "/officer/exports/requests.{format}",
+            web::get().to(officer_exports::requests),
         )
         .route("/officer/audit", web::get().to(officer_audit::list))
         .route(

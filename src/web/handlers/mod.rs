@@ -6,6 +6,7 @@ pub mod lookup;
 pub mod officer_admin;
 pub mod officer_audit;
 pub mod officer_auth;
+pub mod officer_exports;
 pub mod officer_queue;
 pub mod officer_request;
 pub mod officer_retention;

@@ -78,7 +78,7 @@ pub async fn queue(
         })
         .collect();
     let selected = |value: Option<&str>| value.unwrap_or("").to_string();
-    let status_value = selected(filter.status.map(|s| s.as_str()));
+    let status_value = selected(filter.status.as_query());
     let kind_value = selected(filter.kind.map(|k| k.as_str()));
     let regime_value = selected(filter.regime.map(|r| r.as_str()));
     let assignee_value = raw.assignee.clone().unwrap_or_default();
@@ -121,7 +121,8 @@ pub async fn queue(
             RequestStatus::ALL
                 .into_iter()
                 .filter(|s| *s != RequestStatus::Unverified)
-                .map(|s| (s.as_str(), s.label())),
+                .map(|s| (s.as_str(), s.label()))
+                .chain([("all", "All, closed ones included")]),
             &status_value,
         ),
         kinds: view::options(

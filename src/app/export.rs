@@ -1,0 +1,188 @@
+//! The request export: every request a filter matches, in the queue's order, written as it
+//! is read in keyset batches from one consistent snapshot, and audited with its row count.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde_json::json;
+use time::PrimitiveDateTime;
+
+use super::export_encode::Encoder;
+use super::officer::CurrentOfficer;
+use super::{clock, queue, Context};
+use crate::domain::audit::Actor;
+use crate::domain::export::{audited_filters, ExportFormat, ExportRow};
+use crate::domain::queue::QueueFilter;
+use crate::domain::regime::Regime;
+use crate::error::AppError;
+use crate::store::audit::{self, NewAuditEvent};
+use crate::store::requests::{self, ExportedRequest, QueueQuery};
+use crate::store::time::from_db;
+use crate::store::{self, officers};
+
+/// Requests read per query. Larger batches gain little and hold more rows at once.
+pub const BATCH_SIZE: i64 = 1_000;
+
+/// Who asks for the export: it decides the regions and the audit event's actor.
+#[derive(Debug, Clone, Copy)]
+pub enum Exporter<'a> {
+    /// A signed-in officer: the regions they read.
+    Officer(&'a CurrentOfficer),
+    /// Someone running the command line on the server: every region.
+    Operator,
+}
+
+impl Exporter<'_> {
+    fn readable_regimes(&self) -> Vec<&'static str> {
+        match self {
+            Exporter::Officer(officer) => officer.readable_regime_codes(),
+            Exporter::Operator => Regime::ALL.into_iter().map(Regime::as_str).collect(),
+        }
+    }
+
+    fn me(&self) -> Option<&str> {
+        match self {
+            Exporter::Officer(officer) => Some(&officer.id),
+            Exporter::Operator => None,
+        }
+    }
+
+    fn actor(&self) -> Actor {
+        match self {
+            Exporter::Officer(officer) => officer.actor(),
+            Exporter::Operator => Actor::Operator,
+        }
+    }
+}
+
+/// Told how an export advances (the command line draws a progress bar).
+pub trait ExportProgress {
+    /// The export matches `total` requests.
+    fn started(&mut self, _total: u64) {}
+    /// `rows` more were written.
+    fn exported(&mut self, _rows: u64) {}
+}
+
+/// No progress to show.
+pub struct Quiet;
+
+impl ExportProgress for Quiet {}
+
+/// Checks that an export can run for this caller and filter, before anything is written:
+/// an HTTP response cannot turn into an error page once its body has begun.
+pub fn check(exporter: Exporter<'_>, filter: &QueueFilter) -> Result<(), AppError> {
+    let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
+    queue::query_of(filter, &regimes, exporter.me(), None, BATCH_SIZE).map(|_| ())
+}
+
+/// Writes every request `filter` matches, within the caller's regions, to `out`; returns
+/// how many. The export is audited (who, filters, format, rows) whether or not it
+/// completes: a reader who went away half-way still received those rows.
+pub fn export_requests<W: Write>(
+    ctx: &Context,
+    exporter: Exporter<'_>,
+    filter: &QueueFilter,
+    format: ExportFormat,
+    out: W,
+    progress: &mut dyn ExportProgress,
+) -> Result<u64, AppError> {
+    let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
+    let query = queue::query_of(filter, &regimes, exporter.me(), None, BATCH_SIZE)?;
+    let mut conn = ctx.conn()?;
+    let names: HashMap<String, String> = officers::list(&mut conn)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut rows = 0;
+    let written = store::read_snapshot(&mut conn, |conn| {
+        write_all(conn, &query, &names, format, out, progress, &mut rows)
+    });
+    let actor = exporter.actor().to_audit_string();
+    let details = json!({
+        "format": format.as_str(),
+        "filters": audited_filters(filter),
+        "rows": rows,
+        "complete": written.is_ok(),
+    })
+    .to_string();
+    ctx.write(|conn| {
+        audit::append(
+            conn,
+            &NewAuditEvent {
+                at: clock::now(),
+                actor: &actor,
+                action: "export.requests",
+                target: "export:requests",
+                details: &details,
+            },
+        )?;
+        Ok(())
+    })?;
+    written.map(|()| rows)
+}
+
+/// The batches, one after another; `rows` counts what was handed to the writer.
+fn write_all<W: Write>(
+    conn: &mut store::DbConn,
+    query: &QueueQuery<'_>,
+    names: &HashMap<String, String>,
+    format: ExportFormat,
+    out: W,
+    progress: &mut dyn ExportProgress,
+    rows: &mut u64,
+) -> Result<(), AppError> {
+    let total = requests::count_matching(conn, query)?;
+    progress.started(total.max(0) as u64);
+    let mut encoder = Encoder::begin(format, out).map_err(write_failed)?;
+    // The header goes out at once, so a download starts before the first batch is read.
+    encoder.flush().map_err(write_failed)?;
+    let mut after: Option<(PrimitiveDateTime, String)> = None;
+    loop {
+        let batch = requests::export_batch(
+            conn,
+            &QueueQuery {
+                after: after.as_ref().map(|(due, id)| (*due, id.as_str())),
+                ..query.clone()
+            },
+        )?;
+        for request in &batch {
+            encoder
+                .row(&export_row(request, names))
+                .map_err(write_failed)?;
+        }
+        *rows += batch.len() as u64;
+        progress.exported(batch.len() as u64);
+        if (batch.len() as i64) < BATCH_SIZE {
+            break;
+        }
+        after = batch
+            .last()
+            .map(|last| (last.effective_due_at, last.id.clone()));
+    }
+    encoder.finish().map_err(write_failed)?;
+    Ok(())
+}
+
+fn export_row(request: &ExportedRequest, names: &HashMap<String, String>) -> ExportRow {
+    ExportRow {
+        reference: request.reference.clone(),
+        kind: request.kind.clone(),
+        regime: request.regime.clone(),
+        status: request.status.clone(),
+        received_at: from_db(request.received_at),
+        verified_at: request.verified_at.map(from_db),
+        due_at: from_db(request.due_at),
+        extended_due_at: request.extended_due_at.map(from_db),
+        closed_at: request.closed_at.map(from_db),
+        assignee: request
+            .assignee_id
+            .as_ref()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| id.clone())),
+        outcome: request.outcome.clone(),
+        rejection_reason: request.rejection_reason.clone(),
+    }
+}
+
+fn write_failed(error: io::Error) -> AppError {
+    AppError::Internal(format!("writing the export: {error}"))
+}

@@ -1,0 +1,179 @@
+//! Writes export rows as CSV, a JSON array or NDJSON, one row at a time, into any writer:
+//! nothing is held beyond the row being written and the writer's own buffer.
+
+use std::io::{self, Write};
+
+use crate::domain::export::{Cell, ExportFormat, ExportRow, COLUMNS};
+
+/// An export being written in one format.
+pub enum Encoder<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Json { out: W, rows: u64 },
+    Ndjson(W),
+}
+
+impl<W: Write> Encoder<W> {
+    /// Starts an export: the CSV header row, or the JSON array's opening bracket.
+    pub fn begin(format: ExportFormat, out: W) -> io::Result<Encoder<W>> {
+        match format {
+            ExportFormat::Csv => {
+                // RFC 4180: CRLF after every record, fields quoted only when they must be.
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
+                writer.write_record(COLUMNS)?;
+                Ok(Encoder::Csv(Box::new(writer)))
+            }
+            ExportFormat::Json => {
+                let mut out = out;
+                out.write_all(b"[")?;
+                Ok(Encoder::Json { out, rows: 0 })
+            }
+            ExportFormat::Ndjson => Ok(Encoder::Ndjson(out)),
+        }
+    }
+
+    pub fn row(&mut self, row: &ExportRow) -> io::Result<()> {
+        let cells = row.cells();
+        match self {
+            Encoder::Csv(writer) => {
+                for cell in &cells {
+                    writer.write_field(cell.csv())?;
+                }
+                writer.write_record(None::<&[u8]>)?;
+            }
+            Encoder::Json { out, rows } => {
+                out.write_all(if *rows == 0 { b"\n" } else { b",\n" })?;
+                write_object(out, &cells)?;
+                *rows += 1;
+            }
+            Encoder::Ndjson(out) => {
+                write_object(out, &cells)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what is buffered on to the writer (and the writer's buffer on).
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Csv(writer) => writer.flush(),
+            Encoder::Json { out, .. } | Encoder::Ndjson(out) => out.flush(),
+        }
+    }
+
+    /// Ends the export (the JSON array's closing bracket) and flushes it.
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            Encoder::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
+            Encoder::Json { mut out, .. } => {
+                out.write_all(b"\n]\n")?;
+                out.flush()?;
+                Ok(out)
+            }
+            Encoder::Ndjson(mut out) => {
+                out.flush()?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// One request as a JSON object, its keys in column order.
+fn write_object<W: Write>(out: &mut W, cells: &[Cell]) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (name, cell)) in COLUMNS.iter().zip(cells).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        // Column names are plain lowercase words: nothing to escape.
+        out.write_all(b"\"")?;
+        out.write_all(name.as_bytes())?;
+        out.write_all(b"\":")?;
+        match cell {
+            Cell::Empty => out.write_all(b"null")?,
+            Cell::Bool(true) => out.write_all(b"true")?,
+            Cell::Bool(false) => out.write_all(b"false")?,
+            Cell::Text(text) => serde_json::to_writer(&mut *out, text)?,
+        }
+    }
+    out.write_all(b"}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn row(reference: &str, assignee: Option<&str>) -> ExportRow {
+        ExportRow {
+            reference: reference.into(),
+            kind: "access".into(),
+            regime: "in".into(),
+            status: "open".into(),
+            received_at: datetime!(2026-03-01 10:00 UTC),
+            verified_at: None,
+            due_at: datetime!(2026-03-31 10:00 UTC),
+            extended_due_at: None,
+            closed_at: None,
+            assignee: assignee.map(str::to_string),
+            outcome: None,
+            rejection_reason: None,
+        }
+    }
+
+    fn encode(format: ExportFormat, rows: &[ExportRow]) -> String {
+        let mut encoder = Encoder::begin(format, Vec::new()).unwrap();
+        for r in rows {
+            encoder.row(r).unwrap();
+        }
+        String::from_utf8(encoder.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn csv_is_rfc_4180_with_neutralised_formulas() {
+        let text = encode(
+            ExportFormat::Csv,
+            &[
+                row("RD-1", Some("=cmd|' /C calc'!A0")),
+                row("RD-2", Some("A, \"B\"")),
+            ],
+        );
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], COLUMNS.join(","));
+        assert!(lines[1].contains(",'=cmd|' /C calc'!A0,"), "{}", lines[1]);
+        assert!(lines[2].contains(",\"A, \"\"B\"\"\","), "{}", lines[2]);
+        assert_eq!(lines[3], "", "every record ends in CRLF");
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn json_and_ndjson_hold_the_same_objects() {
+        let rows = [row("RD-1", Some("=1+1")), row("RD-\"2\"", None)];
+        let array: serde_json::Value =
+            serde_json::from_str(&encode(ExportFormat::Json, &rows)).unwrap();
+        let lines: Vec<serde_json::Value> = encode(ExportFormat::Ndjson, &rows)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(array.as_array().unwrap(), &lines);
+        assert_eq!(lines[0]["assignee"], "=1+1", "JSON keeps exact values");
+        assert_eq!(lines[1]["reference"], "RD-\"2\"");
+        assert_eq!(lines[1]["assignee"], serde_json::Value::Null);
+        let keys: Vec<&String> = lines[0].as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), COLUMNS.len());
+    }
+
+    #[test]
+    fn empty_exports_are_still_valid() {
+        assert_eq!(
+            encode(ExportFormat::Csv, &[]),
+            format!("{}\r\n", COLUMNS.join(","))
+        );
+        let empty: serde_json::Value =
+            serde_json::from_str(&encode(ExportFormat::Json, &[])).unwrap();
+        assert_eq!(empty, serde_json::json!([]));
+        assert_eq!(encode(ExportFormat::Ndjson, &[]), "");
+    }
+}
