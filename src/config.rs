@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::deadline::{DeadlinePolicy, PolicyOverrides};
 use crate::domain::policy::{ConsentPurpose, Policy};
+use crate::domain::report::ReportZone;
 use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
@@ -72,6 +73,8 @@ pub struct Settings {
     pub outbox_interval_ms: u64,
     /// How often `serve` runs the purge.
     pub purge_interval_secs: u64,
+    /// The organisation's time zone: report months begin at its local midnight.
+    pub time_zone: ReportZone,
     pub policy: Policy,
     /// Growing delays and a temporary lock after failed sign-ins.
     pub throttle: ThrottlePolicy,
@@ -94,6 +97,7 @@ struct FileSettings {
     rate_limit: Option<u32>,
     outbox_interval_ms: Option<u64>,
     purge_interval_secs: Option<u64>,
+    time_zone: Option<String>,
     #[serde(default)]
     policy: PolicyFile,
 }
@@ -205,6 +209,12 @@ impl Settings {
             None => file.purge_interval_secs.unwrap_or(3600),
         };
 
+        let time_zone = match var("RIGHTSDESK_TIME_ZONE").or(file.time_zone) {
+            Some(name) => ReportZone::named(&name)
+                .map_err(|e| ConfigError::new(format!("RIGHTSDESK_TIME_ZONE: {e}")))?,
+            None => ReportZone::utc(),
+        };
+
         let secret_key = match var("RIGHTSDESK_SECRET_KEY").or(file.secret_key) {
             Some(text) => secret_from_text(&text).ok_or_else(|| {
                 ConfigError::new("RIGHTSDESK_SECRET_KEY: expected at least 32 characters")
@@ -265,6 +275,7 @@ impl Settings {
             rate_limit_per_minute,
             outbox_interval_ms,
             purge_interval_secs,
+            time_zone,
             policy: Policy {
                 deadlines,
                 consent_purposes,
@@ -433,10 +444,12 @@ holidays = ["2026-12-25"]
                 ("RIGHTSDESK_CONFIG", path.to_str().unwrap()),
                 ("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap()),
                 ("RIGHTSDESK_PURGE_INTERVAL_SECS", "60"),
+                ("RIGHTSDESK_TIME_ZONE", "Asia/Kolkata"),
             ]))
         };
         let settings = load("[policy.retention]\nsent_mail = \"3 days\"\n").unwrap();
         assert_eq!(settings.purge_interval_secs, 60);
+        assert_eq!(settings.time_zone.name(), "Asia/Kolkata");
         assert_eq!(
             settings
                 .policy
@@ -450,6 +463,16 @@ holidays = ["2026-12-25"]
             .to_string();
         assert!(
             error.contains("policy.retention.forever is not a retention class"),
+            "{error}"
+        );
+        let error = Settings::from_env(&env(&[
+            ("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap()),
+            ("RIGHTSDESK_TIME_ZONE", "Mars/Olympus_Mons"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("RIGHTSDESK_TIME_ZONE: unknown time zone"),
             "{error}"
         );
     }

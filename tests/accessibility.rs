@@ -312,6 +312,9 @@ async fn every_public_page_passes_wcag_2_1_aa() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     urls.push(page(&format!("/status/{access_token}")));
+    // This month's report, with the fulfilled request in its figures and chart.
+    let today = time::OffsetDateTime::now_utc();
+    let this_month = format!("{}-{:02}", today.year(), u8::from(today.month()));
     for (name, path) in [
         ("officer-queue", "/officer/queue".to_string()),
         (
@@ -320,6 +323,10 @@ async fn every_public_page_passes_wcag_2_1_aa() {
         ),
         ("officer-request", format!("/officer/requests/{reference}")),
         ("officer-audit", "/officer/audit".to_string()),
+        (
+            "officer-report",
+            format!("/officer/reports/compliance?month={this_month}"),
+        ),
     ] {
         let response = officer.get(&path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");

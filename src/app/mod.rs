@@ -19,6 +19,7 @@ pub mod officers;
 pub mod outbox;
 pub mod purge;
 pub mod queue;
+pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod status;

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod queue;
 pub mod reference;
 pub mod regime;
+pub mod report;
 pub mod retention;
 pub mod role;
 pub mod session;

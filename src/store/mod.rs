@@ -10,6 +10,7 @@ pub mod officers;
 pub mod outbox;
 pub mod packages;
 pub mod records;
+pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod schema;

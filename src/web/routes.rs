@@ -4,7 +4,8 @@ use actix_web::web;
 
 use super::handlers::{
     downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_exports,
-    officer_queue, officer_request, officer_retention, public, requests, status, verify,
+    officer_queue, officer_reports, officer_request, officer_retention, public, requests, status,
+    verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -47,6 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/exports/requests.{format}",
             web::get().to(officer_exports::requests),
+        )
+        .route(
+            "/officer/reports/compliance",
+            web::get().to(officer_reports::compliance),
         )
         .route("/officer/audit", web::get().to(officer_audit::list))
         .route(

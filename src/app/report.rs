@@ -1,0 +1,164 @@
+//! The monthly compliance report: what came in, what was answered and how fast, what was
+//! open at the month's end and what the purge took, for the regions the caller reads.
+
+use std::collections::BTreeMap;
+
+use super::officer::CurrentOfficer;
+use super::{clock, Context};
+use crate::domain::report::{
+    ComplianceReport, PurgeCount, RejectionCount, ReportLine, ReportMonth, TrendPoint,
+};
+use crate::error::AppError;
+use crate::store::report::{self as counts, ClosedCount};
+use crate::store::time::to_db;
+use crate::store::{self, DbConn};
+
+/// The month a report shows when none is asked for: the last whole month.
+pub fn default_month(ctx: &Context) -> ReportMonth {
+    ReportMonth::containing(clock::now(), &ctx.settings.time_zone).previous()
+}
+
+/// The report for `month` in the organisation's time zone. Every figure is an aggregate
+/// query over one month's index range, read from one snapshot.
+pub fn compliance(
+    ctx: &Context,
+    officer: &CurrentOfficer,
+    month: ReportMonth,
+) -> Result<ComplianceReport, AppError> {
+    let readable = officer.readable_regime_codes();
+    let reads = |regime: &str| readable.contains(&regime);
+    let zone = &ctx.settings.time_zone;
+    let mut conn = ctx.conn()?;
+    store::read_snapshot(&mut conn, |conn| {
+        let (start, end) = month.bounds(zone);
+        let (start, end) = (to_db(start), to_db(end));
+        let mut lines: BTreeMap<(String, String), ReportLine> = BTreeMap::new();
+        for c in counts::received(conn, start, end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+                l.received += count(c.n);
+            }
+        }
+        for c in counts::verified(conn, start, end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+                l.verified += count(c.n);
+            }
+        }
+        let closed = counts::closed(conn, start, end)?;
+        let mut rejections = Vec::new();
+        for c in &closed {
+            let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) else {
+                continue;
+            };
+            match c.status.as_str() {
+                "fulfilled" => l.fulfilled += count(c.n),
+                "rejected" => l.rejected += count(c.n),
+                "withdrawn" => l.withdrawn += count(c.n),
+                _ => continue,
+            }
+            if is_answer(c) {
+                l.on_time += count(c.on_time);
+            }
+            if c.status == "rejected" {
+                rejections.push(RejectionCount {
+                    regime: c.regime.clone(),
+                    kind: c.kind.clone(),
+                    reason: c.reason.clone(),
+                    count: count(c.n),
+                });
+            }
+        }
+        for c in counts::close_hours(conn, start, end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+                l.close_times.add(c.hours, count(c.n));
+            }
+        }
+        for c in counts::extensions(conn, start, end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+                l.extensions += count(c.n);
+            }
+        }
+        for c in counts::open_at(conn, end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+                l.open_at_end += count(c.n);
+                l.overdue_at_end += count(c.overdue);
+            }
+        }
+        rejections
+            .sort_by(|a, b| (&a.regime, &a.kind, &a.reason).cmp(&(&b.regime, &b.kind, &b.reason)));
+        let purges = counts::purged(conn, start, end)?
+            .into_iter()
+            .map(|c| PurgeCount {
+                class: c.class,
+                count: count(c.n),
+            })
+            .collect();
+        let trend = month
+            .last_twelve()
+            .into_iter()
+            .map(|m| trend_point(conn, ctx, m, &reads))
+            .collect::<Result<_, AppError>>()?;
+        Ok(ComplianceReport {
+            month,
+            zone: zone.name().to_string(),
+            lines: lines.into_values().collect(),
+            rejections,
+            purges,
+            trend,
+        })
+    })
+}
+
+/// The line of (regime, kind), made on first use; `None` for a regime the caller does not
+/// read.
+fn line<'a>(
+    lines: &'a mut BTreeMap<(String, String), ReportLine>,
+    reads: &dyn Fn(&str) -> bool,
+    regime: &str,
+    kind: &str,
+) -> Option<&'a mut ReportLine> {
+    reads(regime).then(|| {
+        lines
+            .entry((regime.to_string(), kind.to_string()))
+            .or_insert_with(|| ReportLine {
+                regime: regime.to_string(),
+                kind: kind.to_string(),
+                ..ReportLine::default()
+            })
+    })
+}
+
+/// One month of the chart: requests received, answered, and answered on time.
+fn trend_point(
+    conn: &mut DbConn,
+    ctx: &Context,
+    month: ReportMonth,
+    reads: &dyn Fn(&str) -> bool,
+) -> Result<TrendPoint, AppError> {
+    let (start, end) = month.bounds(&ctx.settings.time_zone);
+    let (start, end) = (to_db(start), to_db(end));
+    let received = counts::received(conn, start, end)?
+        .into_iter()
+        .filter(|c| reads(&c.regime))
+        .map(|c| count(c.n))
+        .sum();
+    let answers: Vec<ClosedCount> = counts::closed(conn, start, end)?
+        .into_iter()
+        .filter(|c| reads(&c.regime) && is_answer(c))
+        .collect();
+    Ok(TrendPoint {
+        month,
+        received,
+        answered: answers.iter().map(|c| count(c.n)).sum(),
+        on_time: answers.iter().map(|c| count(c.on_time)).sum(),
+    })
+}
+
+/// Fulfilled or rejected: the requester got an answer, against a deadline. A withdrawal
+/// ends the clock without one.
+fn is_answer(c: &ClosedCount) -> bool {
+    matches!(c.status.as_str(), "fulfilled" | "rejected")
+}
+
+fn count(n: i64) -> u64 {
+    n.max(0) as u64
+}

@@ -1,0 +1,193 @@
+//! `GET /officer/reports/compliance?month=YYYY-MM[&format=csv|json]`: the monthly compliance
+//! report as a page, or as CSV or JSON for a regulator.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, render};
+use crate::app;
+use crate::domain::report::chart::trend_svg;
+use crate::domain::report::{ComplianceReport, ReportLine, ReportMonth};
+use crate::error::AppError;
+use crate::web::officer_pages::{
+    ReportLineRow, ReportPage, ReportPurgeRow, ReportRejectionRow, ReportTrendRow,
+};
+use crate::web::session::SignedIn;
+use crate::web::{view, WebState};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    month: Option<String>,
+    format: Option<String>,
+}
+
+enum Format {
+    Html,
+    Csv,
+    Json,
+}
+
+pub async fn compliance(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let officer = officer.0;
+    let query = query.into_inner();
+    let format = match query.format.as_deref().map(str::trim) {
+        None | Some("" | "html") => Format::Html,
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "Choose a report format: html, csv or json.".to_string(),
+            ))
+        }
+    };
+    let month = match query.month.as_deref().map(str::trim) {
+        None | Some("") => app::report::default_month(&state.ctx),
+        Some(text) => {
+            ReportMonth::parse(text).map_err(|e| AppError::BadRequest(format!("Month: {e}.")))?
+        }
+    };
+    let ctx = state.ctx.clone();
+    let reader = officer.clone();
+    let report = blocking(move || app::report::compliance(&ctx, &reader, month)).await?;
+    match format {
+        Format::Csv => {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            for record in report.csv_records() {
+                writer
+                    .write_record(&record)
+                    .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
+            }
+            let body = writer
+                .into_inner()
+                .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
+            download(
+                month,
+                "csv",
+                "text/csv; charset=utf-8; header=present",
+                body,
+            )
+        }
+        Format::Json => {
+            let body = serde_json::to_vec_pretty(&report.to_json(&state.ctx.settings.time_zone))
+                .map_err(|e| AppError::Internal(format!("report JSON: {e}")))?;
+            download(month, "json", "application/json", body)
+        }
+        Format::Html => {
+            let csrf = issue_csrf(&state, &req)?;
+            let this_month = app::report::default_month(&state.ctx).next();
+            let page = page(
+                &report,
+                view::officer_nav(&officer, &csrf.form_token),
+                this_month,
+            );
+            render(&page, StatusCode::OK, Some(csrf))
+        }
+    }
+}
+
+fn download(
+    month: ReportMonth,
+    extension: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<HttpResponse, AppError> {
+    let disposition = format!("attachment; filename=\"compliance-{month}.{extension}\"");
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition)
+                .map_err(|_| AppError::Internal("report file name".to_string()))?,
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+fn page(
+    report: &ComplianceReport,
+    nav: crate::web::officer_pages::OfficerNav,
+    this_month: ReportMonth,
+) -> ReportPage {
+    let month = report.month;
+    let link = |m: ReportMonth| format!("/officer/reports/compliance?month={m}");
+    ReportPage {
+        nav,
+        month_label: month.label(),
+        month_value: month.to_string(),
+        time_zone: report.zone.clone(),
+        previous_link: link(month.previous()),
+        next_link: (month < this_month).then(|| link(month.next())),
+        csv_link: format!("{}&format=csv", link(month)),
+        json_link: format!("{}&format=json", link(month)),
+        total: line_row(&report.total()),
+        lines: report.lines.iter().map(line_row).collect(),
+        rejections: report
+            .rejections
+            .iter()
+            .map(|r| ReportRejectionRow {
+                regime: r.regime.clone(),
+                kind: r.kind.replace('_', " "),
+                reason: r.reason.replace('_', " "),
+                count: r.count,
+            })
+            .collect(),
+        purges: report
+            .purges
+            .iter()
+            .map(|p| ReportPurgeRow {
+                class: p.class.replace('_', " "),
+                count: p.count,
+            })
+            .collect(),
+        chart_svg: trend_svg(&report.trend),
+        trend: report
+            .trend
+            .iter()
+            .map(|t| ReportTrendRow {
+                month: t.month.label(),
+                received: t.received,
+                answered: t.answered,
+                on_time_rate: percent(t.on_time_rate()),
+            })
+            .collect(),
+    }
+}
+
+fn line_row(line: &ReportLine) -> ReportLineRow {
+    ReportLineRow {
+        regime: line.regime.clone(),
+        kind: line.kind.replace('_', " "),
+        received: line.received,
+        verified: line.verified,
+        closed: line.closed(),
+        fulfilled: line.fulfilled,
+        rejected: line.rejected,
+        withdrawn: line.withdrawn,
+        on_time_rate: percent(line.on_time_rate()),
+        median_days: days(line.close_times.median_days()),
+        p90_days: days(line.close_times.p90_days()),
+        extensions: line.extensions,
+        open_at_end: line.open_at_end,
+        overdue_at_end: line.overdue_at_end,
+    }
+}
+
+/// "95.0%", or a dash when nothing was answered.
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// "3.5", or a dash when nothing closed.
+fn days(days: Option<f64>) -> String {
+    days.map_or_else(|| "–".to_string(), |d| format!("{d:.1}"))
+}
