@@ -316,6 +316,8 @@ pub struct ReportPage {
     /// "2026-03", the month field's value.
     pub month_value: String,
     pub time_zone: String,
+    /// The month has not ended: "at month end" figures are as of now.
+    pub in_progress: bool,
     pub previous_link: String,
     pub next_link: Option<String>,
     pub csv_link: String,

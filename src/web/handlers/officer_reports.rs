@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use super::{blocking, issue_csrf, render};
 use crate::app;
+use crate::domain::kind::RequestKind;
+use crate::domain::regime::Regime;
 use crate::domain::report::chart::trend_svg;
 use crate::domain::report::{ComplianceReport, ReportLine, ReportMonth};
 use crate::error::AppError;
@@ -125,6 +127,7 @@ fn page(
         month_label: month.label(),
         month_value: month.to_string(),
         time_zone: report.zone.clone(),
+        in_progress: month >= this_month,
         previous_link: link(month.previous()),
         next_link: (month < this_month).then(|| link(month.next())),
         csv_link: format!("{}&format=csv", link(month)),
@@ -135,8 +138,8 @@ fn page(
             .rejections
             .iter()
             .map(|r| ReportRejectionRow {
-                regime: r.regime.clone(),
-                kind: r.kind.replace('_', " "),
+                regime: regime_label(&r.regime),
+                kind: kind_label(&r.kind),
                 reason: r.reason.replace('_', " "),
                 count: r.count,
             })
@@ -165,8 +168,8 @@ fn page(
 
 fn line_row(line: &ReportLine) -> ReportLineRow {
     ReportLineRow {
-        regime: line.regime.clone(),
-        kind: line.kind.replace('_', " "),
+        regime: regime_label(&line.regime),
+        kind: kind_label(&line.kind),
         received: line.received,
         verified: line.verified,
         closed: line.closed(),
@@ -180,6 +183,17 @@ fn line_row(line: &ReportLine) -> ReportLineRow {
         open_at_end: line.open_at_end,
         overdue_at_end: line.overdue_at_end,
     }
+}
+
+/// The region's name; the stored code if it is not one (it always is).
+fn regime_label(code: &str) -> String {
+    code.parse::<Regime>()
+        .map_or_else(|_| code.to_string(), |r| r.label().to_string())
+}
+
+fn kind_label(code: &str) -> String {
+    code.parse::<RequestKind>()
+        .map_or_else(|_| code.replace('_', " "), |k| k.label().to_string())
 }
 
 /// "95.0%", or a dash when nothing was answered.
