@@ -57,7 +57,14 @@ impl Exporter<'_> {
 
 /// Told how an export advances (the command line draws a progress bar).
 pub trait ExportProgress {
-    /// The export matches `total` requests.
+    /// Whether to count the matching requests first (for a bar with a length): the count
+    /// costs a pass over the index, so only a progress display that shows it asks.
+    fn wants_total(&self) -> bool {
+        false
+    }
+    /// The export matches `total` requests (told only when [`wants_total`] says so).
+    ///
+    /// [`wants_total`]: ExportProgress::wants_total
     fn started(&mut self, _total: u64) {}
     /// `rows` more were written.
     fn exported(&mut self, _rows: u64) {}
@@ -131,8 +138,10 @@ fn write_all<W: Write>(
     progress: &mut dyn ExportProgress,
     rows: &mut u64,
 ) -> Result<(), AppError> {
-    let total = requests::count_matching(conn, query)?;
-    progress.started(total.max(0) as u64);
+    if progress.wants_total() {
+        let total = requests::count_matching(conn, query)?;
+        progress.started(total.max(0) as u64);
+    }
     let mut encoder = Encoder::begin(format, out).map_err(write_failed)?;
     // The header goes out at once, so a download starts before the first batch is read.
     encoder.flush().map_err(write_failed)?;

@@ -78,6 +78,10 @@ impl FilterArgs {
 struct Bar(ProgressBar);
 
 impl ExportProgress for Bar {
+    fn wants_total(&self) -> bool {
+        !self.0.is_hidden()
+    }
+
     fn started(&mut self, total: u64) {
         self.0.set_length(total);
     }
