@@ -38,7 +38,7 @@ impl<W: Write> Encoder<W> {
         match self {
             Encoder::Csv(writer) => {
                 for cell in &cells {
-                    writer.write_field(cell.csv())?;
+                    writer.write_field(cell.csv().as_bytes())?;
                 }
                 writer.write_record(None::<&[u8]>)?;
             }
@@ -95,7 +95,7 @@ fn write_object<W: Write>(out: &mut W, cells: &[Cell]) -> io::Result<()> {
             Cell::Empty => out.write_all(b"null")?,
             Cell::Bool(true) => out.write_all(b"true")?,
             Cell::Bool(false) => out.write_all(b"false")?,
-            Cell::Text(text) => serde_json::to_writer(&mut *out, text)?,
+            Cell::Text(text) => serde_json::to_writer(&mut *out, text.as_ref())?,
         }
     }
     out.write_all(b"}")

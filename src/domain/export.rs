@@ -1,6 +1,7 @@
 //! The machine-readable request export: its stable columns (DESIGN.md §3 "Export columns")
 //! and the rules for each cell, the same in CSV, JSON and NDJSON.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use serde_json::json;
@@ -117,11 +118,16 @@ impl ExportRow {
         self.closed_at.map(|closed| closed <= due)
     }
 
-    /// The cells in column order; `None` is an empty CSV cell and a JSON `null`.
-    pub fn cells(&self) -> [Cell; 13] {
-        let text = |s: &str| Cell::Text(s.to_string());
-        let opt_text = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, text);
-        let time = |t: OffsetDateTime| Cell::Text(rfc3339(t));
+    /// The cells in column order; `None` is an empty CSV cell and a JSON `null`. Text is
+    /// borrowed from the row: an export writes a million of these.
+    pub fn cells(&self) -> [Cell<'_>; 13] {
+        fn text(s: &str) -> Cell<'_> {
+            Cell::Text(Cow::Borrowed(s))
+        }
+        fn opt_text(s: &Option<String>) -> Cell<'_> {
+            s.as_deref().map_or(Cell::Empty, text)
+        }
+        let time = |t: OffsetDateTime| Cell::Text(Cow::Owned(rfc3339(t)));
         let opt_time = |t: Option<OffsetDateTime>| t.map_or(Cell::Empty, time);
         [
             text(&self.reference),
@@ -143,18 +149,19 @@ impl ExportRow {
 
 /// One cell's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Empty,
-    Text(String),
+    Text(Cow<'a, str>),
     Bool(bool),
 }
 
-impl Cell {
+impl Cell<'_> {
     /// The CSV form: formula-looking text is neutralised so a spreadsheet shows it as text.
-    pub fn csv(&self) -> String {
+    pub fn csv(&self) -> Cow<'_, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Bool(b) => b.to_string(),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Bool(true) => Cow::Borrowed("true"),
+            Cell::Bool(false) => Cow::Borrowed("false"),
             Cell::Text(text) => neutralise_formula(text),
         }
     }
@@ -164,17 +171,17 @@ impl Cell {
         match self {
             Cell::Empty => serde_json::Value::Null,
             Cell::Bool(b) => serde_json::Value::Bool(*b),
-            Cell::Text(text) => serde_json::Value::String(text.clone()),
+            Cell::Text(text) => serde_json::Value::String(text.to_string()),
         }
     }
 }
 
 /// Prefixes text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or
 /// carriage return first) with an apostrophe.
-pub fn neutralise_formula(text: &str) -> String {
+pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
     }
 }
 
@@ -221,7 +228,8 @@ mod tests {
 
     #[test]
     fn cells_follow_the_columns_and_csv_neutralises_formulas() {
-        let cells = row().cells();
+        let row = row();
+        let cells = row.cells();
         assert_eq!(cells.len(), COLUMNS.len());
         assert_eq!(cells[4].csv(), "2026-03-01T10:00:00Z");
         assert_eq!(cells[7], Cell::Empty);
