@@ -116,11 +116,8 @@ const DETAILS: [&str; 6] = [
     "I want a copy of my order history and profile in a machine-readable format so I can move to another provider.",
     "I complained about the handling of my earlier request and heard nothing for weeks. Please look into it and tell me what happened.",
 ];
-const REJECTION_REASONS: [&str; 3] = [
-    "We could not verify that the requester is the account holder.",
-    "The data is needed to comply with a legal obligation (tax records).",
-    "The request repeats one answered in full within the last 12 months.",
-];
+/// Stored as the app stores them: reason codes (the officer's words go in a message).
+const REJECTION_REASONS: [&str; 3] = ["identity_not_verified", "legal_obligation", "excessive"];
 
 #[derive(Parser, Debug)]
 #[command(
@@ -232,8 +229,10 @@ impl SplitMix64 {
         items[items.len() - 1].0
     }
 
+    /// A span between `from` and `to` seconds, to the microsecond as the app stores times.
     fn seconds(&mut self, from: i64, to: i64) -> Duration {
-        Duration::seconds(from + self.below((to - from).max(1) as u64) as i64)
+        let micros = (to - from).max(1) as u64 * 1_000_000;
+        Duration::microseconds(from * 1_000_000 + self.below(micros) as i64)
     }
 }
 
@@ -574,7 +573,9 @@ fn generate_rows(plan: &Plan, sender: &mpsc::SyncSender<Vec<BenchRequest>>) -> R
     let mut batch = Vec::with_capacity(plan.batch_rows);
     for i in 0..plan.total {
         let offset = (i as f64 * step) as i64 + rng.below(step.max(1.0) as u64) as i64;
-        let received = start + Duration::seconds(offset.min(span_secs - 60));
+        let received = start
+            + Duration::seconds(offset.min(span_secs - 60))
+            + Duration::microseconds(rng.below(1_000_000) as i64);
         let age = plan.now - received;
         let is_active = if age < Duration::days(RECENT_DAYS) {
             age < Duration::days(2) || rng.chance(ACTIVE_SHARE_RECENT)
