@@ -169,17 +169,27 @@ pub fn extensions(
 /// closed since. Each part is one index range; the caller adds them up. Overdue counts the
 /// due date in force now (an extension granted after `at` counts as if granted before).
 pub fn open_at(conn: &mut DbConn, at: PrimitiveDateTime) -> QueryResult<Vec<OpenCount>> {
+    // SQLite would rather walk an index in (regime, ...) order for the GROUP BY than take
+    // the few rows closed since from `requests_closed` (0.85 s against 0.02 s at a million
+    // requests), so it is told which index to use.
+    let closed_since = match conn.backend() {
+        Backend::Sqlite => "requests INDEXED BY requests_closed",
+        Backend::Postgres => "requests",
+    };
     let mut rows = Vec::new();
-    for still_open in [
-        "status IN ('open', 'in_progress', 'awaiting_requester')",
-        "closed_at >= $1",
+    for (table, still_open) in [
+        (
+            "requests",
+            "status IN ('open', 'in_progress', 'awaiting_requester')",
+        ),
+        (closed_since, "closed_at >= $1"),
     ] {
         rows.extend(
             diesel::sql_query(format!(
                 "SELECT regime, kind, COUNT(*) AS n, \
                  CAST(SUM(CASE WHEN COALESCE(extended_due_at, due_at) < $1 THEN 1 ELSE 0 END) \
                       AS BIGINT) AS overdue \
-                 FROM requests WHERE {still_open} AND verified_at < $1 \
+                 FROM {table} WHERE {still_open} AND verified_at < $1 \
                  GROUP BY regime, kind"
             ))
             .bind::<Timestamp, _>(at)
