@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::officer::CurrentOfficer;
 use super::{clock, Context};
+use crate::domain::regime::Regime;
 use crate::domain::report::{
     ComplianceReport, PurgeCount, RejectionCount, ReportLine, ReportMonth, TrendPoint,
 };
@@ -92,10 +93,12 @@ pub fn compliance(
                 count: count(c.n),
             })
             .collect();
+        let every_regime = readable.len() == Regime::ALL.len();
+        let regimes = (!every_regime).then_some(readable.as_slice());
         let trend = month
             .last_twelve()
             .into_iter()
-            .map(|m| trend_point(conn, ctx, m, &reads))
+            .map(|m| trend_point(conn, ctx, m, regimes))
             .collect::<Result<_, AppError>>()?;
         Ok(ComplianceReport {
             month,
@@ -132,24 +135,17 @@ fn trend_point(
     conn: &mut DbConn,
     ctx: &Context,
     month: ReportMonth,
-    reads: &dyn Fn(&str) -> bool,
+    regimes: Option<&[&'static str]>,
 ) -> Result<TrendPoint, AppError> {
     let (start, end) = month.bounds(&ctx.settings.time_zone);
     let (start, end) = (to_db(start), to_db(end));
-    let received = counts::received(conn, start, end)?
-        .into_iter()
-        .filter(|c| reads(&c.regime))
-        .map(|c| count(c.n))
-        .sum();
-    let answers: Vec<ClosedCount> = counts::closed(conn, start, end)?
-        .into_iter()
-        .filter(|c| reads(&c.regime) && is_answer(c))
-        .collect();
+    let received = counts::received_total(conn, start, end, regimes)?;
+    let answered = counts::answered_total(conn, start, end, regimes)?;
     Ok(TrendPoint {
         month,
-        received,
-        answered: answers.iter().map(|c| count(c.n)).sum(),
-        on_time: answers.iter().map(|c| count(c.on_time)).sum(),
+        received: count(received),
+        answered: count(answered.n),
+        on_time: count(answered.on_time),
     })
 }
 

@@ -229,6 +229,85 @@ pub fn purged(
     )
 }
 
+/// One month of the trend: requests submitted and confirmed, requests answered (fulfilled
+/// or rejected), and those answered on time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct MonthTotals {
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = BigInt)]
+    pub on_time: i64,
+}
+
+/// Requests submitted in `[start, end)` and confirmed, in the given regimes (`None`: all).
+/// Ungrouped, so the count is a bare index range (5 ms for a month of 40,000 where grouping
+/// by regime and kind took 40).
+pub fn received_total(
+    conn: &mut DbConn,
+    start: PrimitiveDateTime,
+    end: PrimitiveDateTime,
+    regimes: Option<&[&'static str]>,
+) -> QueryResult<i64> {
+    in_period::<MonthTotals>(
+        conn,
+        &format!(
+            "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS on_time FROM requests \
+             WHERE received_at >= $1 AND received_at < $2 AND status <> 'unverified'{}",
+            regime_filter(regimes)
+        ),
+        start,
+        end,
+    )
+    .map(|rows| rows.first().map_or(0, |t| t.n))
+}
+
+/// Requests fulfilled or rejected in `[start, end)`, and how many of them on time.
+pub fn answered_total(
+    conn: &mut DbConn,
+    start: PrimitiveDateTime,
+    end: PrimitiveDateTime,
+    regimes: Option<&[&'static str]>,
+) -> QueryResult<MonthTotals> {
+    in_period::<MonthTotals>(
+        conn,
+        &format!(
+            "SELECT COUNT(*) AS n, \
+             CAST(COALESCE(SUM(CASE WHEN closed_at <= COALESCE(extended_due_at, due_at) \
+                  THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time \
+             FROM requests WHERE closed_at >= $1 AND closed_at < $2 \
+             AND status IN ('fulfilled', 'rejected'){}",
+            regime_filter(regimes)
+        ),
+        start,
+        end,
+    )
+    .map(|rows| {
+        rows.first()
+            .copied()
+            .unwrap_or(MonthTotals { n: 0, on_time: 0 })
+    })
+}
+
+/// ` AND regime IN ('in', 'eu')`, written out: the codes are the fixed regime names, never
+/// input, and a literal list keeps the query one plain range.
+fn regime_filter(regimes: Option<&[&'static str]>) -> String {
+    match regimes {
+        None => String::new(),
+        Some(regimes) => {
+            let quoted: Vec<String> = regimes
+                .iter()
+                .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+                .map(|code| format!("'{code}'"))
+                .collect();
+            if quoted.is_empty() {
+                " AND 1 = 0".to_string()
+            } else {
+                format!(" AND regime IN ({})", quoted.join(", "))
+            }
+        }
+    }
+}
+
 /// Runs a query whose `$1` and `$2` are a period's start and end. SQLite reads `$1` as a
 /// named parameter numbered by first appearance, so the same text binds on both backends.
 fn in_period<T>(
