@@ -44,7 +44,7 @@ pub fn listed_regimes(filter: &QueueFilter, readable: &[&'static str]) -> Vec<&'
 }
 
 /// The store's query for a filter: `regimes` from [`listed_regimes`], `me` the signed-in
-/// officer (none on the command line, where `assignee=me` means nobody).
+/// officer (none on the command line, where `assignee=me` is refused).
 pub fn query_of<'a>(
     filter: &'a QueueFilter,
     regimes: &'a [&'static str],
