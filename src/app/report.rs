@@ -95,19 +95,30 @@ pub fn compliance(
             .collect();
         let every_regime = readable.len() == Regime::ALL.len();
         let regimes = (!every_regime).then_some(readable.as_slice());
-        let trend = month
+        // The months before this one; this month's point is the report's own total.
+        let mut trend = month
             .last_twelve()
             .into_iter()
+            .filter(|m| *m != month)
             .map(|m| trend_point(conn, ctx, m, regimes))
-            .collect::<Result<_, AppError>>()?;
-        Ok(ComplianceReport {
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let mut report = ComplianceReport {
             month,
             zone: zone.name().to_string(),
             lines: lines.into_values().collect(),
             rejections,
             purges,
-            trend,
-        })
+            trend: Vec::new(),
+        };
+        let total = report.total();
+        trend.push(TrendPoint {
+            month,
+            received: total.received,
+            answered: total.answered(),
+            on_time: total.on_time,
+        });
+        report.trend = trend;
+        Ok(report)
     })
 }
 

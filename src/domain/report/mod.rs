@@ -153,12 +153,10 @@ fn digits(bytes: &[u8]) -> Option<i32> {
     })
 }
 
-/// The `time` month for a month number from the time-zone calendar.
+/// The `time` month for a month number from the time-zone calendar (always 1..=12 there;
+/// held to that range so the conversion cannot fail).
 fn month_from_number(number: i8) -> Month {
-    u8::try_from(number)
-        .ok()
-        .and_then(|n| Month::try_from(n).ok())
-        .expect("civil dates from jiff always have a month in 1..=12")
+    Month::January.nth_next(number.clamp(1, 12).unsigned_abs() - 1)
 }
 
 /// The instant local midnight begins the 1st of the month in `tz`.
@@ -189,10 +187,15 @@ fn to_jiff(at: OffsetDateTime) -> Timestamp {
     })
 }
 
-/// The same instant as a UTC `OffsetDateTime`.
+/// The same instant as a UTC `OffsetDateTime` (jiff's range lies inside `time`'s; the
+/// ends are held to `time`'s all the same, so no instant can fail).
 fn to_time(at: Timestamp) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond())
-        .expect("jiff's timestamp range lies inside time's")
+    let nanos = at.as_nanosecond();
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(if nanos < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    })
 }
 
 /// The one copy of the time-zone database: the one compiled into the
@@ -225,8 +228,8 @@ impl ReportZone {
         let wanted = name.trim();
         let unknown = || UnknownZone(name.to_owned());
         let tz = zone_database().get(wanted).map_err(|_| unknown())?;
-        // "Etc/Unknown" is the database's placeholder for "no zone"; it
-        // behaves like UTC, which would silently mislabel every report.
+        // "Etc/Unknown" is the database's name for "no zone"; it behaves
+        // like UTC, which would silently mislabel every report.
         if tz.is_unknown() {
             return Err(unknown());
         }

@@ -9,10 +9,11 @@ use actix_web::{web, HttpResponse};
 use futures_util::stream;
 use tokio::sync::mpsc;
 
+use super::officer_queue::parse_filter;
 use crate::app::export::{self, Exporter, Quiet};
 use crate::app::{clock, Context};
 use crate::domain::export::ExportFormat;
-use crate::domain::queue::{QueueFilter, RawQueueQuery};
+use crate::domain::queue::RawQueueQuery;
 use crate::error::AppError;
 use crate::web::session::SignedIn;
 use crate::web::WebState;
@@ -31,16 +32,7 @@ pub async fn requests(
     let officer = officer.0;
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let raw = query.into_inner();
-    let filter = QueueFilter::parse(&raw).map_err(|errors| {
-        AppError::BadRequest(format!(
-            "These filters could not be used: {}.",
-            errors
-                .iter()
-                .map(|e| e.field())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
+    let filter = parse_filter(&raw)?;
     export::check(Exporter::Officer(&officer), &filter)?;
 
     let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);

@@ -15,15 +15,10 @@ use crate::web::officer_pages::{QueuePage, QueueRow, SelectOption, StatusCount};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
-pub async fn queue(
-    state: web::Data<WebState>,
-    req: HttpRequest,
-    officer: SignedIn,
-    query: web::Query<RawQueueQuery>,
-) -> Result<HttpResponse, AppError> {
-    let officer = officer.0;
-    let raw = query.into_inner();
-    let filter = QueueFilter::parse(&raw).map_err(|errors| {
+/// The queue's filters from the query string; unusable ones are a 400 naming each field.
+/// The export reads the same filters.
+pub fn parse_filter(raw: &RawQueueQuery) -> Result<QueueFilter, AppError> {
+    QueueFilter::parse(raw).map_err(|errors| {
         AppError::BadRequest(format!(
             "These filters could not be used: {}.",
             errors
@@ -32,7 +27,18 @@ pub async fn queue(
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
-    })?;
+    })
+}
+
+pub async fn queue(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    query: web::Query<RawQueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let officer = officer.0;
+    let raw = query.into_inner();
+    let filter = parse_filter(&raw)?;
     let cursor = raw.cursor();
     let ctx = state.ctx.clone();
     let (listing_officer, listing_filter, listing_cursor) =
