@@ -63,6 +63,10 @@ pub struct Settings {
     pub public_url: String,
     pub data_dir: PathBuf,
     pub smtp_url: Option<String>,
+    /// Certificates to trust for the SMTP server besides the public roots (a private relay).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// How long the SMTP client waits for each step of the dialogue.
+    pub smtp_timeout_secs: u64,
     pub mail_from: String,
     pub secret_key: SecretKey,
     /// Keys used before the current one: they still open sealed data, never seal new data.
@@ -80,6 +84,24 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     /// Officer session timeouts.
     pub sessions: SessionPolicy,
+    /// Password checks (Argon2, 19 MiB each) that may run at once; more wait briefly, then
+    /// get a 503.
+    pub password_hashers: usize,
+    /// Serve HTTPS directly (rustls) from these PEM files.
+    pub tls: Option<TlsFiles>,
+    /// A second listener that serves only `/metrics`; `None` turns metrics off.
+    pub metrics_bind: Option<SocketAddr>,
+    /// How long a SIGTERM waits for requests and deliveries in flight.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// The certificate chain and private key of the built-in HTTPS listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// TLS 1.3 only unless the operator allows 1.2 for old clients.
+    pub allow_tls12: bool,
 }
 
 /// The TOML file's shape; every key optional, unknown keys refused.
@@ -91,6 +113,8 @@ struct FileSettings {
     public_url: Option<String>,
     data_dir: Option<String>,
     smtp_url: Option<String>,
+    smtp_ca: Option<String>,
+    smtp_timeout_secs: Option<u64>,
     mail_from: Option<String>,
     secret_key: Option<String>,
     previous_secret_keys: Option<Vec<String>>,
@@ -98,6 +122,16 @@ struct FileSettings {
     outbox_interval_ms: Option<u64>,
     purge_interval_secs: Option<u64>,
     time_zone: Option<String>,
+    session_idle_minutes: Option<u64>,
+    session_max_hours: Option<u64>,
+    sign_in_lock_after: Option<u64>,
+    sign_in_lock_minutes: Option<u64>,
+    password_hashers: Option<u64>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
+    tls_min_version: Option<String>,
+    metrics_bind: Option<String>,
+    shutdown_timeout_secs: Option<u64>,
     #[serde(default)]
     policy: PolicyFile,
 }
@@ -191,23 +225,142 @@ impl Settings {
             None => file.rate_limit.unwrap_or(30),
         };
 
-        let outbox_interval_ms = match var("RIGHTSDESK_OUTBOX_INTERVAL_MS") {
-            Some(text) => text.parse::<u64>().ok().filter(|ms| *ms > 0).ok_or_else(|| {
-                ConfigError::new(format!(
-                    "RIGHTSDESK_OUTBOX_INTERVAL_MS: expected a positive number of milliseconds, got {text:?}"
+        let outbox_interval_ms = positive(
+            var("RIGHTSDESK_OUTBOX_INTERVAL_MS"),
+            file.outbox_interval_ms,
+            "RIGHTSDESK_OUTBOX_INTERVAL_MS",
+            5_000,
+            "milliseconds",
+        )?;
+        let purge_interval_secs = positive(
+            var("RIGHTSDESK_PURGE_INTERVAL_SECS"),
+            file.purge_interval_secs,
+            "RIGHTSDESK_PURGE_INTERVAL_SECS",
+            3600,
+            "seconds",
+        )?;
+        let smtp_timeout_secs = positive(
+            var("RIGHTSDESK_SMTP_TIMEOUT_SECS"),
+            file.smtp_timeout_secs,
+            "RIGHTSDESK_SMTP_TIMEOUT_SECS",
+            30,
+            "seconds",
+        )?;
+        let smtp_ca_file = var("RIGHTSDESK_SMTP_CA")
+            .or(file.smtp_ca)
+            .map(PathBuf::from);
+        if smtp_ca_file.is_some() && smtp_url.is_none() {
+            return Err(ConfigError::new(
+                "RIGHTSDESK_SMTP_CA: set RIGHTSDESK_SMTP_URL too; without it mail is written to files",
+            ));
+        }
+        let shutdown_timeout_secs = positive(
+            var("RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS"),
+            file.shutdown_timeout_secs,
+            "RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS",
+            30,
+            "seconds",
+        )?;
+        let default_sessions = SessionPolicy::default();
+        let sessions = SessionPolicy {
+            idle: time::Duration::minutes(
+                positive(
+                    var("RIGHTSDESK_SESSION_IDLE_MINUTES"),
+                    file.session_idle_minutes,
+                    "RIGHTSDESK_SESSION_IDLE_MINUTES",
+                    default_sessions.idle.whole_minutes() as u64,
+                    "minutes",
+                )?
+                .min(MAX_MINUTES) as i64,
+            ),
+            absolute: time::Duration::hours(
+                positive(
+                    var("RIGHTSDESK_SESSION_MAX_HOURS"),
+                    file.session_max_hours,
+                    "RIGHTSDESK_SESSION_MAX_HOURS",
+                    default_sessions.absolute.whole_hours() as u64,
+                    "hours",
+                )?
+                .min(MAX_MINUTES / 60) as i64,
+            ),
+        };
+        let default_throttle = ThrottlePolicy::default();
+        let throttle = ThrottlePolicy {
+            lock_after: positive(
+                var("RIGHTSDESK_SIGN_IN_LOCK_AFTER"),
+                file.sign_in_lock_after,
+                "RIGHTSDESK_SIGN_IN_LOCK_AFTER",
+                u64::from(default_throttle.lock_after),
+                "failed sign-ins",
+            )?
+            .min(u64::from(u32::MAX)) as u32,
+            lock_for: time::Duration::minutes(
+                positive(
+                    var("RIGHTSDESK_SIGN_IN_LOCK_MINUTES"),
+                    file.sign_in_lock_minutes,
+                    "RIGHTSDESK_SIGN_IN_LOCK_MINUTES",
+                    default_throttle.lock_for.whole_minutes() as u64,
+                    "minutes",
+                )?
+                .min(MAX_MINUTES) as i64,
+            ),
+            ..default_throttle
+        };
+        let password_hashers = positive(
+            var("RIGHTSDESK_PASSWORD_HASHERS"),
+            file.password_hashers,
+            "RIGHTSDESK_PASSWORD_HASHERS",
+            std::thread::available_parallelism().map_or(2, |n| n.get() as u64),
+            "concurrent password checks",
+        )?
+        .min(1024) as usize;
+
+        let tls = match (
+            var("RIGHTSDESK_TLS_CERT").or(file.tls_cert),
+            var("RIGHTSDESK_TLS_KEY").or(file.tls_key),
+        ) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: PathBuf::from(cert),
+                key: PathBuf::from(key),
+                allow_tls12: match var("RIGHTSDESK_TLS_MIN_VERSION")
+                    .or(file.tls_min_version)
+                    .as_deref()
+                {
+                    None | Some("1.3") => false,
+                    Some("1.2") => true,
+                    Some(other) => {
+                        return Err(ConfigError::new(format!(
+                            "RIGHTSDESK_TLS_MIN_VERSION: expected 1.3 or 1.2, got {other:?}"
+                        )))
+                    }
+                },
+            }),
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "RIGHTSDESK_TLS_KEY: set it with RIGHTSDESK_TLS_CERT (the certificate's private key, PEM)",
                 ))
-            })?,
-            None => file.outbox_interval_ms.unwrap_or(5_000),
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "RIGHTSDESK_TLS_CERT: set it with RIGHTSDESK_TLS_KEY (the certificate chain, PEM)",
+                ))
+            }
         };
 
-        let purge_interval_secs = match var("RIGHTSDESK_PURGE_INTERVAL_SECS") {
-            Some(text) => text.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+        let metrics_bind = match var("RIGHTSDESK_METRICS_BIND").or(file.metrics_bind) {
+            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {
                 ConfigError::new(format!(
-                    "RIGHTSDESK_PURGE_INTERVAL_SECS: expected a positive number of seconds, got {text:?}"
+                    "RIGHTSDESK_METRICS_BIND: expected an address like 127.0.0.1:9090, got {text:?}"
                 ))
-            })?,
-            None => file.purge_interval_secs.unwrap_or(3600),
+            })?),
+            None => None,
         };
+        if metrics_bind.is_some_and(|m| m == bind && m.port() != 0) {
+            return Err(ConfigError::new(
+                "RIGHTSDESK_METRICS_BIND: must differ from RIGHTSDESK_BIND, so that the public listener never serves metrics",
+            ));
+        }
 
         let time_zone = match var("RIGHTSDESK_TIME_ZONE").or(file.time_zone) {
             Some(name) => ReportZone::named(&name)
@@ -269,6 +422,8 @@ impl Settings {
             public_url,
             data_dir,
             smtp_url,
+            smtp_ca_file,
+            smtp_timeout_secs,
             mail_from,
             secret_key,
             previous_secret_keys,
@@ -281,8 +436,12 @@ impl Settings {
                 consent_purposes,
                 retention: RetentionPolicy::with_overrides(&retention_overrides),
             },
-            throttle: ThrottlePolicy::default(),
-            sessions: SessionPolicy::default(),
+            throttle,
+            sessions,
+            password_hashers,
+            tls,
+            metrics_bind,
+            shutdown_timeout_secs,
         })
     }
 
@@ -291,8 +450,44 @@ impl Settings {
         self.data_dir.join("mail")
     }
 
+    /// Whether browsers reach the portal over https (directly, or through a proxy that
+    /// terminates TLS for the public URL): cookies are then `Secure` and HSTS is sent.
     pub fn is_https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url.starts_with("https://") || self.tls.is_some()
+    }
+}
+
+/// The longest period a minutes setting may name (ten years): beyond it, time arithmetic
+/// could overflow.
+const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
+
+/// A whole number above zero from a variable (named in the error) or the file, or `default`.
+fn positive(
+    variable: Option<String>,
+    file: Option<u64>,
+    name: &str,
+    default: u64,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    match variable {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                ConfigError::new(format!(
+                    "{name}: expected a whole number of {unit} above 0, got {text:?}"
+                ))
+            }),
+        None => match file {
+            Some(0) => Err(ConfigError::new(format!(
+                "RIGHTSDESK_CONFIG: {} must be above 0",
+                name.trim_start_matches("RIGHTSDESK_").to_lowercase()
+            ))),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        },
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod import_file;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod package;
 pub mod store;
 pub mod vault;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod import;
 pub mod inventory;
 pub mod lookup;
+pub mod metrics;
 pub mod officer;
 pub mod officers;
 pub mod outbox;
@@ -26,6 +27,9 @@ pub mod status;
 pub mod submit;
 pub mod transition;
 pub mod verify;
+pub mod work_gate;
+
+pub use work_gate::WorkGate;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -33,6 +37,7 @@ use tokio::sync::Notify;
 
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::store::{self, Backend, DbConn, Pool, PooledConn};
 use crate::vault::Keyring;
 
@@ -43,6 +48,10 @@ pub struct Context {
     pub settings: Arc<Settings>,
     /// Seals personal data at rest and hashes what must be found again.
     pub keyring: Arc<Keyring>,
+    /// Figures for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Bounds how many password checks (Argon2, memory-hard on purpose) run at once.
+    pub password_checks: Arc<WorkGate>,
     mail_wakeup: Arc<Notify>,
     /// SQLite has one writer at a time; queueing writers here, in order, is fairer and
     /// faster than letting them poll SQLite's busy handler.
@@ -64,6 +73,8 @@ impl Context {
                 &settings.secret_key,
                 &settings.previous_secret_keys,
             )),
+            metrics: Arc::new(Metrics::new()),
+            password_checks: Arc::new(WorkGate::new(settings.password_hashers)),
             settings: Arc::new(settings),
             mail_wakeup: Arc::new(Notify::new()),
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),

@@ -1,41 +1,87 @@
-//! The outbox side of mail delivery: claiming due mail and recording how each attempt went.
+//! The outbox side of mail delivery: claiming due mail, recording how each attempt went,
+//! and what admins see of mail that cannot be delivered.
 
-use time::Duration;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
 
+use super::officer::CurrentOfficer;
 use super::{clock, Context};
+use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, RetryPolicy};
 use crate::error::AppError;
+use crate::store::audit::{self, NewAuditEvent};
 use crate::store::outbox::{self, OutboxRow};
-use crate::store::time::to_db;
+use crate::store::time::{from_db, to_db};
 
-/// How long a claimed mail is reserved for one sender before another may try it.
-const CLAIM_FOR: Duration = Duration::minutes(2);
+/// How long a claimed mail is reserved for one sender before another may try it. A sender
+/// starts a delivery only while its claim has more than one delivery's time left, so a mail
+/// is never sent by two senders at once.
+pub const CLAIM_FOR: Duration = Duration::minutes(5);
 
-pub fn claim_due(ctx: &Context, limit: i64) -> Result<Vec<OutboxRow>, AppError> {
-    let mut conn = ctx.conn()?;
+/// Mail one sender holds until `until`.
+#[derive(Debug)]
+pub struct Claim {
+    pub token: String,
+    pub until: OffsetDateTime,
+    pub mails: Vec<OutboxRow>,
+}
+
+pub fn claim_due(ctx: &Context, limit: i64) -> Result<Claim, AppError> {
     let now = clock::now();
-    Ok(outbox::claim_due(
-        &mut conn,
-        to_db(now),
-        to_db(now + CLAIM_FOR),
-        limit,
-    )?)
+    let until = now + CLAIM_FOR;
+    let token = uuid::Uuid::now_v7().to_string();
+    let mails = ctx.write(|conn| {
+        Ok(outbox::claim_due(
+            conn,
+            &token,
+            to_db(now),
+            to_db(until),
+            limit,
+        )?)
+    })?;
+    Ok(Claim {
+        token,
+        until,
+        mails,
+    })
 }
 
 pub fn record_sent(ctx: &Context, id: &str) -> Result<(), AppError> {
-    let mut conn = ctx.conn()?;
-    Ok(outbox::mark_sent(&mut conn, id, to_db(clock::now()))?)
+    ctx.write(|conn| Ok(outbox::mark_sent(conn, id, to_db(clock::now()))?))
 }
 
-/// Records a failure and schedules the next attempt with exponential backoff
-/// (30 s, 1 min, 2 min, ... at most 1 hour).
-pub fn record_failure(ctx: &Context, row: &OutboxRow, error: &str) -> Result<(), AppError> {
-    let next = clock::now() + retry_delay(row.attempts);
-    ctx.write(|conn| Ok(outbox::mark_failed(conn, &row.id, to_db(next), error)?))
+/// Records a failed attempt: another try later with a growing wait, or none (the server
+/// refused the recipient, or the mail has been failing for days).
+pub fn record_failure(
+    ctx: &Context,
+    row: &OutboxRow,
+    token: &str,
+    failure: AttemptFailure,
+    error: &str,
+) -> Result<AfterFailure, AppError> {
+    let now = clock::now();
+    let decision = RetryPolicy::default().after_failure(
+        failure,
+        row.attempts.max(0) as u32,
+        from_db(row.created_at),
+        now,
+    );
+    ctx.write(|conn| {
+        match decision {
+            AfterFailure::RetryAt(next) => {
+                outbox::mark_failed(conn, &row.id, token, to_db(next), error)?
+            }
+            AfterFailure::GiveUp => {
+                outbox::mark_undeliverable(conn, &row.id, token, to_db(now), error)?
+            }
+        }
+        Ok(())
+    })?;
+    Ok(decision)
 }
 
-pub fn retry_delay(attempts_so_far: i32) -> Duration {
-    let exponent = attempts_so_far.clamp(0, 7) as u32;
-    Duration::seconds((30_i64 << exponent).min(3_600))
+/// Gives back claimed mail that was not attempted (the sender is stopping).
+pub fn release(ctx: &Context, token: &str) -> Result<usize, AppError> {
+    ctx.write(|conn| Ok(outbox::release_claims(conn, token)?))
 }
 
 pub fn pending_count(ctx: &Context) -> Result<i64, AppError> {
@@ -43,15 +89,102 @@ pub fn pending_count(ctx: &Context) -> Result<i64, AppError> {
     Ok(outbox::count_pending(&mut conn)?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The state of the outbox at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxHealth {
+    /// Waiting to be sent.
+    pub pending: i64,
+    /// Waiting, after at least one failed attempt.
+    pub failing: i64,
+    /// Given up: never tried again unless an admin puts it back.
+    pub undeliverable: i64,
+}
 
-    #[test]
-    fn retries_back_off_and_stop_growing_at_an_hour() {
-        assert_eq!(retry_delay(0), Duration::seconds(30));
-        assert_eq!(retry_delay(1), Duration::seconds(60));
-        assert_eq!(retry_delay(3), Duration::seconds(240));
-        assert_eq!(retry_delay(20), Duration::seconds(3_600));
+pub fn health(ctx: &Context) -> Result<OutboxHealth, AppError> {
+    let mut conn = ctx.conn()?;
+    Ok(OutboxHealth {
+        pending: outbox::count_pending(&mut conn)?,
+        failing: outbox::count_failing(&mut conn)?,
+        undeliverable: outbox::count_undeliverable(&mut conn)?,
+    })
+}
+
+/// One mail in trouble, as an admin sees it.
+#[derive(Debug, Clone)]
+pub struct TroubledMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub template: String,
+    pub queued_at: OffsetDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub failed_at: Option<OffsetDateTime>,
+    pub last_error: String,
+}
+
+/// How many troubled mails the admin page lists.
+pub const TROUBLED_PAGE: i64 = 200;
+
+/// Undeliverable mail and mail that is failing, for admins only.
+pub fn troubled(
+    ctx: &Context,
+    officer: &CurrentOfficer,
+) -> Result<(OutboxHealth, Vec<TroubledMail>), AppError> {
+    ensure_admin(officer)?;
+    let health = health(ctx)?;
+    let mut conn = ctx.conn()?;
+    let mails = outbox::list_troubled(&mut conn, TROUBLED_PAGE)?
+        .into_iter()
+        .map(|row| TroubledMail {
+            next_attempt_at: row
+                .failed_at
+                .is_none()
+                .then(|| from_db(row.next_attempt_at)),
+            failed_at: row.failed_at.map(from_db),
+            queued_at: from_db(row.created_at),
+            last_error: row.last_error.unwrap_or_default(),
+            id: row.id,
+            to: row.to_addr,
+            subject: row.subject,
+            template: row.template,
+            attempts: row.attempts,
+        })
+        .collect();
+    Ok((health, mails))
+}
+
+/// Puts an undeliverable mail back in the queue (after the address or the server was
+/// fixed), with a fresh three days to go; audited.
+pub fn requeue(ctx: &Context, officer: &CurrentOfficer, id: &str) -> Result<(), AppError> {
+    ensure_admin(officer)?;
+    let now = clock::now();
+    ctx.write(|conn| {
+        if !outbox::requeue(conn, id, to_db(now))? {
+            return Err(AppError::NotFound);
+        }
+        audit::append(
+            conn,
+            &NewAuditEvent {
+                at: now,
+                actor: &officer.actor().to_audit_string(),
+                action: "mail.requeued",
+                target: &format!("mail:{id}"),
+                details: &json!({}).to_string(),
+            },
+        )?;
+        Ok(())
+    })?;
+    ctx.wake_mailer();
+    Ok(())
+}
+
+fn ensure_admin(officer: &CurrentOfficer) -> Result<(), AppError> {
+    if officer.scope.can_manage_officers() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only admins can see and retry undeliverable mail.".to_string(),
+        ))
     }
 }

@@ -67,6 +67,11 @@ impl PurgeReport {
 pub trait PurgeProgress {
     fn class_started(&mut self, class: PurgeClass, to_purge: i64);
     fn purged(&mut self, class: PurgeClass, count: i64);
+    /// Whether to stop before the next batch (the process is shutting down). What was
+    /// purged stays purged; the rest waits for the next run.
+    fn should_stop(&self) -> bool {
+        false
+    }
 }
 
 /// No one listening.
@@ -99,7 +104,7 @@ pub fn run(
         };
         if !options.dry_run && unheld > 0 {
             progress.class_started(class, unheld);
-            loop {
+            while !progress.should_stop() {
                 let purged = ctx.write_on(&mut conn, |conn| {
                     retention::lock_class(conn, class as i64)?;
                     purge_batch(

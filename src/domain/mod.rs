@@ -11,6 +11,7 @@ pub mod import_row;
 pub mod inventory;
 pub mod kind;
 pub mod lifecycle;
+pub mod mail_delivery;
 pub mod officer_action;
 pub mod password;
 pub mod policy;

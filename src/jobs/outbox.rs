@@ -1,58 +1,115 @@
-//! The mail sender: delivers what the outbox holds, retrying failures with backoff.
+//! The mail sender: delivers what the outbox holds, retrying failures with backoff. Several
+//! senders (instances) share one outbox: each claims its own mails, and starts a delivery
+//! only while its claim has time left for it, so no mail goes out twice.
 
 use std::time::Duration;
 
-use crate::app::{self, Context};
+use super::Shutdown;
+use crate::app::outbox::Claim;
+use crate::app::{self, clock, Context};
+use crate::domain::mail_delivery::{AfterFailure, AttemptFailure};
 use crate::error::AppError;
 use crate::mail::Mailer;
 
 /// How many mails one pass claims.
 const BATCH: i64 = 50;
 
-/// Runs until the process ends: delivers due mail, then sleeps until woken or the interval.
+/// Runs until the process ends.
 pub async fn run(ctx: Context, mailer: Mailer) {
+    run_until(ctx, mailer, Shutdown::never()).await
+}
+
+/// Delivers due mail, then sleeps until woken, the interval passes or `shutdown` fires.
+/// A delivery in flight when it fires is finished (bounded by the mailer's timeout); mail
+/// claimed but not yet tried is given back.
+pub async fn run_until(ctx: Context, mailer: Mailer, mut shutdown: Shutdown) {
     let wakeup = ctx.mail_wakeup();
     let interval = Duration::from_millis(ctx.settings.outbox_interval_ms);
-    loop {
-        match deliver_due(&ctx, &mailer).await {
-            Ok(sent) if sent as i64 >= BATCH => continue,
+    while !shutdown.is_requested() {
+        match deliver_due_until(&ctx, &mailer, &shutdown).await {
+            Ok(claimed) if claimed as i64 >= BATCH => continue,
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "mail outbox pass failed"),
         }
         tokio::select! {
             _ = wakeup.notified() => {}
             _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.requested() => {}
         }
     }
+    tracing::info!("mail sender stopped");
 }
 
 /// One pass: claims due mail and tries each once. Returns how many were claimed.
 pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<usize, AppError> {
+    deliver_due_until(ctx, mailer, &Shutdown::never()).await
+}
+
+async fn deliver_due_until(
+    ctx: &Context,
+    mailer: &Mailer,
+    shutdown: &Shutdown,
+) -> Result<usize, AppError> {
     let claim_ctx = ctx.clone();
-    let rows = tokio::task::spawn_blocking(move || app::outbox::claim_due(&claim_ctx, BATCH))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    let claimed = rows.len();
-    for row in rows {
+    let claim = blocking(move || app::outbox::claim_due(&claim_ctx, BATCH)).await?;
+    let claimed = claim.mails.len();
+    let Claim {
+        token,
+        until,
+        mails,
+    } = claim;
+    let latest_start = until - mailer.send_timeout() - time::Duration::seconds(5);
+    for row in mails {
+        if shutdown.is_requested() || clock::now() > latest_start {
+            break;
+        }
         let result = mailer.send(&row.to_addr, &row.subject, &row.body).await;
         let record_ctx = ctx.clone();
-        // Log the outbox id and template only: the address is personal data.
-        let outcome = match result {
+        // The log names the outbox id and template only: the address is personal data, and
+        // so may be the server's reply.
+        match result {
             Ok(()) => {
                 tracing::debug!(mail = %row.id, template = %row.template, "mail sent");
-                tokio::task::spawn_blocking(move || app::outbox::record_sent(&record_ctx, &row.id))
-                    .await
+                ctx.metrics.mail_sent.inc();
+                blocking(move || app::outbox::record_sent(&record_ctx, &row.id)).await?;
             }
             Err(error) => {
-                tracing::warn!(mail = %row.id, template = %row.template, attempt = row.attempts + 1, error = %error, "mail delivery failed; will retry");
+                let failure = if error.is_rejection() {
+                    AttemptFailure::Rejected
+                } else {
+                    AttemptFailure::Transient
+                };
+                let summary = error.log_summary();
                 let message = error.to_string();
-                tokio::task::spawn_blocking(move || {
-                    app::outbox::record_failure(&record_ctx, &row, &message)
+                let token = token.clone();
+                let (id, template, attempt) =
+                    (row.id.clone(), row.template.clone(), row.attempts + 1);
+                let decision = blocking(move || {
+                    app::outbox::record_failure(&record_ctx, &row, &token, failure, &message)
                 })
-                .await
+                .await?;
+                ctx.metrics.mail_failed(decision == AfterFailure::GiveUp);
+                match decision {
+                    AfterFailure::RetryAt(_) => {
+                        tracing::warn!(mail = %id, template = %template, attempt, error = %summary, "mail delivery failed; will retry")
+                    }
+                    AfterFailure::GiveUp => {
+                        tracing::error!(mail = %id, template = %template, attempt, error = %summary, "mail undeliverable; not retried (listed for admins)")
+                    }
+                }
             }
-        };
-        outcome.map_err(|e| AppError::Internal(e.to_string()))??;
+        }
     }
+    // Whatever was claimed and not tried goes back for the next pass or another sender.
+    let release_ctx = ctx.clone();
+    blocking(move || app::outbox::release(&release_ctx, &token)).await?;
     Ok(claimed)
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -1,9 +1,12 @@
 //! Delivery: `.eml` files in the mail directory when no SMTP server is set, SMTP otherwise.
 
 use std::path::Path;
+use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Settings;
@@ -20,6 +23,52 @@ pub enum MailError {
     File(#[from] lettre::transport::file::Error),
     #[error("SMTP: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("SMTP: no answer within {0} seconds")]
+    TimedOut(u64),
+}
+
+impl MailError {
+    /// Whether the mail can never be delivered as it stands: the server refused the
+    /// recipient for good, or the stored address is not an address. Everything else (the
+    /// server down, slow, refusing our credentials, a TLS problem, a full mailbox) may pass
+    /// on a later try, so it is retried.
+    pub fn is_rejection(&self) -> bool {
+        match self {
+            MailError::Address(_) => true,
+            // 550 mailbox unavailable, 551 user not local, 553 mailbox name not allowed.
+            // Other 5xx replies (530/535 authentication, 554 at the greeting, 500-504 syntax)
+            // say more about our settings than about this recipient.
+            MailError::Smtp(error) => error
+                .status()
+                .is_some_and(|code| matches!(u16::from(code), 550 | 551 | 553)),
+            _ => false,
+        }
+    }
+
+    /// What the log may say about the failure: its class and SMTP code, never the server's
+    /// text, which often repeats the recipient's address.
+    pub fn log_summary(&self) -> String {
+        match self {
+            MailError::Config(_) => "configuration".to_string(),
+            MailError::Address(_) => "invalid recipient address".to_string(),
+            MailError::Build(_) => "message could not be built".to_string(),
+            MailError::File(_) => "mail file could not be written".to_string(),
+            MailError::TimedOut(seconds) => format!("no answer from the SMTP server within {seconds} s"),
+            MailError::Smtp(error) => match error.status() {
+                Some(code) => match u16::from(code) {
+                    530 | 534 | 535 | 538 => format!(
+                        "SMTP {code}: the server refused the credentials (check RIGHTSDESK_SMTP_URL)"
+                    ),
+                    550 | 551 | 553 => format!("SMTP {code}: the server refused the recipient"),
+                    _ if error.is_permanent() => format!("SMTP {code}: refused"),
+                    _ => format!("SMTP {code}: temporarily refused"),
+                },
+                None if error.is_timeout() => "SMTP: timed out".to_string(),
+                None if error.is_tls() => "SMTP: TLS failed (check the server's certificate and RIGHTSDESK_SMTP_CA)".to_string(),
+                None => "SMTP: connection failed or closed".to_string(),
+            },
+        }
+    }
 }
 
 enum Transport {
@@ -31,18 +80,23 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    /// The longest one delivery may take, whatever the server does.
+    send_timeout: Duration,
 }
 
 impl Mailer {
+    /// Builds the transport. The SMTP transport's connection pool spawns a task, so this must
+    /// run inside the Tokio runtime.
     pub fn from_settings(settings: &Settings) -> Result<Mailer, MailError> {
         let from = settings
             .mail_from
             .parse::<Mailbox>()
             .map_err(|e| MailError::Config(format!("RIGHTSDESK_MAIL_FROM: {e}")))?;
+        let timeout = Duration::from_secs(settings.smtp_timeout_secs);
         let transport = match &settings.smtp_url {
             Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Config(format!("RIGHTSDESK_SMTP_URL: {e}")))?
+                smtp_builder(url, settings.smtp_ca_file.as_deref())?
+                    .timeout(Some(timeout))
                     .build(),
             ),
             None => {
@@ -51,7 +105,18 @@ impl Mailer {
                 Transport::File(AsyncFileTransport::new(dir))
             }
         };
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            // Connecting, TLS, authentication and the dialogue each get `timeout`; the whole
+            // delivery gets a few of them.
+            send_timeout: timeout * 4,
+        })
+    }
+
+    /// The longest [`Mailer::send`] takes before it gives up.
+    pub fn send_timeout(&self) -> Duration {
+        self.send_timeout
     }
 
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), MailError> {
@@ -66,16 +131,66 @@ impl Mailer {
             .message_id(None)
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())?;
-        match &self.transport {
-            Transport::File(transport) => {
-                transport.send(message).await?;
+        let delivery = async {
+            match &self.transport {
+                Transport::File(transport) => transport.send(message).await.map(|_| ())?,
+                Transport::Smtp(transport) => transport.send(message).await.map(|_| ())?,
             }
-            Transport::Smtp(transport) => {
-                transport.send(message).await?;
-            }
-        }
-        Ok(())
+            Ok(())
+        };
+        tokio::time::timeout(self.send_timeout, delivery)
+            .await
+            .unwrap_or(Err(MailError::TimedOut(self.send_timeout.as_secs())))
     }
+}
+
+/// The SMTP transport the URL describes (`smtp://`, `smtp://...?tls=required`,
+/// `smtps://`, credentials in the user part), trusting the certificates in `ca_file` besides
+/// the public roots when one is given (a private mail relay).
+fn smtp_builder(url: &str, ca_file: Option<&Path>) -> Result<AsyncSmtpTransportBuilder, MailError> {
+    let invalid =
+        |e: &dyn std::fmt::Display| MailError::Config(format!("RIGHTSDESK_SMTP_URL: {e}"));
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| invalid(&e))?;
+    let Some(ca_file) = ca_file else {
+        return Ok(builder);
+    };
+    let parsed = url::Url::parse(url).map_err(|e| invalid(&e))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| invalid(&"no host"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let pem = std::fs::read(ca_file).map_err(|e| {
+        MailError::Config(format!(
+            "RIGHTSDESK_SMTP_CA: cannot read {}: {e}",
+            ca_file.display()
+        ))
+    })?;
+    let certificate = Certificate::from_pem(&pem).map_err(|_| {
+        MailError::Config(format!(
+            "RIGHTSDESK_SMTP_CA: {} holds no PEM certificate",
+            ca_file.display()
+        ))
+    })?;
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(certificate)
+        .build_rustls()
+        .map_err(|e| MailError::Config(format!("RIGHTSDESK_SMTP_CA: {e}")))?;
+    let mode = parsed
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let tls = match (parsed.scheme(), mode.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters),
+        ("smtp", Some("required")) => Tls::Required(parameters),
+        ("smtp", Some("opportunistic")) => Tls::Opportunistic(parameters),
+        _ => {
+            return Err(MailError::Config(
+                "RIGHTSDESK_SMTP_CA is set, but RIGHTSDESK_SMTP_URL uses no TLS: use smtps:// or smtp://...?tls=required".to_string(),
+            ))
+        }
+    };
+    Ok(builder.tls(tls))
 }
 
 fn create_dir(dir: &Path) -> Result<(), MailError> {

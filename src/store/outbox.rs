@@ -1,5 +1,6 @@
 //! The mail outbox: mail is written here in the same transaction as the change it reports,
-//! and a background sender delivers it.
+//! and a background sender delivers it. A row is pending (unsent, not given up), sent
+//! (`sent_at`) or undeliverable (`failed_at`).
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
@@ -21,6 +22,8 @@ pub struct OutboxRow {
     pub claimed_until: Option<PrimitiveDateTime>,
     pub sent_at: Option<PrimitiveDateTime>,
     pub last_error: Option<String>,
+    pub failed_at: Option<PrimitiveDateTime>,
+    pub claim_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -42,51 +45,62 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewOutboxMail<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Claims up to `limit` unsent mails whose time has come and that no other sender holds,
-/// until `claim_until`. Each claim is a conditional update, so two instances never send the
-/// same mail at once.
+/// Claims up to `limit` pending mails whose time has come and that no other sender holds,
+/// marking them with `token` until `claim_until`, and returns them. On PostgreSQL rows
+/// another instance is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so senders never
+/// wait for each other; SQLite has one writer at a time.
 pub fn claim_due(
     conn: &mut DbConn,
+    token: &str,
     now: PrimitiveDateTime,
     claim_until: PrimitiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
-    let candidates: Vec<String> = mail_outbox::table
-        .filter(mail_outbox::sent_at.is_null())
-        .filter(mail_outbox::next_attempt_at.le(now))
-        .filter(
-            mail_outbox::claimed_until
-                .is_null()
-                .or(mail_outbox::claimed_until.lt(now)),
-        )
-        .order(mail_outbox::next_attempt_at.asc())
-        .limit(limit)
-        .select(mail_outbox::id)
-        .load(conn)?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for id in candidates {
-        let won = diesel::update(
-            mail_outbox::table
-                .find(&id)
-                .filter(mail_outbox::sent_at.is_null())
-                .filter(
-                    mail_outbox::claimed_until
-                        .is_null()
-                        .or(mail_outbox::claimed_until.lt(now)),
-                ),
-        )
-        .set(mail_outbox::claimed_until.eq(claim_until))
-        .execute(conn)?;
-        if won == 1 {
-            claimed.push(
-                mail_outbox::table
-                    .find(&id)
-                    .select(OutboxRow::as_select())
-                    .first(conn)?,
-            );
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    // Written in SQL: diesel's DSL does not take a subquery on the table being updated.
+    let claim_sql = match conn {
+        DbConn::Postgres(_) => {
+            "UPDATE mail_outbox SET claimed_until = $1, claim_token = $2 WHERE id IN (\
+             SELECT id FROM mail_outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $3 \
+             AND (claimed_until IS NULL OR claimed_until < $3) \
+             ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)"
         }
-    }
-    Ok(claimed)
+        DbConn::Sqlite(_) => {
+            "UPDATE mail_outbox SET claimed_until = ?1, claim_token = ?2 WHERE id IN (\
+             SELECT id FROM mail_outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?3 \
+             AND (claimed_until IS NULL OR claimed_until < ?3) \
+             ORDER BY next_attempt_at LIMIT ?4)"
+        }
+    };
+    diesel::sql_query(claim_sql)
+        .bind::<Timestamp, _>(claim_until)
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(conn)?;
+    mail_outbox::table
+        .filter(mail_outbox::claim_token.eq(token))
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::failed_at.is_null())
+        .order(mail_outbox::next_attempt_at.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Gives back what `token` claimed and did not finish, for another sender to take at once.
+pub fn release_claims(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::claim_token.eq(token))
+            .filter(mail_outbox::sent_at.is_null()),
+    )
+    .set((
+        mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
+        mail_outbox::claim_token.eq(None::<String>),
+    ))
+    .execute(conn)
 }
 
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
@@ -94,6 +108,7 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryRe
         .set((
             mail_outbox::sent_at.eq(now),
             mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
+            mail_outbox::claim_token.eq(None::<String>),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::last_error.eq(None::<String>),
         ))
@@ -101,28 +116,111 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryRe
         .map(|_| ())
 }
 
-/// Records a failed attempt and when to try again.
+/// Records a failed attempt by the holder of `token` and when to try again.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: &str,
+    token: &str,
     next_attempt_at: PrimitiveDateTime,
     error: &str,
 ) -> QueryResult<()> {
-    diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::next_attempt_at.eq(next_attempt_at),
-            mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::last_error.eq(error),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::claim_token.eq(token)),
+    )
+    .set((
+        mail_outbox::next_attempt_at.eq(next_attempt_at),
+        mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
+        mail_outbox::claim_token.eq(None::<String>),
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::last_error.eq(error),
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
-/// How many mails are waiting to be sent.
+/// Records the last failed attempt: the mail is undeliverable and never tried again.
+pub fn mark_undeliverable(
+    conn: &mut DbConn,
+    id: &str,
+    token: &str,
+    now: PrimitiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::claim_token.eq(token)),
+    )
+    .set((
+        mail_outbox::failed_at.eq(now),
+        mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
+        mail_outbox::claim_token.eq(None::<String>),
+        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        mail_outbox::last_error.eq(error),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Puts an undeliverable mail back in the queue, due now; false when there is no such mail.
+pub fn requeue(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::failed_at.is_not_null())
+            .filter(mail_outbox::sent_at.is_null()),
+    )
+    .set((
+        mail_outbox::failed_at.eq(None::<PrimitiveDateTime>),
+        mail_outbox::next_attempt_at.eq(now),
+        mail_outbox::created_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// How many mails are waiting to be sent (not given up).
 pub fn count_pending(conn: &mut DbConn) -> QueryResult<i64> {
     mail_outbox::table
         .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::failed_at.is_null())
         .count()
         .get_result(conn)
+}
+
+/// How many pending mails have failed at least once.
+pub fn count_failing(conn: &mut DbConn) -> QueryResult<i64> {
+    mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::failed_at.is_null())
+        .filter(mail_outbox::attempts.gt(0))
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_undeliverable(conn: &mut DbConn) -> QueryResult<i64> {
+    mail_outbox::table
+        .filter(mail_outbox::failed_at.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Mail that is undeliverable or has failed at least once, newest trouble first.
+pub fn list_troubled(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(
+            mail_outbox::failed_at
+                .is_not_null()
+                .or(mail_outbox::attempts.gt(0)),
+        )
+        .order((
+            mail_outbox::failed_at.desc(),
+            mail_outbox::created_at.desc(),
+        ))
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
 }

@@ -357,6 +357,41 @@ pub fn count_by_status(conn: &mut DbConn, regimes: &[&str]) -> QueryResult<Vec<(
     Ok(totals)
 }
 
+/// Requests being worked, by regime (from the kept counts).
+pub fn count_active_by_regime(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, String, i64)> = request_counts::table
+        .select((
+            request_counts::regime,
+            request_counts::status,
+            request_counts::n,
+        ))
+        .load(conn)?;
+    let mut totals = std::collections::BTreeMap::<String, i64>::new();
+    for (regime, status, n) in rows {
+        let active = status
+            .parse::<crate::domain::status::RequestStatus>()
+            .is_ok_and(|s| s.is_active());
+        *totals.entry(regime).or_default() += if active { n } else { 0 };
+    }
+    Ok(totals.into_iter().collect())
+}
+
+/// Requests being worked whose due date in force has passed, by regime: a range on the
+/// partial index of active requests by due date.
+pub fn count_overdue_by_regime(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<(String, i64)>> {
+    requests::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            ACTIVE_PREDICATE,
+        ))
+        .filter(requests::effective_due_at.lt(now))
+        .group_by(requests::regime)
+        .select((requests::regime, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 /// Keeps the counts: one request of `regime` moved from `from` (none when new) to `to`.
 /// Runs in the transaction of the change.
 pub fn count_move(

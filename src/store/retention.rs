@@ -319,11 +319,17 @@ pub fn delete_due_sessions(
         .execute(conn)
 }
 
+/// Sent mail, and mail given up as undeliverable, past the cutoff (each by its own index).
 pub fn count_due_sent_mail(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
-    mail_outbox::table
+    let sent: i64 = mail_outbox::table
         .filter(mail_outbox::sent_at.le(cutoff))
         .count()
-        .get_result(conn)
+        .get_result(conn)?;
+    let undeliverable: i64 = mail_outbox::table
+        .filter(mail_outbox::failed_at.le(cutoff))
+        .count()
+        .get_result(conn)?;
+    Ok(sent + undeliverable)
 }
 
 pub fn delete_due_sent_mail(
@@ -331,11 +337,22 @@ pub fn delete_due_sent_mail(
     cutoff: PrimitiveDateTime,
     limit: i64,
 ) -> QueryResult<usize> {
-    let ids: Vec<String> = mail_outbox::table
+    let mut ids: Vec<String> = mail_outbox::table
         .filter(mail_outbox::sent_at.le(cutoff))
         .order(mail_outbox::sent_at.asc())
         .limit(limit)
         .select(mail_outbox::id)
         .load(conn)?;
+    let room = limit - ids.len() as i64;
+    if room > 0 {
+        ids.extend(
+            mail_outbox::table
+                .filter(mail_outbox::failed_at.le(cutoff))
+                .order(mail_outbox::failed_at.asc())
+                .limit(room)
+                .select(mail_outbox::id)
+                .load::<String>(conn)?,
+        );
+    }
     diesel::delete(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids))).execute(conn)
 }

@@ -87,6 +87,8 @@ diesel::table! {
         claimed_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        failed_at -> Nullable<Timestamp>,
+        claim_token -> Nullable<Text>,
     }
 }
 

@@ -47,6 +47,17 @@ pub async fn log_request(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "(unmatched)".to_string());
+    if let Some(state) = response
+        .request()
+        .app_data::<actix_web::web::Data<super::WebState>>()
+    {
+        state.ctx.metrics.observe_http(
+            method.as_str(),
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
     tracing::info!(
         request_id = %request_id,
         method = %method,

@@ -10,6 +10,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod routes;
 pub mod session;
+pub mod tls;
 pub mod view;
 
 use std::net::TcpListener;
@@ -36,11 +37,40 @@ impl WebState {
     }
 }
 
+/// How the server runs beyond its routes.
+#[derive(Default)]
+pub struct ServerOptions {
+    /// Worker threads; one per core when `None`.
+    pub workers: Option<usize>,
+    /// Serve HTTPS with this configuration.
+    pub tls: Option<rustls::ServerConfig>,
+    /// When set, the server does not watch signals itself: it stops gracefully when the
+    /// future resolves (`serve` watches SIGTERM and SIGINT for all its parts).
+    pub stop_when: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+    /// How long a graceful stop waits for requests in flight.
+    pub shutdown_timeout_secs: Option<u64>,
+}
+
 /// Builds the HTTP server on an already bound listener (port 0 in tests).
 pub fn server(
     ctx: Context,
     listener: TcpListener,
     workers: Option<usize>,
+) -> std::io::Result<Server> {
+    server_with(
+        ctx,
+        listener,
+        ServerOptions {
+            workers,
+            ..ServerOptions::default()
+        },
+    )
+}
+
+pub fn server_with(
+    ctx: Context,
+    listener: TcpListener,
+    options: ServerOptions,
 ) -> std::io::Result<Server> {
     let https = ctx.settings.is_https();
     let state = web::Data::new(WebState::new(ctx));
@@ -60,10 +90,39 @@ pub fn server(
             .wrap(headers::security_headers(https))
             .wrap(actix_web::middleware::from_fn(headers::log_request))
             .configure(routes::configure)
-    })
-    .listen(listener)?;
-    if let Some(workers) = workers {
+    });
+    if let Some(workers) = options.workers {
         server = server.workers(workers);
     }
+    if let Some(seconds) = options.shutdown_timeout_secs {
+        server = server.shutdown_timeout(seconds);
+    }
+    if let Some(stop) = options.stop_when {
+        server = server.shutdown_signal(stop);
+    }
+    server = match options.tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
     Ok(server.run())
+}
+
+/// The separate listener for `/metrics` (Prometheus text): nothing else is served there,
+/// and `/metrics` is served nowhere else.
+pub fn metrics_server(
+    ctx: Context,
+    listener: TcpListener,
+    stop_when: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> std::io::Result<Server> {
+    let ctx = web::Data::new(ctx);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(ctx.clone())
+            .route("/metrics", web::get().to(handlers::metrics::scrape))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .shutdown_signal(stop_when)
+    .listen(listener)?
+    .run())
 }
