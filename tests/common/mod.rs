@@ -20,6 +20,8 @@ use rightsdesk::mail::Mailer;
 use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
+pub mod certs;
+pub mod deployed;
 pub mod officer;
 pub mod smtp_sink;
 
@@ -41,17 +43,13 @@ impl std::fmt::Display for Backend {
 }
 
 /// Runs the real binary against `database_url`, with nothing from the caller's environment
-/// but `PATH`.
+/// but `PATH`, logging warnings only.
 pub fn rightsdesk_cli(dir: &Path, database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", database_url)
-        .env("RIGHTSDESK_DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run rightsdesk")
+    deployed::rightsdesk_command(
+        dir,
+        &[("DATABASE_URL", database_url), ("RUST_LOG", "warn")],
+        args,
+    )
 }
 
 /// SQLite always; PostgreSQL too when `RIGHTSDESK_TEST_POSTGRES` is set.
