@@ -19,6 +19,9 @@ use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
 
+mod trusted_proxies;
+pub use trusted_proxies::{BadProxyEntry, TrustedProxies};
+
 /// A setting that could not be used; the message names the variable or key.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -73,6 +76,8 @@ pub struct Settings {
     pub previous_secret_keys: Vec<SecretKey>,
     /// Public POSTs per minute per client address; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Reverse proxies whose forwarding headers name the client; none by default.
+    pub trusted_proxies: TrustedProxies,
     /// How often the mail outbox is polled when nothing wakes it.
     pub outbox_interval_ms: u64,
     /// How often `serve` runs the purge.
@@ -119,6 +124,7 @@ struct FileSettings {
     secret_key: Option<String>,
     previous_secret_keys: Option<Vec<String>>,
     rate_limit: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
     outbox_interval_ms: Option<u64>,
     purge_interval_secs: Option<u64>,
     time_zone: Option<String>,
@@ -224,6 +230,18 @@ impl Settings {
             })?,
             None => file.rate_limit.unwrap_or(30),
         };
+
+        let trusted_proxies = match var("RIGHTSDESK_TRUSTED_PROXIES") {
+            Some(text) => TrustedProxies::parse_list(&text),
+            None => TrustedProxies::parse_entries(
+                file.trusted_proxies.iter().flatten().map(String::as_str),
+            ),
+        }
+        .map_err(|BadProxyEntry(entry)| {
+            ConfigError::new(format!(
+                "RIGHTSDESK_TRUSTED_PROXIES: {entry:?} is not an address or a CIDR range (e.g. 10.0.0.0/8, 192.168.1.5, fd00::/8)"
+            ))
+        })?;
 
         let outbox_interval_ms = positive(
             var("RIGHTSDESK_OUTBOX_INTERVAL_MS"),
@@ -428,6 +446,7 @@ impl Settings {
             secret_key,
             previous_secret_keys,
             rate_limit_per_minute,
+            trusted_proxies,
             outbox_interval_ms,
             purge_interval_secs,
             time_zone,
@@ -593,6 +612,7 @@ mod tests {
             ("RIGHTSDESK_MAIL_FROM", "not a mailbox"),
             ("RIGHTSDESK_SECRET_KEY", "short"),
             ("RIGHTSDESK_RATE_LIMIT", "lots"),
+            ("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
         ] {
             let error = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data), (name, value)]))
                 .unwrap_err()
@@ -627,6 +647,57 @@ holidays = ["2026-12-25"]
         assert_eq!(settings.public_url, "https://privacy.example.org");
         assert!(settings.is_https());
         assert!(!dir.path().join("secret_key").exists());
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_variable_or_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let path = dir.path().join("rightsdesk.toml");
+        fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        let config = path.to_str().unwrap();
+        let from_file = Settings::from_env(&env(&[
+            ("RIGHTSDESK_DATA_DIR", data),
+            ("RIGHTSDESK_CONFIG", config),
+        ]))
+        .unwrap();
+        assert!(from_file
+            .trusted_proxies
+            .contains("10.2.3.4".parse().unwrap()));
+        assert!(from_file.trusted_proxies.contains("::1".parse().unwrap()));
+        let from_variable = Settings::from_env(&env(&[
+            ("RIGHTSDESK_DATA_DIR", data),
+            ("RIGHTSDESK_CONFIG", config),
+            ("RIGHTSDESK_TRUSTED_PROXIES", "192.168.1.5"),
+        ]))
+        .unwrap();
+        assert!(!from_variable
+            .trusted_proxies
+            .contains("10.2.3.4".parse().unwrap()));
+        assert!(from_variable
+            .trusted_proxies
+            .contains("192.168.1.5".parse().unwrap()));
+        let none = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data)])).unwrap();
+        assert!(none.trusted_proxies.is_empty());
+
+        let error = Settings::from_env(&env(&[
+            ("RIGHTSDESK_DATA_DIR", data),
+            ("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("\"proxy.internal\""), "{error}");
+        fs::write(&path, "trusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+        let error = Settings::from_env(&env(&[
+            ("RIGHTSDESK_DATA_DIR", data),
+            ("RIGHTSDESK_CONFIG", config),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("RIGHTSDESK_TRUSTED_PROXIES: \"10.0.0.0/33\""),
+            "{error}"
+        );
     }
 
     #[test]

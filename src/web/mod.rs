@@ -1,6 +1,7 @@
 //! The web app: the route table, extractors and thin handlers that parse, call one use case
 //! and render an askama page.
 
+pub mod client_addr;
 pub mod csrf;
 pub mod form;
 pub mod handlers;
@@ -25,6 +26,8 @@ pub struct WebState {
     pub ctx: Context,
     pub csrf: csrf::CsrfKey,
     pub limiter: rate_limit::PublicPostLimiter,
+    /// Proxies whose forwarding headers name the client (`client_addr::ClientAddr`).
+    pub trusted_proxies: crate::config::TrustedProxies,
 }
 
 impl WebState {
@@ -32,6 +35,7 @@ impl WebState {
         WebState {
             csrf: csrf::CsrfKey::new(ctx.settings.secret_key.derive("csrf")),
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
+            trusted_proxies: ctx.settings.trusted_proxies.clone(),
             ctx,
         }
     }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::client_addr::ClientAddr;
 use crate::error::AppError;
 
 pub struct PublicPostLimiter {
@@ -15,7 +16,7 @@ pub struct PublicPostLimiter {
 }
 
 impl PublicPostLimiter {
-    /// `per_minute` requests a minute per address, in bursts of up to a third of that;
+    /// `per_minute` requests a minute per client key (an IPv4 address or an IPv6 /64), in bursts of up to a third of that;
     /// 0 turns the limit off.
     pub fn new(per_minute: u32) -> PublicPostLimiter {
         let limiter = NonZeroU32::new(per_minute).map(|rate| {
@@ -28,7 +29,8 @@ impl PublicPostLimiter {
         }
     }
 
-    pub fn check(&self, client: Option<IpAddr>) -> Result<(), AppError> {
+    /// Counts one request of `client`; refused once its budget is spent.
+    pub fn check(&self, client: &ClientAddr) -> Result<(), AppError> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
@@ -36,7 +38,8 @@ impl PublicPostLimiter {
         if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
             limiter.retain_recent();
         }
-        let key = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        limiter.check_key(&key).map_err(|_| AppError::RateLimited)
+        limiter
+            .check_key(&client.key())
+            .map_err(|_| AppError::RateLimited)
     }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, CsrfForm};
 use crate::app;
 use crate::error::AppError;
+use crate::web::client_addr::ClientAddr;
 use crate::web::pages::{FieldError, LookupPage};
 use crate::web::{view, WebState};
 
@@ -39,9 +40,10 @@ pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
+    client: ClientAddr,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
+    state.limiter.check(&client)?;
     let form: LookupForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let (email, reference) = (form.email.clone(), form.reference.clone());

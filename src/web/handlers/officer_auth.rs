@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::auth;
 use crate::error::AppError;
+use crate::web::client_addr::ClientAddr;
 use crate::web::officer_pages::{LoginCodePage, LoginPage, MfaEnrolPage};
 use crate::web::session::{self, step_location, AnySession, SignedIn};
 use crate::web::{view, WebState};
@@ -78,11 +79,12 @@ pub async fn login_form(
 pub async fn login(
     state: web::Data<WebState>,
     req: HttpRequest,
+    client: ClientAddr,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let form: LoginForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
-    let client = req.peer_addr().map(|a| a.ip());
+    let client = Some(client.key());
     let (email, password) = (form.email.clone(), form.password);
     match blocking(move || auth::sign_in(&ctx, &email, &password, client)).await {
         Ok(signed_in) => {

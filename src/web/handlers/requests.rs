@@ -9,6 +9,7 @@ use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::submission::RawSubmission;
 use crate::error::AppError;
+use crate::web::client_addr::ClientAddr;
 use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
 use crate::web::{view, WebState};
 
@@ -69,9 +70,10 @@ pub async fn new_form(
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
+    client: ClientAddr,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    state.limiter.check(req.peer_addr().map(|a| a.ip()))?;
+    state.limiter.check(&client)?;
     let form: SubmitForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let raw = form.raw();
