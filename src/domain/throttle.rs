@@ -1,8 +1,21 @@
 //! Sign-in throttling: growing waits after failed attempts, then a temporary lock
-//! (DESIGN.md section 5). Pure: the caller loads a [`ThrottleState`], asks the policy, and
-//! stores what it returns.
+//! (DESIGN.md section 5). Pure: the caller loads a [`ThrottleState`] per key, asks the
+//! policy, and stores what it returns.
 //!
-//! The caller keeps one state per submitted email address, whether or not an account has it,
+//! Three counters see every attempt (a password, or a second-step code):
+//! - the account *from this client* ([`ThrottleScope::Pair`]): waits after a few failures,
+//!   then a lock. Only this pair is locked, so an attacker cannot lock an officer out of
+//!   sign-ins from elsewhere;
+//! - the account from anywhere ([`ThrottleScope::Account`]) and the client against any
+//!   account ([`ThrottleScope::Client`]): waits only, once failures pass the lock threshold.
+//!   They slow guessing spread over many clients or many accounts, and no client address
+//!   can lock every account.
+//!
+//! An attempt is counted as a failure *before* the password is checked (the caller reserves
+//! it atomically and gives it back on success), so attempts sent in parallel cannot get
+//! more guesses than attempts sent one after another.
+//!
+//! The caller keeps states per submitted email address, whether or not an account has it,
 //! so that throttling does not tell which addresses exist.
 
 use time::{Duration, OffsetDateTime};
@@ -31,6 +44,14 @@ pub struct ThrottlePolicy {
     pub lock_for: Duration,
     /// A quiet spell this long since the last failure forgets the earlier failures.
     pub forget_after: Duration,
+}
+
+/// Which counter a state belongs to; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleScope {
+    Pair,
+    Account,
+    Client,
 }
 
 /// Why an attempt may not be taken now.
@@ -67,7 +88,55 @@ impl Default for ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    /// Whether an attempt may be taken at `now`.
+    /// Whether an attempt may be taken at `now` under the counter of `scope`.
+    pub fn check_scope(
+        &self,
+        scope: ThrottleScope,
+        state: &ThrottleState,
+        now: OffsetDateTime,
+    ) -> Result<(), Throttled> {
+        match scope {
+            ThrottleScope::Pair => self.check(state, now),
+            ThrottleScope::Account | ThrottleScope::Client => self.wide().check(state, now),
+        }
+    }
+
+    /// The state after an attempt under `scope` is reserved at `now`: counted as a failure
+    /// until [`ThrottlePolicy::refund`] gives it back.
+    pub fn reserve(
+        &self,
+        scope: ThrottleScope,
+        state: &ThrottleState,
+        now: OffsetDateTime,
+    ) -> ThrottleState {
+        match scope {
+            ThrottleScope::Pair => self.record_failure(state, now),
+            ThrottleScope::Account | ThrottleScope::Client => {
+                self.wide().record_failure(state, now)
+            }
+        }
+    }
+
+    /// The state after a reserved attempt succeeded, for a counter that is not cleared by
+    /// success (the client's: one client's success says nothing of its other attempts).
+    pub fn refund(state: &ThrottleState) -> ThrottleState {
+        ThrottleState {
+            failures: state.failures.saturating_sub(1),
+            ..*state
+        }
+    }
+
+    /// The rules of the account-wide and client-wide counters: as many free failures as
+    /// the pair is allowed before its lock, then waits, never a lock.
+    fn wide(&self) -> ThrottlePolicy {
+        ThrottlePolicy {
+            free_attempts: self.lock_after,
+            lock_after: u32::MAX,
+            ..*self
+        }
+    }
+
+    /// Whether an attempt may be taken at `now` (the pair's rules).
     pub fn check(&self, state: &ThrottleState, now: OffsetDateTime) -> Result<(), Throttled> {
         if let Some(until) = state.locked_until.filter(|until| now < *until) {
             return Err(Throttled::Locked { until });
@@ -289,6 +358,67 @@ mod tests {
         assert_eq!(next.locked_until, None);
         assert_eq!(ThrottlePolicy::record_success(), ThrottleState::default());
         assert_eq!(policy.check(&ThrottlePolicy::record_success(), T0), Ok(()));
+    }
+
+    #[test]
+    fn only_the_pair_locks_the_account_and_client_counters_only_slow_down() {
+        let policy = ThrottlePolicy::default();
+        let mut pair = ThrottleState::default();
+        let mut account = ThrottleState::default();
+        // Twelve failures, a minute apart, so that the pair's waits have passed each time.
+        for i in 0..12 {
+            let now = T0 + Duration::minutes(i);
+            pair = policy.reserve(ThrottleScope::Pair, &pair, now);
+            account = policy.reserve(ThrottleScope::Account, &account, now);
+        }
+        let later = T0 + Duration::minutes(13);
+        assert!(matches!(
+            policy.check_scope(ThrottleScope::Pair, &pair, later),
+            Err(Throttled::Locked { .. })
+        ));
+        assert_eq!(account.locked_until, None);
+        // Beyond ten failures the account-wide counter only asks for a wait: 4 s after 12.
+        assert_eq!(
+            policy.check_scope(ThrottleScope::Account, &account, T0 + Duration::minutes(11)),
+            Err(Throttled::Wait {
+                until: T0 + Duration::minutes(11) + secs(4)
+            })
+        );
+        assert_eq!(
+            policy.check_scope(ThrottleScope::Account, &account, later),
+            Ok(())
+        );
+        // Ten attempts of a client are free of any wait; the eleventh waits.
+        let mut client = ThrottleState::default();
+        for _ in 0..9 {
+            client = policy.reserve(ThrottleScope::Client, &client, T0);
+        }
+        assert_eq!(policy.check_scope(ThrottleScope::Client, &client, T0), Ok(()));
+        client = policy.reserve(ThrottleScope::Client, &client, T0);
+        assert!(policy.check_scope(ThrottleScope::Client, &client, T0).is_err());
+    }
+
+    #[test]
+    fn reserving_counts_first_so_parallel_attempts_gain_nothing() {
+        let policy = ThrottlePolicy::default();
+        let mut pair = ThrottleState::default();
+        let mut taken = 0;
+        // Twenty attempts in the same instant: each reserves before any password is checked.
+        for _ in 0..20 {
+            if policy.check_scope(ThrottleScope::Pair, &pair, T0).is_ok() {
+                pair = policy.reserve(ThrottleScope::Pair, &pair, T0);
+                taken += 1;
+            }
+        }
+        assert_eq!(taken, 3, "the free attempts, then a wait");
+    }
+
+    #[test]
+    fn a_refund_gives_back_one_reserved_attempt() {
+        let policy = ThrottlePolicy::default();
+        let once = policy.reserve(ThrottleScope::Client, &ThrottleState::default(), T0);
+        assert_eq!(ThrottlePolicy::refund(&once).failures, 0);
+        assert_eq!(ThrottlePolicy::refund(&ThrottleState::default()).failures, 0);
     }
 
     #[test]
