@@ -67,15 +67,21 @@ pub fn list_events(
             .map(Some)
             .map_err(|_| AppError::BadRequest(format!("Enter the {field} date like 2026-11-23.")))
     };
-    let non_empty = |text: &str| {
-        Some(text.trim())
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
+    // Actors, actions and targets are written by the app and hold no control characters;
+    // one in a filter matches nothing, and a NUL is more than PostgreSQL can compare.
+    let non_empty = |text: &str, field: &str| -> Result<Option<String>, AppError> {
+        let text = text.trim();
+        if text.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "Enter the {field} as the audit trail shows it."
+            )));
+        }
+        Ok(Some(text).filter(|t| !t.is_empty()).map(str::to_string))
     };
     let (actor, action, target) = (
-        non_empty(&query.actor),
-        non_empty(&query.action),
-        non_empty(&query.target),
+        non_empty(&query.actor, "actor")?,
+        non_empty(&query.action, "action")?,
+        non_empty(&query.target, "target")?,
     );
     // The to date is included: events before the next day's midnight. 9999-12-31 has no
     // next day, and no event can come after it, so it means what a reader asks for by
