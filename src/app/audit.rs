@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::domain::audit::{ChainBreak, ChainVerifier};
+use crate::domain::day;
 use crate::error::AppError;
 use crate::store::audit;
 
@@ -58,31 +59,41 @@ pub fn list_events(
     _officer: &crate::app::officer::CurrentOfficer,
     query: &AuditQuery,
 ) -> Result<Vec<crate::store::audit::AuditEventRow>, AppError> {
-    use time::macros::format_description;
-    let date = |text: &str, field: &str| -> Result<Option<time::PrimitiveDateTime>, AppError> {
+    let date = |text: &str, field: &str| -> Result<Option<time::Date>, AppError> {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-            .map(|d| Some(d.midnight()))
+        day::parse(text)
+            .map(Some)
             .map_err(|_| AppError::BadRequest(format!("Enter the {field} date like 2026-11-23.")))
     };
-    let non_empty = |text: &str| {
-        Some(text.trim())
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
+    // Actors, actions and targets are written by the app and hold no control characters;
+    // one in a filter matches nothing, and a NUL is more than PostgreSQL can compare.
+    let non_empty = |text: &str, field: &str| -> Result<Option<String>, AppError> {
+        let text = text.trim();
+        if text.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "Enter the {field} as the audit trail shows it."
+            )));
+        }
+        Ok(Some(text).filter(|t| !t.is_empty()).map(str::to_string))
     };
     let (actor, action, target) = (
-        non_empty(&query.actor),
-        non_empty(&query.action),
-        non_empty(&query.target),
+        non_empty(&query.actor, "actor")?,
+        non_empty(&query.action, "action")?,
+        non_empty(&query.target, "target")?,
     );
-    let until = date(&query.to, "to")?.map(|d| d + time::Duration::days(1));
+    // The to date is included: events before the next day's midnight. 9999-12-31 has no
+    // next day, and no event can come after it, so it means what a reader asks for by
+    // typing it: no upper bound.
+    let until = date(&query.to, "to")?
+        .and_then(time::Date::next_day)
+        .map(time::Date::midnight);
     let filter = crate::store::audit::AuditFilter {
         actor: actor.as_deref(),
         action: action.as_deref(),
         target: target.as_deref(),
-        from: date(&query.from, "from")?,
+        from: date(&query.from, "from")?.map(time::Date::midnight),
         until,
         before_seq: query.before.trim().parse::<i64>().ok(),
     };

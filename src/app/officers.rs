@@ -186,6 +186,9 @@ pub fn update(
     change: &OfficerUpdate,
 ) -> Result<&'static str, AppError> {
     by.ensure_admin()?;
+    // Officer ids are UUIDs; anything else in the address names no officer (and could hold
+    // a NUL, which PostgreSQL cannot compare).
+    uuid::Uuid::try_parse(officer_id).map_err(|_| AppError::NotFound)?;
     let now = clock::now();
     ctx.write(|conn| {
         let row = officers::find_by_id(conn, officer_id)?.ok_or(AppError::NotFound)?;

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod day;
 pub mod deadline;
 pub mod email;
 pub mod export;

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use time::macros::format_description;
 use time::Date;
 
+use super::day;
 use super::fulfilment::Correction;
 use super::lifecycle::Action;
 use super::submission::{FieldError, MAX_TEXT_CHARS};
@@ -284,11 +284,9 @@ impl ActionRequest {
                 }
                 let expires_on = match raw.expires_on.trim() {
                     "" => None,
-                    text => Some(
-                        Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(
-                            |_| error("expires_on", "enter the expiry as a date like 2027-03-31"),
-                        )?,
-                    ),
+                    text => Some(day::parse(text).map_err(|_| {
+                        error("expires_on", "enter the expiry as a date like 2027-03-31")
+                    })?),
                 };
                 let target = match raw.hold_scope.trim() {
                     "" | "request" => HoldTarget::Request,
@@ -385,6 +383,22 @@ mod tests {
         hold.reason = "Court order".into();
         hold.expires_on = "2027-13-01".into();
         assert_eq!(ActionRequest::parse(&hold).unwrap_err().field, "expires_on");
+        for bad in [
+            "-9999-01-01",
+            "0000-01-01",
+            "+2027-03-31",
+            "２０２７-03-31",
+            "NaN",
+        ] {
+            hold.expires_on = bad.into();
+            assert_eq!(
+                ActionRequest::parse(&hold).unwrap_err().field,
+                "expires_on",
+                "{bad}"
+            );
+        }
+        hold.expires_on = "9999-12-31".into();
+        assert!(ActionRequest::parse(&hold).is_ok());
         hold.expires_on = "2027-03-31".into();
         assert!(matches!(
             ActionRequest::parse(&hold).unwrap().action,

@@ -9,6 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
+use super::day;
 use super::email::Email;
 use super::kind::RequestKind;
 use super::reference::Reference;
@@ -253,13 +254,16 @@ impl QueueCursor {
     }
 
     /// Reads what [`QueueCursor::encode`] wrote; anything else is `None`. The time comes back
-    /// in UTC.
+    /// in UTC, within [`day::YEARS`] like every stored due date: an edited cursor before the
+    /// year 1 would be past what PostgreSQL can compare.
     pub fn decode(token: &str) -> Option<QueueCursor> {
         let bytes = BASE64URL_NOPAD.decode(token.as_bytes()).ok()?;
         let plain = String::from_utf8(bytes).ok()?;
         let (nanos, id) = plain.split_once(':')?;
         let nanos: i128 = nanos.parse().ok()?;
-        let due_at = OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+        let due_at = OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .ok()
+            .filter(|at| day::in_range(*at))?;
         is_id(id).then(|| QueueCursor {
             due_at,
             id: id.to_string(),
@@ -478,10 +482,25 @@ mod tests {
             encode("twelve:abc"),
             encode("1:a:b"),
             encode("999999999999999999999999999999:abc"),
+            encode(&format!("{}:abc", i128::MAX)),
+            encode(&format!("{}:abc", i128::MIN)),
+            // Instants `time` holds but no due date can be: before the year 1.
+            encode("-62135596801000000000:abc"),
+            encode("-377705116800000000000:abc"),
         ] {
             assert_eq!(QueueCursor::decode(&junk), None, "{junk:?}");
         }
         assert_eq!(raw(&[("after", &token)]).cursor(), Some(cursor));
+        let last = QueueCursor {
+            due_at: datetime!(9999-12-31 23:59:59.999999999 UTC),
+            id: "x".to_string(),
+        };
+        assert_eq!(QueueCursor::decode(&last.encode()), Some(last));
+        let first = QueueCursor {
+            due_at: datetime!(0001-01-01 00:00 UTC),
+            id: "x".to_string(),
+        };
+        assert_eq!(QueueCursor::decode(&first.encode()), Some(first));
     }
 
     #[test]

@@ -42,7 +42,12 @@ impl Reference {
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
-        if compact.len() == 10 && compact[..2].eq_ignore_ascii_case("RD") {
+        // `get` rather than `[..2]`: a multi-byte first character would put byte 2 inside it.
+        if compact.len() == 10
+            && compact
+                .get(..2)
+                .is_some_and(|p| p.eq_ignore_ascii_case("RD"))
+        {
             compact.drain(..2);
         }
         if compact.len() != 8 {
@@ -114,6 +119,20 @@ mod tests {
             "RD-1234-567U",
             "RD-1234-56789",
             "hello world",
+        ] {
+            assert_eq!(Reference::parse(bad), Err(InvalidReference), "{bad}");
+        }
+    }
+
+    #[test]
+    fn multi_byte_characters_are_refused_not_split() {
+        // Most are ten bytes, like "RD" and eight symbols, with byte 2 inside a character.
+        for bad in [
+            "€1234567",
+            "é€123456",
+            "RD-€€€€-€€€€",
+            "R€1234567",
+            "ＲＤ-1234-5678",
         ] {
             assert_eq!(Reference::parse(bad), Err(InvalidReference), "{bad}");
         }

@@ -49,16 +49,22 @@ pub async fn read_form<T: DeserializeOwned>(
     decode(&body)
 }
 
-/// Decodes a form body, refusing (rather than silently repairing) text that is not UTF-8.
+/// Decodes a form body, refusing (rather than silently repairing) text that is not UTF-8,
+/// and the NUL character, which no field has a use for and PostgreSQL cannot store in text.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let not_text =
         || AppError::BadRequest("The form contained text that is not valid UTF-8.".to_string());
     let text = std::str::from_utf8(body).map_err(|_| not_text())?;
     for pair in text.split('&') {
         let pair = pair.replace('+', " ");
-        percent_encoding::percent_decode_str(&pair)
+        let decoded = percent_encoding::percent_decode_str(&pair)
             .decode_utf8()
             .map_err(|_| not_text())?;
+        if decoded.contains('\0') {
+            return Err(AppError::BadRequest(
+                "The form contained a NUL character, which cannot be stored. Remove it and send the form again.".to_string(),
+            ));
+        }
     }
     serde_html_form::from_str(text)
         .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
@@ -82,6 +88,18 @@ mod tests {
         let sample: Sample = decode(b"name=A+B%C3%A9&purposes=x&purposes=y").unwrap();
         assert_eq!(sample.name, "A Bé");
         assert_eq!(sample.purposes, vec!["x", "y"]);
+    }
+
+    #[test]
+    fn nul_characters_are_refused_raw_or_encoded() {
+        for body in [&b"name=a%00b"[..], b"na%00me=ab", b"name=a\0b"] {
+            assert!(
+                matches!(decode::<Sample>(body), Err(AppError::BadRequest(_))),
+                "{body:?}"
+            );
+        }
+        // Text that reads "%00" is not a NUL.
+        assert_eq!(decode::<Sample>(b"name=%2500").unwrap().name, "%00");
     }
 
     #[test]
