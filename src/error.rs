@@ -25,8 +25,12 @@ pub enum AppError {
     /// A wrong password or code; sign-in pages show it beside the form.
     #[error("{0}")]
     BadCredentials(String),
-    #[error("{0}")]
-    TooManyAttempts(String),
+    /// Failed sign-ins must wait: the message says how long, `retry_after` in seconds.
+    #[error("{message}")]
+    TooManyAttempts { message: String, retry_after: u64 },
+    /// Every password hasher is busy: try again in a moment.
+    #[error("too busy to check a password now")]
+    Busy,
     /// An officer page without a live session: the handler layer sends them to sign in.
     #[error("sign-in required")]
     SignInRequired,
@@ -86,7 +90,11 @@ impl AppError {
             ),
             AppError::Forbidden(message) => ("You cannot do that", message.clone()),
             AppError::BadCredentials(message) => ("Sign-in failed", message.clone()),
-            AppError::TooManyAttempts(message) => ("Too many attempts", message.clone()),
+            AppError::TooManyAttempts { message, .. } => ("Too many attempts", message.clone()),
+            AppError::Busy => (
+                "Please try again in a moment",
+                "Many sign-ins are being checked right now. Wait a moment and send the form again.".to_string(),
+            ),
             AppError::SignInRequired => (
                 "Please sign in",
                 "Your session has ended. Sign in again to continue.".to_string(),
@@ -117,6 +125,18 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// Seconds a client should wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited => Some(60),
+            AppError::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            AppError::Busy => Some(1),
+            _ => None,
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -125,7 +145,8 @@ impl ResponseError for AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone(_) => StatusCode::GONE,
@@ -161,8 +182,8 @@ impl ResponseError for AppError {
         if matches!(self, AppError::SignInRequired) {
             response.insert_header((header::LOCATION, HeaderValue::from_static("/officer/login")));
         }
-        if matches!(self, AppError::RateLimited | AppError::TooManyAttempts(_)) {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("60")));
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
         }
         response.body(body)
     }

@@ -4,25 +4,22 @@
 use std::net::IpAddr;
 
 use data_encoding::HEXLOWER;
-use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::officer::{scope_of, CurrentOfficer};
-use super::{clock, random_bytes, Context};
+use super::{clock, random_bytes, sign_in_throttle, Context};
 use crate::domain::email::Email;
 use crate::domain::password::{dummy_verify, verify_password};
 use crate::domain::role::Role;
 use crate::domain::session::SessionPolicy;
-use crate::domain::throttle::{ThrottleState, Throttled};
 use crate::domain::token::TOKEN_BYTES;
 use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::officers::{self, OfficerChanges, OfficerRow};
 use crate::store::sessions::{self, NewSession};
-use crate::store::throttle::{self, ThrottleRow};
 use crate::store::time::{from_db, to_db};
 use crate::store::DbConn;
 
@@ -70,38 +67,6 @@ fn session_hash(token: &str) -> String {
     HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
-/// A throttle key: a keyed hash, so the table holds no email or address.
-fn throttle_key(ctx: &Context, kind: &str, value: &str) -> String {
-    let key = ctx.settings.secret_key.derive("sign-in throttle");
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(kind.as_bytes());
-    mac.update(b":");
-    mac.update(value.as_bytes());
-    format!("{kind}:{}", HEXLOWER.encode(&mac.finalize().into_bytes()))
-}
-
-fn load_throttle(conn: &mut DbConn, key: &str) -> Result<ThrottleState, AppError> {
-    Ok(throttle::find(conn, key)?
-        .map(|row| ThrottleState {
-            failures: row.failures.max(0) as u32,
-            last_failure_at: row.last_failure_at.map(from_db),
-            locked_until: row.locked_until.map(from_db),
-        })
-        .unwrap_or_default())
-}
-
-fn throttled(refusal: Throttled, now: OffsetDateTime) -> AppError {
-    let seconds = (refusal.until() - now).whole_seconds().max(1);
-    let wait = if seconds > 90 {
-        format!("{} minutes", (seconds + 59) / 60)
-    } else {
-        format!("{seconds} seconds")
-    };
-    AppError::TooManyAttempts(format!(
-        "Too many failed sign-ins. For your security, please wait {wait} before trying again."
-    ))
-}
-
 /// Checks the password and opens a session. Unknown emails, wrong passwords and disabled
 /// accounts get the same answer, after the same work.
 pub fn sign_in(
@@ -114,23 +79,12 @@ pub fn sign_in(
     let email_text = Email::parse(email)
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| email.trim().to_lowercase());
-    let keys = [
-        throttle_key(ctx, "email", &email_text),
-        throttle_key(
-            ctx,
-            "ip",
-            &client.map(|ip| ip.to_string()).unwrap_or_default(),
-        ),
-    ];
-    let policy = &ctx.settings.throttle;
-    {
-        let mut conn = ctx.conn()?;
-        for key in &keys {
-            policy
-                .check(&load_throttle(&mut conn, key)?, now)
-                .map_err(|r| throttled(r, now))?;
-        }
-    }
+    // Argon2 takes 19 MiB per check: past the bound, "busy" instead of running out of memory.
+    let _hasher = ctx.password_checks.enter(HASHER_PATIENCE).ok_or_else(|| {
+        ctx.metrics.sign_in_busy.inc();
+        AppError::Busy
+    })?;
+    let attempt = sign_in_throttle::reserve(ctx, "password", &email_text, client, now)?;
     let officer = {
         let mut conn = ctx.conn()?;
         officers::find_by_email(&mut conn, &email_text)?
@@ -145,9 +99,7 @@ pub fn sign_in(
     };
     match officer.filter(|_| accepted) {
         Some(row) => ctx.write(|conn| {
-            for key in &keys {
-                throttle::clear(conn, key)?;
-            }
+            sign_in_throttle::succeeded(conn, &attempt)?;
             let token = open_session(ctx, conn, &row, now, false)?;
             let enrolled = row.totp_enabled_at.is_some();
             record(
@@ -174,51 +126,14 @@ pub fn sign_in(
             })
         }),
         None => {
-            record_failure(ctx, &keys, now)?;
+            sign_in_throttle::failed(ctx, &attempt, now)?;
             Err(AppError::BadCredentials(WRONG_CREDENTIALS.to_string()))
         }
     }
 }
 
-/// Counts a failure under each key; the failure that reaches the lock raises an anomaly
-/// event and tells the admins.
-fn record_failure(ctx: &Context, keys: &[String], now: OffsetDateTime) -> Result<(), AppError> {
-    let policy = ctx.settings.throttle;
-    let burst = ctx.write(|conn| {
-        let mut burst = false;
-        for key in keys {
-            let state = policy.record_failure(&load_throttle(conn, key)?, now);
-            burst |= policy.is_burst(&state);
-            throttle::save(
-                conn,
-                &ThrottleRow {
-                    throttle_key: key.clone(),
-                    failures: state.failures as i32,
-                    last_failure_at: state.last_failure_at.map(to_db),
-                    locked_until: state.locked_until.map(to_db),
-                },
-            )?;
-        }
-        if burst {
-            audit::append(
-                conn,
-                &NewAuditEvent {
-                    at: now,
-                    actor: "system",
-                    action: "security.sign_in_burst",
-                    target: "officers",
-                    details: &json!({ "failures": policy.lock_after }).to_string(),
-                },
-            )?;
-            super::officers::alert_admins(ctx, conn, now)?;
-        }
-        Ok(burst)
-    })?;
-    if burst {
-        ctx.wake_mailer();
-    }
-    Ok(())
-}
+/// How long a sign-in waits for a free password hasher before it is answered "busy".
+const HASHER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn open_session(
     ctx: &Context,
@@ -262,7 +177,14 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
         return Err(AppError::SignInRequired);
     }
     if policy.needs_touch(seen, now) {
-        sessions::touch(&mut conn, &hash, to_db(now))?;
+        // The session's end moves with its use, up to the absolute limit; the purge deletes
+        // by this end.
+        sessions::touch(
+            &mut conn,
+            &hash,
+            to_db(now),
+            to_db(policy.expires_at(created, now)),
+        )?;
     }
     Ok(Session {
         mfa_enrolled: row.totp_enabled_at.is_some(),
@@ -278,7 +200,12 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
 }
 
 /// The second step: a TOTP code. On success the session is replaced by a fresh one.
-pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, AppError> {
+pub fn confirm_code(
+    ctx: &Context,
+    token: &str,
+    code: &str,
+    client: Option<IpAddr>,
+) -> Result<String, AppError> {
     let now = clock::now();
     let current = session(ctx, token)?;
     if current.mfa_passed || !current.mfa_enrolled {
@@ -286,14 +213,7 @@ pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, Ap
             "This session needs no code.".to_string(),
         ));
     }
-    let key = throttle_key(ctx, "totp", &current.officer.id);
-    {
-        let mut conn = ctx.conn()?;
-        ctx.settings
-            .throttle
-            .check(&load_throttle(&mut conn, &key)?, now)
-            .map_err(|r| throttled(r, now))?;
-    }
+    let attempt = sign_in_throttle::reserve(ctx, "code", &current.officer.id, client, now)?;
     let outcome = ctx.write(|conn| {
         let row =
             officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SignInRequired)?;
@@ -308,7 +228,7 @@ pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, Ap
         if !officers::advance_totp_step(conn, &row.id, step as i64)? {
             return Ok(Err(TotpRejected::Replayed));
         }
-        throttle::clear(conn, &key)?;
+        sign_in_throttle::succeeded(conn, &attempt)?;
         sessions::delete(conn, &current.officer.session_hash)?;
         let fresh = open_session(ctx, conn, &row, now, true)?;
         record(conn, &row.id, "officer.second_step_passed", json!({}), now)?;
@@ -317,7 +237,7 @@ pub fn confirm_code(ctx: &Context, token: &str, code: &str) -> Result<String, Ap
     match outcome {
         Ok(fresh) => Ok(fresh),
         Err(rejected) => {
-            record_failure(ctx, std::slice::from_ref(&key), now)?;
+            sign_in_throttle::failed(ctx, &attempt, now)?;
             Err(AppError::BadCredentials(match rejected {
                 TotpRejected::Replayed => "That code was already used. Wait for the next code and enter it.".to_string(),
                 _ => "That code is not right. Enter the 6-digit code your authenticator app shows now.".to_string(),

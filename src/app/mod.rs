@@ -23,6 +23,7 @@ pub mod queue;
 pub mod report;
 pub mod requests;
 pub mod retention;
+pub mod sign_in_throttle;
 pub mod status;
 pub mod submit;
 pub mod transition;

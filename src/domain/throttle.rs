@@ -393,9 +393,14 @@ mod tests {
         for _ in 0..9 {
             client = policy.reserve(ThrottleScope::Client, &client, T0);
         }
-        assert_eq!(policy.check_scope(ThrottleScope::Client, &client, T0), Ok(()));
+        assert_eq!(
+            policy.check_scope(ThrottleScope::Client, &client, T0),
+            Ok(())
+        );
         client = policy.reserve(ThrottleScope::Client, &client, T0);
-        assert!(policy.check_scope(ThrottleScope::Client, &client, T0).is_err());
+        assert!(policy
+            .check_scope(ThrottleScope::Client, &client, T0)
+            .is_err());
     }
 
     #[test]
@@ -418,7 +423,10 @@ mod tests {
         let policy = ThrottlePolicy::default();
         let once = policy.reserve(ThrottleScope::Client, &ThrottleState::default(), T0);
         assert_eq!(ThrottlePolicy::refund(&once).failures, 0);
-        assert_eq!(ThrottlePolicy::refund(&ThrottleState::default()).failures, 0);
+        assert_eq!(
+            ThrottlePolicy::refund(&ThrottleState::default()).failures,
+            0
+        );
     }
 
     #[test]

@@ -43,9 +43,18 @@ pub fn find(conn: &mut DbConn, id_hash: &str) -> QueryResult<Option<SessionRow>>
         .optional()
 }
 
-pub fn touch(conn: &mut DbConn, id_hash: &str, now: PrimitiveDateTime) -> QueryResult<()> {
+/// Records use of the session now, and when it ends if not used again.
+pub fn touch(
+    conn: &mut DbConn,
+    id_hash: &str,
+    now: PrimitiveDateTime,
+    expires_at: PrimitiveDateTime,
+) -> QueryResult<()> {
     diesel::update(officer_sessions::table.find(id_hash))
-        .set(officer_sessions::last_seen_at.eq(now))
+        .set((
+            officer_sessions::last_seen_at.eq(now),
+            officer_sessions::expires_at.eq(expires_at),
+        ))
         .execute(conn)
         .map(|_| ())
 }

@@ -11,3 +11,7 @@ CREATE INDEX mail_outbox_failed ON mail_outbox (failed_at)
     WHERE failed_at IS NOT NULL;
 CREATE INDEX mail_outbox_claim ON mail_outbox (claim_token)
     WHERE claim_token IS NOT NULL;
+
+-- Sign-in counts are now kept per account, per client and per (account, client) under new
+-- key kinds; the earlier ones (per email, per address) would never be read again.
+DELETE FROM login_throttle;

@@ -104,12 +104,18 @@ pub async fn login(
             Some(message),
             StatusCode::UNAUTHORIZED,
         ),
-        Err(AppError::TooManyAttempts(message)) => login_page(
-            &state,
-            &req,
-            &form.email,
-            Some(message),
-            StatusCode::TOO_MANY_REQUESTS,
+        Err(AppError::TooManyAttempts {
+            message,
+            retry_after,
+        }) => with_retry_after(
+            login_page(
+                &state,
+                &req,
+                &form.email,
+                Some(message),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?,
+            retry_after,
         ),
         Err(error) => Err(error),
     }
@@ -140,12 +146,14 @@ pub async fn code_form(
 pub async fn code(
     state: web::Data<WebState>,
     req: HttpRequest,
+    client: ClientAddr,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
     let token = session::token(&req).ok_or(AppError::SignInRequired)?;
     let ctx = state.ctx.clone();
-    match blocking(move || auth::confirm_code(&ctx, &token, &form.code)).await {
+    let client = Some(client.key());
+    match blocking(move || auth::confirm_code(&ctx, &token, &form.code, client)).await {
         Ok(fresh) => {
             let mut response = see_other("/officer/queue");
             response
@@ -159,11 +167,24 @@ pub async fn code(
         Err(AppError::BadCredentials(message)) => {
             code_page(&state, &req, Some(message), StatusCode::UNAUTHORIZED)
         }
-        Err(AppError::TooManyAttempts(message)) => {
-            code_page(&state, &req, Some(message), StatusCode::TOO_MANY_REQUESTS)
-        }
+        Err(AppError::TooManyAttempts {
+            message,
+            retry_after,
+        }) => with_retry_after(
+            code_page(&state, &req, Some(message), StatusCode::TOO_MANY_REQUESTS)?,
+            retry_after,
+        ),
         Err(error) => Err(error),
     }
+}
+
+/// A throttled page says in its header, too, when to come back.
+fn with_retry_after(mut response: HttpResponse, seconds: u64) -> Result<HttpResponse, AppError> {
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(seconds),
+    );
+    Ok(response)
 }
 
 pub async fn logout(
