@@ -356,12 +356,12 @@ impl Settings {
             }),
             (Some(_), None) => {
                 return Err(ConfigError::new(
-                    "RIGHTSDESK_TLS_KEY: set it with RIGHTSDESK_TLS_CERT (the certificate's private key, PEM)",
+                    "RIGHTSDESK_TLS_CERT: set RIGHTSDESK_TLS_KEY too (the certificate's private key, PEM)",
                 ))
             }
             (None, Some(_)) => {
                 return Err(ConfigError::new(
-                    "RIGHTSDESK_TLS_CERT: set it with RIGHTSDESK_TLS_KEY (the certificate chain, PEM)",
+                    "RIGHTSDESK_TLS_KEY: set RIGHTSDESK_TLS_CERT too (the certificate chain, PEM)",
                 ))
             }
         };
@@ -613,6 +613,17 @@ mod tests {
             ("RIGHTSDESK_SECRET_KEY", "short"),
             ("RIGHTSDESK_RATE_LIMIT", "lots"),
             ("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("RIGHTSDESK_SMTP_TIMEOUT_SECS", "0"),
+            ("RIGHTSDESK_SMTP_CA", "/etc/ca.pem"),
+            ("RIGHTSDESK_TLS_CERT", "/etc/cert.pem"),
+            ("RIGHTSDESK_TLS_KEY", "/etc/key.pem"),
+            ("RIGHTSDESK_METRICS_BIND", "9090"),
+            ("RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS", "-1"),
+            ("RIGHTSDESK_SESSION_IDLE_MINUTES", "half an hour"),
+            ("RIGHTSDESK_SESSION_MAX_HOURS", "0"),
+            ("RIGHTSDESK_SIGN_IN_LOCK_AFTER", "0"),
+            ("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "1.5"),
+            ("RIGHTSDESK_PASSWORD_HASHERS", "many"),
         ] {
             let error = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data), (name, value)]))
                 .unwrap_err()
@@ -775,6 +786,73 @@ holidays = ["2026-12-25"]
             .deadlines
             .calendar
             .is_business_day(christmas));
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_a_known_version_and_metrics_their_own_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let load = |pairs: &[(&str, &str)]| {
+            let mut vars = env(pairs);
+            vars.insert("RIGHTSDESK_DATA_DIR".into(), data.into());
+            Settings::from_env(&vars).map_err(|e| e.to_string())
+        };
+        let both = [
+            ("RIGHTSDESK_TLS_CERT", "c.pem"),
+            ("RIGHTSDESK_TLS_KEY", "k.pem"),
+        ];
+        let tls = load(&both).unwrap().tls.unwrap();
+        assert!(!tls.allow_tls12);
+        let mut with_12 = both.to_vec();
+        with_12.push(("RIGHTSDESK_TLS_MIN_VERSION", "1.2"));
+        assert!(load(&with_12).unwrap().tls.unwrap().allow_tls12);
+        let mut bad = both.to_vec();
+        bad.push(("RIGHTSDESK_TLS_MIN_VERSION", "1.0"));
+        assert!(load(&bad)
+            .unwrap_err()
+            .starts_with("RIGHTSDESK_TLS_MIN_VERSION"));
+        assert!(load(&both).unwrap().is_https());
+        let same = load(&[
+            ("RIGHTSDESK_BIND", "127.0.0.1:8080"),
+            ("RIGHTSDESK_METRICS_BIND", "127.0.0.1:8080"),
+        ])
+        .unwrap_err();
+        assert!(same.starts_with("RIGHTSDESK_METRICS_BIND"), "{same}");
+        let settings = load(&[
+            ("RIGHTSDESK_SESSION_IDLE_MINUTES", "5"),
+            ("RIGHTSDESK_SIGN_IN_LOCK_AFTER", "4"),
+            ("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "60"),
+        ])
+        .unwrap();
+        assert_eq!(settings.sessions.idle, time::Duration::minutes(5));
+        assert_eq!(settings.throttle.lock_after, 4);
+        assert_eq!(settings.throttle.lock_for, time::Duration::hours(1));
+    }
+
+    #[test]
+    fn the_compose_file_sets_only_settings_that_load() {
+        let compose = include_str!("../docker-compose.yml");
+        let dir = tempfile::tempdir().unwrap();
+        let mut vars = env(&[("RIGHTSDESK_DATA_DIR", dir.path().to_str().unwrap())]);
+        for line in compose.lines().map(str::trim) {
+            let Some((name, value)) = line.split_once(": ") else {
+                continue;
+            };
+            if name.starts_with("RIGHTSDESK_") || name == "DATABASE_URL" {
+                vars.insert(name.to_string(), value.trim_matches('"').to_string());
+            }
+        }
+        assert!(vars.len() > 8, "{vars:?}");
+        let settings = Settings::from_env(&vars).unwrap();
+        assert!(settings.smtp_url.is_some());
+        assert!(settings.metrics_bind.is_some());
+        assert!(settings
+            .trusted_proxies
+            .contains("172.28.0.10".parse().unwrap()));
+        assert!(
+            settings.is_https(),
+            "the public URL is the proxy's https address"
+        );
     }
 
     #[test]

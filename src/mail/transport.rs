@@ -64,11 +64,29 @@ impl MailError {
                     _ => format!("SMTP {code}: temporarily refused"),
                 },
                 None if error.is_timeout() => "SMTP: timed out".to_string(),
-                None if error.is_tls() => "SMTP: TLS failed (check the server's certificate and RIGHTSDESK_SMTP_CA)".to_string(),
+                None if error.is_tls() || caused_by_tls(error) => "SMTP: TLS failed (check the server's certificate and RIGHTSDESK_SMTP_CA)".to_string(),
                 None => "SMTP: connection failed or closed".to_string(),
             },
         }
     }
+}
+
+/// Whether a TLS failure lies under the error: lettre reports a refused certificate as a
+/// connection error with the rustls error inside an I/O error.
+fn caused_by_tls(error: &lettre::transport::smtp::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    false
 }
 
 enum Transport {
