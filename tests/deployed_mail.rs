@@ -464,6 +464,12 @@ async fn a_bad_smtp_setting_stops_the_start_with_one_line() {
                 "tls=bogus is not a TLS mode",
             ),
             (
+                "smtp://user:Hunter2-Secret@mail.example.org:587",
+                None,
+                "RIGHTSDESK_SMTP_URL",
+                "unencrypted",
+            ),
+            (
                 "smtps://localhost:465",
                 Some(path_str(&missing_ca)),
                 "RIGHTSDESK_SMTP_CA",

@@ -171,6 +171,12 @@ fn smtp_builder(url: &str, ca_file: Option<&Path>) -> Result<AsyncSmtpTransportB
             "tls={other} is not a TLS mode; use tls=required (STARTTLS), tls=opportunistic, or smtps:// for TLS from the first byte"
         )));
     }
+    // Without TLS, lettre would send the password in the clear.
+    if parsed.password().is_some() && parsed.scheme() == "smtp" && mode.is_none() {
+        return Err(invalid(
+            &"a password would cross the network unencrypted; add ?tls=required (STARTTLS) or use smtps://",
+        ));
+    }
     let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| invalid(&e))?;
     let Some(ca_file) = ca_file else {
         return Ok(builder);
@@ -236,6 +242,10 @@ mod tests {
             (
                 "smtps://user:pa55word@mail.example.org?tls=yes",
                 "RIGHTSDESK_SMTP_URL: tls=yes is not a TLS mode",
+            ),
+            (
+                "smtp://user:pa55word@mail.example.org:587",
+                "RIGHTSDESK_SMTP_URL: a password would cross the network unencrypted",
             ),
         ] {
             let error = error_for(url);
