@@ -77,6 +77,28 @@ async fn plain_smtp_delivers_the_requesters_mail_and_sigterm_exits_cleanly() {
 }
 
 #[tokio::test]
+async fn a_long_smtp_timeout_still_delivers() {
+    // Five minutes a step bounds a delivery at twenty, longer than a claim used to last; the
+    // largest number is taken as an hour.
+    for backend in backends() {
+        for timeout in ["300", "18446744073709551615"] {
+            let site = Site::new(&backend);
+            let sink = sink(SinkOptions::default()).await;
+            let url = format!("smtp://127.0.0.1:{}", sink.port());
+            let app = site
+                .start(&[
+                    ("RIGHTSDESK_SMTP_URL", &url),
+                    ("RIGHTSDESK_SMTP_TIMEOUT_SECS", timeout),
+                ])
+                .await;
+            let email = "patient.relay@example.org";
+            requester_journey(&browser(), &app.base_url(), &MailSource::Sink(&sink), email).await;
+            stop_cleanly(app, &backend).await;
+        }
+    }
+}
+
+#[tokio::test]
 async fn starttls_with_a_private_ca_encrypts_every_delivery() {
     for backend in backends() {
         let site = Site::new(&backend);
