@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::backends;
 use common::journey::{browser, requester_journey, MailSource};
-use common::site::{stop_cleanly, Site};
+use common::site::{assert_refused_in_one_line, stop_cleanly, Site};
 use reqwest::StatusCode;
 
 /// The value of the sample `name` (with its labels, exactly as written), if present.
@@ -92,5 +92,23 @@ async fn metrics_listen_apart_and_count_the_traffic_without_personal_data() {
         assert_eq!(other.status(), StatusCode::NOT_FOUND, "[{backend}]");
 
         stop_cleanly(app, &backend).await;
+    }
+}
+
+#[tokio::test]
+async fn a_metrics_address_that_cannot_be_used_stops_the_start_with_one_line() {
+    for backend in backends() {
+        let site = Site::new(&backend);
+        // Another process holds this port for as long as the test runs.
+        let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = holder.local_addr().unwrap().to_string();
+        for (value, detail) in [
+            (taken.as_str(), "cannot listen on"),
+            ("metrics.internal:9090", "expected an address"),
+        ] {
+            let output = site.refuse_to_start(&[("RIGHTSDESK_METRICS_BIND", value)]);
+            let line = assert_refused_in_one_line(&output, "RIGHTSDESK_METRICS_BIND", &backend);
+            assert!(line.contains(detail), "[{backend}] {line}");
+        }
     }
 }
