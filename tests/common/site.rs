@@ -50,6 +50,14 @@ impl Site {
         self.dir.path()
     }
 
+    /// Writes `contents` to `name` in the site's directory (a certificate an operator
+    /// installs, say) and returns the path.
+    pub fn write_file(&self, name: &str, contents: &str) -> String {
+        let path = self.path().join(name);
+        std::fs::write(&path, contents).expect("write a file of the site");
+        path.to_str().expect("a UTF-8 path").to_string()
+    }
+
     pub fn database_url(&self) -> &str {
         &self.database.url
     }
@@ -200,4 +208,13 @@ pub fn assert_refused_in_one_line(output: &Output, needle: &str, backend: &Backe
         lines[0]
     );
     lines[0].to_string()
+}
+
+/// Asserts that the log names no requester: neither the address nor its local part.
+pub fn assert_log_free_of(log: &str, email: &str, backend: &Backend) {
+    let local = email.split('@').next().unwrap();
+    assert!(
+        !log.contains(email) && !log.contains(local),
+        "[{backend}] the log names the requester {email}:\n{log}"
+    );
 }
