@@ -263,7 +263,8 @@ impl Settings {
             "RIGHTSDESK_SMTP_TIMEOUT_SECS",
             30,
             "seconds",
-        )?;
+        )?
+        .min(MAX_SMTP_TIMEOUT_SECS);
         let smtp_ca_file = var("RIGHTSDESK_SMTP_CA")
             .or(file.smtp_ca)
             .map(PathBuf::from);
@@ -480,6 +481,10 @@ impl Settings {
 /// could overflow.
 const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
 
+/// The longest the SMTP client waits for one step (an hour): a delivery is bounded at a few
+/// of them, and the sender's claims at a few deliveries.
+const MAX_SMTP_TIMEOUT_SECS: u64 = 60 * 60;
+
 /// A whole number above zero from a variable (named in the error) or the file, or `default`.
 fn positive(
     variable: Option<String>,
@@ -630,6 +635,20 @@ mod tests {
                 .to_string();
             assert!(error.starts_with(name), "{error}");
             assert!(!error.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn an_smtp_timeout_beyond_an_hour_is_an_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        for (value, expected) in [("45", 45), ("3600", 3600), ("18446744073709551615", 3600)] {
+            let settings = Settings::from_env(&env(&[
+                ("RIGHTSDESK_DATA_DIR", data),
+                ("RIGHTSDESK_SMTP_TIMEOUT_SECS", value),
+            ]))
+            .unwrap();
+            assert_eq!(settings.smtp_timeout_secs, expected, "{value}");
         }
     }
 

@@ -338,6 +338,22 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     let response = admin.get("/officer/retention").await;
     assert_eq!(response.status(), StatusCode::OK);
     urls.push(save_page(&app, "officer-retention", response).await);
+    // Mail delivery with one mail given up (a retry form) and one still being retried.
+    app.execute(
+        "UPDATE mail_outbox SET sent_at = NULL, attempts = 1, failed_at = created_at, \
+         last_error = 'SMTP: permanent error (550): mailbox unavailable' \
+         WHERE id = (SELECT MIN(id) FROM mail_outbox)",
+    );
+    app.execute(
+        "UPDATE mail_outbox SET sent_at = NULL, attempts = 3, \
+         next_attempt_at = '2999-01-01 00:00:00', last_error = 'SMTP: connection refused' \
+         WHERE id = (SELECT MAX(id) FROM mail_outbox)",
+    );
+    let response = admin.get("/officer/admin/mail").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-admin-mail", response).await);
+    let saved = std::fs::read_to_string(app.dir.path().join("officer-admin-mail.html")).unwrap();
+    assert!(saved.contains("/retry\"") && saved.contains("Next attempt"));
     let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
     let response = auditor.get(&format!("/officer/requests/{reference}")).await;
     urls.push(save_page(&app, "officer-request-read-only", response).await);

@@ -379,6 +379,25 @@ async fn roles_and_regions_decide_every_route_and_action() {
                 "/officer/admin/officers",
                 StatusCode::SEE_OTHER,
             ),
+            ("admin", &admin, "/officer/admin/mail", StatusCode::OK),
+            (
+                "officer",
+                &officer,
+                "/officer/admin/mail",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "auditor",
+                &auditor,
+                "/officer/admin/mail",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "anonymous",
+                &anonymous,
+                "/officer/admin/mail",
+                StatusCode::SEE_OTHER,
+            ),
             ("officer", &officer, "/officer/audit", StatusCode::OK),
             (
                 "anonymous",

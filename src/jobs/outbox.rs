@@ -51,14 +51,16 @@ async fn deliver_due_until(
     shutdown: &Shutdown,
 ) -> Result<usize, AppError> {
     let claim_ctx = ctx.clone();
-    let claim = blocking(move || app::outbox::claim_due(&claim_ctx, BATCH)).await?;
+    let delivery = time::Duration::try_from(mailer.send_timeout())
+        .map_err(|e| AppError::Internal(format!("delivery bound: {e}")))?;
+    let claim = blocking(move || app::outbox::claim_due(&claim_ctx, BATCH, delivery)).await?;
     let claimed = claim.mails.len();
     let Claim {
         token,
-        until,
+        latest_start,
         mails,
+        ..
     } = claim;
-    let latest_start = until - mailer.send_timeout() - time::Duration::seconds(5);
     for row in mails {
         if shutdown.is_requested() || clock::now() > latest_start {
             break;

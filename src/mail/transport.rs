@@ -80,7 +80,10 @@ fn caused_by_tls(error: &lettre::transport::smtp::Error) -> bool {
             return true;
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+            {
                 return true;
             }
         }
@@ -164,20 +167,46 @@ impl Mailer {
 
 /// The SMTP transport the URL describes (`smtp://`, `smtp://...?tls=required`,
 /// `smtps://`, credentials in the user part), trusting the certificates in `ca_file` besides
-/// the public roots when one is given (a private mail relay).
+/// the public roots when one is given (a private mail relay). Errors never repeat the URL,
+/// which may hold a password.
 fn smtp_builder(url: &str, ca_file: Option<&Path>) -> Result<AsyncSmtpTransportBuilder, MailError> {
     let invalid =
         |e: &dyn std::fmt::Display| MailError::Config(format!("RIGHTSDESK_SMTP_URL: {e}"));
+    let parsed = url::Url::parse(url).map_err(|e| invalid(&e))?;
+    let host = parsed
+        .host_str()
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| invalid(&"no host; expected smtp://HOST:PORT or smtps://HOST:PORT"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let mode = parsed
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    // Checked here because lettre's own message blames the scheme.
+    if let Some(other) = mode
+        .as_deref()
+        .filter(|m| !matches!(*m, "required" | "opportunistic"))
+    {
+        return Err(invalid(&format!(
+            "tls={other} is not a TLS mode; use tls=required (STARTTLS), tls=opportunistic, or smtps:// for TLS from the first byte"
+        )));
+    }
+    // Without TLS, lettre would send the password in the clear: refused unless the server is
+    // on this host, where it crosses no network.
+    let on_this_host = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if parsed.password().is_some() && parsed.scheme() == "smtp" && mode.is_none() && !on_this_host {
+        return Err(invalid(
+            &"a password would cross the network unencrypted; add ?tls=required (STARTTLS) or use smtps://",
+        ));
+    }
     let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| invalid(&e))?;
     let Some(ca_file) = ca_file else {
         return Ok(builder);
     };
-    let parsed = url::Url::parse(url).map_err(|e| invalid(&e))?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| invalid(&"no host"))?
-        .trim_matches(|c| c == '[' || c == ']')
-        .to_string();
     let pem = std::fs::read(ca_file).map_err(|e| {
         MailError::Config(format!(
             "RIGHTSDESK_SMTP_CA: cannot read {}: {e}",
@@ -194,10 +223,6 @@ fn smtp_builder(url: &str, ca_file: Option<&Path>) -> Result<AsyncSmtpTransportB
         .add_root_certificate(certificate)
         .build_rustls()
         .map_err(|e| MailError::Config(format!("RIGHTSDESK_SMTP_CA: {e}")))?;
-    let mode = parsed
-        .query_pairs()
-        .find(|(key, _)| key == "tls")
-        .map(|(_, value)| value.into_owned());
     let tls = match (parsed.scheme(), mode.as_deref()) {
         ("smtps", _) => Tls::Wrapper(parameters),
         ("smtp", Some("required")) => Tls::Required(parameters),
@@ -218,4 +243,54 @@ fn create_dir(dir: &Path) -> Result<(), MailError> {
             dir.display()
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_for(url: &str) -> String {
+        match smtp_builder(url, None) {
+            Ok(_) => panic!("{url} was accepted"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_bad_smtp_url_is_named_in_one_line_without_its_password() {
+        for (url, expected) in [
+            ("smtp://", "RIGHTSDESK_SMTP_URL: no host"),
+            ("smtp://:25", "RIGHTSDESK_SMTP_URL: empty host"),
+            (
+                "smtp://user:pa55word@mail.example.org?tls=bogus",
+                "RIGHTSDESK_SMTP_URL: tls=bogus is not a TLS mode",
+            ),
+            (
+                "smtps://user:pa55word@mail.example.org?tls=yes",
+                "RIGHTSDESK_SMTP_URL: tls=yes is not a TLS mode",
+            ),
+            (
+                "smtp://user:pa55word@mail.example.org:587",
+                "RIGHTSDESK_SMTP_URL: a password would cross the network unencrypted",
+            ),
+        ] {
+            let error = error_for(url);
+            assert!(error.contains(expected), "{url}: {error}");
+            assert!(
+                !error.contains("pa55word") && !error.contains('\n'),
+                "{error}"
+            );
+        }
+        for url in [
+            "smtp://mail.example.org",
+            "smtp://user:pa55word@mail.example.org:587?tls=required",
+            "smtp://mail.example.org?tls=opportunistic",
+            "smtps://mail.example.org",
+            "smtp://user:pa55word@127.0.0.1:2525",
+            "smtp://user:pa55word@localhost:25",
+            "smtp://user:pa55word@[::1]:25",
+        ] {
+            assert!(smtp_builder(url, None).is_ok(), "{url}");
+        }
+    }
 }

@@ -207,7 +207,8 @@ pub fn count_undeliverable(conn: &mut DbConn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Mail that is undeliverable or has failed at least once, newest trouble first.
+/// Mail that is undeliverable or has failed at least once: the undeliverable first (newest
+/// given up first), then the failing (newest first).
 pub fn list_troubled(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     mail_outbox::table
         .filter(mail_outbox::sent_at.is_null())
@@ -216,7 +217,9 @@ pub fn list_troubled(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow
                 .is_not_null()
                 .or(mail_outbox::attempts.gt(0)),
         )
+        // Spelled out: PostgreSQL sorts NULL first in a descending order, SQLite last.
         .order((
+            mail_outbox::failed_at.is_null(),
             mail_outbox::failed_at.desc(),
             mail_outbox::created_at.desc(),
         ))

@@ -15,7 +15,7 @@ use askama::Template;
 pub struct OfficerNav {
     pub name: String,
     pub role_label: String,
-    /// Shows the "Officers" link.
+    /// Shows the admin links ("Officers", "Mail delivery").
     pub is_admin: bool,
     /// Shows the "Retention" link (admins and auditors).
     pub sees_retention: bool,
@@ -582,6 +582,10 @@ mod tests {
         assert!(html.contains(r#"<a href="/officer/audit">Audit trail</a>"#));
         assert_eq!(
             html.contains(r#"<a href="/officer/admin/officers">Officers</a>"#),
+            admin
+        );
+        assert_eq!(
+            html.contains(r#"<a href="/officer/admin/mail">Mail delivery</a>"#),
             admin
         );
         assert!(html.contains("Asha Rao"));

@@ -243,8 +243,26 @@ pub fn command(dir: &Path, env: &[(&str, &str)]) -> Command {
 /// environment plus `env`, and returns what it printed. Standard input is empty. Panics
 /// (after killing it) if the command runs for minutes, so that a hang fails the test.
 pub fn rightsdesk_command(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut child = command(dir, env)
-        .args(args)
+    let mut command = command(dir, env);
+    command.args(args);
+    run_to_end(command, COMMAND_TIMEOUT, &format!("{args:?}"))
+}
+
+/// Runs `rightsdesk serve` with a setting it must refuse, and returns what it printed once
+/// it exited. Panics (after killing it) if it is still running after the time a start may
+/// take: it started serving after all.
+pub fn serve_refusing_to_start(dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = command(dir, env);
+    command.arg("serve");
+    run_to_end(
+        command,
+        START_TIMEOUT,
+        "serve (expected to refuse to start)",
+    )
+}
+
+fn run_to_end(mut command: Command, timeout: Duration, what: &str) -> Output {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -257,12 +275,12 @@ pub fn rightsdesk_command(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Ou
         if let Some(status) = child.try_wait().expect("wait for rightsdesk") {
             break status;
         }
-        if started.elapsed() > COMMAND_TIMEOUT {
+        if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
             let stderr = stderr.join().unwrap_or_default();
             panic!(
-                "rightsdesk {args:?} still ran after {COMMAND_TIMEOUT:?}; standard error:\n{}",
+                "rightsdesk {what} still ran after {timeout:?}; standard error:\n{}",
                 String::from_utf8_lossy(&stderr)
             );
         }

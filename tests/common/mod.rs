@@ -22,7 +22,9 @@ use tempfile::TempDir;
 
 pub mod certs;
 pub mod deployed;
+pub mod journey;
 pub mod officer;
+pub mod site;
 pub mod smtp_sink;
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";

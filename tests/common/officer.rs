@@ -192,3 +192,55 @@ impl TestApp {
         self.count("audit_events")
     }
 }
+
+/// Signs an admin in through the real forms of any server (`base`), and sets up two-step
+/// sign-in as a person does: with the key the enrolment page shows, typed into an
+/// authenticator (here [`TotpSecret`]). The officer's id is not known this way (`id` is
+/// empty).
+pub async fn sign_in_new_admin(base: &str, email: &str, password: &str) -> OfficerBrowser {
+    let browser = OfficerBrowser {
+        client: super::journey::browser(),
+        base: base.to_string(),
+        id: String::new(),
+        email: email.to_string(),
+    };
+    let csrf = browser.csrf("/officer/login").await;
+    let response = browser
+        .post_form(
+            "/officer/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign in {email}");
+    assert_eq!(location(&response), "/officer/mfa", "admins enrol first");
+    let page = browser.get("/officer/mfa").await;
+    assert_eq!(page.status(), StatusCode::OK, "GET /officer/mfa");
+    let html = page.text().await.unwrap();
+    let csrf = csrf_in(&html).expect("a CSRF token on the enrolment page");
+    let secret = shown_secret(&html).expect("the key shown under the QR code");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let response = browser
+        .post_form(
+            "/officer/mfa",
+            &[("code", &secret.code_at(now)), ("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "enrol {email}");
+    browser
+}
+
+/// The two-step sign-in key an enrolment page shows, in groups of four.
+fn shown_secret(html: &str) -> Option<TotpSecret> {
+    let marker = "<code class=\"secret\">";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find("</code>")? + start;
+    let key: String = html[start..end]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    TotpSecret::from_base32(&key)
+}

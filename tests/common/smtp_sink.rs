@@ -93,7 +93,26 @@ impl SinkState {
     }
 }
 
+impl SinkOptions {
+    /// A submission server: STARTTLS, then AUTH as `user` with `password` before any mail.
+    pub fn submission(user: &str, password: &str) -> SinkOptions {
+        SinkOptions {
+            tls: SinkTls::StartTls,
+            auth: Some((user.to_string(), password.to_string())),
+            ..SinkOptions::default()
+        }
+    }
+}
+
 impl SmtpSink {
+    /// A sink with `options` on a free loopback port.
+    pub async fn bind(options: SinkOptions) -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the sink");
+        SmtpSink::start_with(listener, options)
+    }
+
     /// A plain sink that takes every message, serving on `listener` until the test ends.
     pub fn start(listener: TcpListener) -> SmtpSink {
         SmtpSink::start_with(listener, SinkOptions::default())

@@ -1,0 +1,66 @@
+//! Admin page of mail delivery: the outbox's counts, the mail in trouble, and a retry for
+//! mail that was given up.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use crate::app::outbox;
+use crate::error::AppError;
+use crate::web::mail_page::{self, AdminMailPage};
+use crate::web::session::SignedIn;
+use crate::web::{view, WebState};
+
+#[derive(Debug, Deserialize)]
+pub struct MailQuery {
+    done: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RetryForm {
+    csrf_token: String,
+}
+
+impl CsrfForm for RetryForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+pub async fn list(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    query: web::Query<MailQuery>,
+) -> Result<HttpResponse, AppError> {
+    let officer = officer.0;
+    let ctx = state.ctx.clone();
+    let admin = officer.clone();
+    let (health, mails) = blocking(move || outbox::troubled(&ctx, &admin)).await?;
+    let csrf = issue_csrf(&state, &req)?;
+    let page = AdminMailPage::new(
+        view::officer_nav(&officer, &csrf.form_token),
+        health,
+        mails,
+        outbox::TROUBLED_PAGE as usize,
+        query.done.as_deref().and_then(mail_page::notice_for),
+    );
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn retry(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    officer: SignedIn,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let officer = officer.0;
+    let _: RetryForm = read_checked_form(&state, &req, payload).await?;
+    let ctx = state.ctx.clone();
+    let id = id.into_inner();
+    blocking(move || outbox::requeue(&ctx, &officer, &id)).await?;
+    Ok(see_other("/officer/admin/mail?done=requeued"))
+}
