@@ -303,7 +303,9 @@ async fn every_class_keeps_on_its_last_day_and_goes_the_day_after() {
         let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
         assert!(
             verify.status.success(),
-            "[{backend}] {}",
+            "[{backend}] {}: {}{}",
+            verify.status,
+            String::from_utf8_lossy(&verify.stdout),
             String::from_utf8_lossy(&verify.stderr)
         );
         app.assert_no_server_errors();
@@ -530,7 +532,9 @@ async fn a_purge_killed_midway_leaves_nothing_deleted_unaudited_and_a_rerun_fini
         let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
         assert!(
             verify.status.success(),
-            "[{backend}] {}",
+            "[{backend}] {}: {}{}",
+            verify.status,
+            String::from_utf8_lossy(&verify.stdout),
             String::from_utf8_lossy(&verify.stderr)
         );
         app.assert_no_server_errors();
@@ -574,7 +578,9 @@ async fn two_purges_at_once_take_every_item_exactly_once() {
         let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
         assert!(
             verify.status.success(),
-            "[{backend}] {}",
+            "[{backend}] {}: {}{}",
+            verify.status,
+            String::from_utf8_lossy(&verify.stdout),
             String::from_utf8_lossy(&verify.stderr)
         );
         app.assert_no_server_errors();

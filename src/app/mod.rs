@@ -60,13 +60,25 @@ pub struct Context {
 }
 
 impl Context {
-    /// Opens the database named by the settings.
+    /// Opens the database named by the settings, with a pool for a server: one connection
+    /// per concurrent request worth serving.
     pub fn open(settings: Settings) -> Result<Context, store::StoreError> {
         let backend = store::DatabaseUrl::parse(&settings.database_url)?.backend();
         let pool_size = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
+        Context::open_with_pool(settings, pool_size)
+    }
+
+    /// Opens the database for a one-shot command: a few connections are all it uses, and
+    /// each PostgreSQL connection costs a slot on the server and time at start.
+    pub fn open_for_command(settings: Settings) -> Result<Context, store::StoreError> {
+        Context::open_with_pool(settings, 4)
+    }
+
+    fn open_with_pool(settings: Settings, pool_size: u32) -> Result<Context, store::StoreError> {
+        let backend = store::DatabaseUrl::parse(&settings.database_url)?.backend();
         let pool = store::connect(&settings.database_url, pool_size)?;
         Ok(Context {
             pool,

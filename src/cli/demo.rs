@@ -2,7 +2,7 @@ use crate::app::{demo, Context};
 use crate::config::Settings;
 
 pub fn run(settings: Settings) -> Result<(), String> {
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     let loaded = demo::load(&ctx).map_err(|e| e.to_string())?;
     println!("loaded {} demo requests:", loaded.len());

@@ -98,7 +98,7 @@ pub fn run(
     out: Option<&Path>,
 ) -> Result<(), String> {
     let filter = filters.parse()?;
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     export::check(Exporter::Operator, &filter).map_err(|e| e.to_string())?;
     // Drawn only when standard error is a terminal.

@@ -48,7 +48,7 @@ impl From<KindArg> for ImportKind {
 }
 
 pub fn run(settings: Settings, options: ImportOptions, path: &str) -> Result<(), String> {
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     let (input, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
         (Box::new(io::stdin().lock()), None)

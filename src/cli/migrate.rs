@@ -2,7 +2,7 @@ use crate::app::Context;
 use crate::config::Settings;
 
 pub fn run(settings: Settings) -> Result<(), String> {
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     let applied = ctx.migrate().map_err(|e| e.to_string())?;
     if applied.is_empty() {
         println!("database is up to date");

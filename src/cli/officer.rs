@@ -18,7 +18,7 @@ pub fn create(
         Ok(password) if !password.is_empty() => password,
         _ => prompt_password()?,
     };
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     let input = NewOfficerInput {
         email,

@@ -56,7 +56,7 @@ pub fn run(
     format: OutputFormat,
     batch_size: i64,
 ) -> Result<(), String> {
-    let ctx = Context::open(settings).map_err(|e| e.to_string())?;
+    let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     let options = PurgeOptions {
         as_of: as_of.map(as_of_date).unwrap_or_else(clock::now),

@@ -185,9 +185,6 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        // Two connections open at start, more as load asks for them: a one-shot command or
-        // an idle instance does not hold sixteen of PostgreSQL's connection slots.
-        .min_idle(Some(2.min(max_size)))
         .connection_timeout(Duration::from_secs(10))
         // A round trip per checkout costs more than it saves: broken connections are
         // found by `has_broken` when they are returned.
