@@ -88,6 +88,21 @@ pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>
         .optional()
 }
 
+/// The request, its row locked until the transaction ends, so that nothing else changes or
+/// deletes it meanwhile (on PostgreSQL; SQLite's write transaction already keeps every
+/// other writer out). `None` when it is gone, also when it went while we waited.
+pub fn lock_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>> {
+    let row = requests::table.find(id);
+    match conn {
+        DbConn::Postgres(pg) => row
+            .select(RequestRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => row.select(RequestRow::as_select()).first(sqlite).optional(),
+    }
+}
+
 pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Option<RequestRow>> {
     requests::table
         .filter(requests::reference.eq(reference))
