@@ -21,8 +21,10 @@ use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
 pub mod certs;
+pub mod cluster;
 pub mod deployed;
 pub mod officer;
+pub mod purgeable;
 pub mod smtp_sink;
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
