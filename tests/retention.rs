@@ -634,3 +634,78 @@ async fn the_scheduler_purges_on_its_interval_and_one_instance_runs_at_a_time() 
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn a_request_confirmed_while_the_purge_runs_is_kept_and_counted_once() {
+    use diesel::connection::SimpleConnection;
+    for backend in backends() {
+        // Only PostgreSQL lets a confirmation and a purge run at once.
+        if backend == common::Backend::Sqlite {
+            continue;
+        }
+        let app = TestApp::spawn(&backend).await;
+        for email in ["late@example.org", "never@example.org"] {
+            let response = app.submit("access", &[("email", email)]).await;
+            assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+        }
+        app.execute(&format!("UPDATE requests SET received_at = '{T0}'"));
+
+        // The requester confirms in the last moment: the confirmation has changed the
+        // request and its counts, and not yet committed, when the purge picks its batch.
+        let mut confirming = diesel::PgConnection::establish(app.database_url()).unwrap();
+        #[derive(QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        let confirmation = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(&mut confirming)
+            .unwrap()
+            .pid;
+        confirming
+            .batch_execute(
+                "BEGIN; \
+                 UPDATE requests SET status = 'open', version = version + 1 WHERE email = 'late@example.org'; \
+                 UPDATE request_counts SET n = n - 1 WHERE regime = 'in' AND status = 'unverified'; \
+                 UPDATE request_counts SET n = n + 1 WHERE regime = 'in' AND status = 'open';",
+            )
+            .unwrap();
+        let mut purge = purge_command(&app, "100").spawn().unwrap();
+        let mut watching = app.conn();
+        let started = std::time::Instant::now();
+        // Until the purge is done, or waits for the confirmation. (It may also wait for the
+        // class locks of other tests' purges: advisory locks span the database.)
+        while purge.try_wait().unwrap().is_none() {
+            let blocked = common::count_on(
+                &mut watching,
+                &format!("pg_stat_activity WHERE {confirmation} = ANY(pg_blocking_pids(pid))"),
+            );
+            if blocked > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed().as_secs() < 120,
+                "[{backend}] the purge neither finished nor waited"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        confirming.batch_execute("COMMIT").unwrap();
+        let output = purge.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            app.count("requests WHERE email = 'late@example.org'"),
+            1,
+            "[{backend}] the confirmed request stays"
+        );
+        assert_eq!(
+            app.count("requests WHERE email = 'never@example.org'"),
+            0,
+            "[{backend}] the unconfirmed one goes"
+        );
+        app.assert_no_server_errors();
+    }
+}

@@ -188,6 +188,7 @@ fn apply(
     // Messages for the requester or the file, stored beside the event that refers to them.
     let mut message: Option<(&str, String)> = None;
     let mut tell_requester = false;
+    let mut effect_events = Vec::new();
     match action {
         OfficerAction::Assign { assignee } => {
             let target = officers::find_by_id(conn, assignee)?
@@ -255,11 +256,11 @@ fn apply(
             correction,
             purposes,
         } => {
-            // The data effects come first: a refused choice stops the action whole.
-            let effects = super::fulfil::apply(
+            // The data effects come first: a refused choice stops the action whole. Their
+            // events are appended with the transition's, once every change is made.
+            let fulfilment = super::fulfil::apply(
                 ctx,
                 conn,
-                &actor,
                 request,
                 FulfilChoices {
                     records,
@@ -268,8 +269,9 @@ fn apply(
                 },
                 now,
             )?;
+            effect_events = fulfilment.events;
             changes.outcome = Some("fulfilled".to_string());
-            let body = match outcome_summary(&effects) {
+            let body = match outcome_summary(&fulfilment.effects) {
                 Some(summary) => format!("{text}\n\n{summary}"),
                 None => text.clone(),
             };
@@ -314,7 +316,7 @@ fn apply(
         )?;
         details.insert("message_id".into(), Value::String(message_id.clone()));
     }
-    let transition = super::transition::apply(
+    let transition = super::transition::apply_after(
         conn,
         request,
         lifecycle_action,
@@ -322,6 +324,7 @@ fn apply(
         now,
         changes,
         details,
+        &effect_events,
     )?;
     if tell_requester {
         let link = fresh_status_link(ctx, conn, &request.row.id, now)?;

@@ -1,6 +1,7 @@
 //! What `fulfil` does to the data held, by kind of request. Runs inside the action's
 //! transaction: every effect and its one audit event commit with the status change.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{json, Value};
@@ -12,8 +13,8 @@ use super::inventory::{
 };
 use super::random_bytes;
 use super::requests::LoadedRequest;
+use super::transition::EffectEvent;
 use super::Context;
-use crate::domain::audit::Actor;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::{plan_erasure, Correction, Effects, HeldRecord};
 use crate::domain::inventory::{Category, RecordState, RetentionClass};
@@ -24,7 +25,6 @@ use crate::error::AppError;
 use crate::package::{
     build_package, PackageConsent, PackageInput, PackageObjection, PackageRecord, RetentionNote,
 };
-use crate::store::audit::{self, NewAuditEvent};
 use crate::store::consents::{self, ObjectionRow};
 use crate::store::holds;
 use crate::store::packages::{self, PackageRow};
@@ -47,66 +47,76 @@ pub struct FulfilChoices<'a> {
 
 struct Effect<'a> {
     ctx: &'a Context,
-    actor: String,
     request: &'a LoadedRequest,
     now: OffsetDateTime,
+    /// The audit events of what was done, written after the request's own change.
+    events: RefCell<Vec<EffectEvent>>,
 }
 
 impl Effect<'_> {
-    fn record(
-        &self,
-        conn: &mut DbConn,
-        action: &str,
-        target: String,
-        mut details: Value,
-    ) -> Result<(), AppError> {
+    fn record(&self, action: &'static str, target: String, mut details: Value) {
         details["reference"] = Value::String(self.request.row.reference.clone());
-        audit::append(
-            conn,
-            &NewAuditEvent {
-                at: self.now,
-                actor: &self.actor,
-                action,
-                target: &target,
-                details: &details.to_string(),
-            },
-        )?;
-        Ok(())
+        self.events.borrow_mut().push(EffectEvent {
+            action,
+            target,
+            details: details.to_string(),
+        });
     }
+}
+
+/// What a fulfilment did to the data held, and the audit events that record it. The events
+/// are appended with the request's transition (see [`super::transition::apply_after`]),
+/// once every row the action changes has been changed.
+#[derive(Debug)]
+pub struct Fulfilment {
+    pub effects: Effects,
+    pub events: Vec<EffectEvent>,
 }
 
 pub fn apply(
     ctx: &Context,
     conn: &mut DbConn,
-    actor: &Actor,
     request: &LoadedRequest,
     choices: FulfilChoices<'_>,
     now: OffsetDateTime,
-) -> Result<Effects, AppError> {
+) -> Result<Fulfilment, AppError> {
     let effect = Effect {
         ctx,
-        actor: actor.to_audit_string(),
         request,
         now,
+        events: RefCell::new(Vec::new()),
     };
+    let effects = apply_effects(&effect, conn, choices)?;
+    Ok(Fulfilment {
+        effects,
+        events: effect.events.into_inner(),
+    })
+}
+
+fn apply_effects(
+    effect: &Effect<'_>,
+    conn: &mut DbConn,
+    choices: FulfilChoices<'_>,
+) -> Result<Effects, AppError> {
+    let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
     let email = Email::parse(&request.row.email)
         .map_err(|_| AppError::Internal("a stored request email does not parse".to_string()))?;
     match request.kind {
         RequestKind::Access | RequestKind::Portability => {
             let data = subject_data(ctx, conn, &email)?;
-            make_package(&effect, conn, &email, data.as_ref())
+            make_package(effect, conn, &email, data.as_ref())
         }
         RequestKind::Rectification => {
             let data = subject_data(ctx, conn, &email)?.ok_or_else(no_data)?;
-            rectify(&effect, conn, &data, choices)
+            rectify(effect, conn, &data, choices)
         }
         RequestKind::Erasure => {
             let data = subject_data(ctx, conn, &email)?;
-            erase(&effect, conn, data)
+            erase(effect, conn, data)
         }
         RequestKind::Restriction => {
             let data = subject_data(ctx, conn, &email)?;
-            restrict(&effect, conn, data.as_ref(), choices.records)
+            restrict(effect, conn, data.as_ref(), choices.records)
         }
         RequestKind::Objection => {
             let purposes = chosen_purposes(ctx, request, choices.purposes)?;
@@ -124,11 +134,10 @@ pub fn apply(
                 )?;
                 if recorded {
                     effect.record(
-                        conn,
                         "objection.recorded",
                         format!("subject:{}", subject.id),
                         json!({ "purpose": purpose }),
-                    )?;
+                    );
                 }
             }
             Ok(Effects::Objected { purposes })
@@ -145,11 +154,10 @@ pub fn apply(
                     }
                     if closed > 0 {
                         effect.record(
-                            conn,
                             "consent.withdrawn",
                             format!("subject:{}", subject.id),
                             json!({ "purpose": purpose, "entries": closed }),
-                        )?;
+                        );
                     }
                 }
             }
@@ -323,7 +331,6 @@ fn make_package(
     )?;
     let categories: BTreeSet<&str> = records.iter().map(|r| r.category.as_str()).collect();
     effect.record(
-        conn,
         "package.created",
         effect.request.audit_target(),
         json!({
@@ -333,7 +340,7 @@ fn make_package(
             "bytes": zip.len(),
             "expires_at": to_db(expires_at).to_string(),
         }),
-    )?;
+    );
     Ok(Effects::Package {
         records: records.len(),
         expires_on: expires_at.date().to_string(),
@@ -419,11 +426,10 @@ fn rectify(
         )?;
         // The fields, never their old or new values.
         effect.record(
-            conn,
             "record.rectified",
             format!("record:{}", record.row.id),
             json!({ "fields": changed, "category": record.row.category }),
-        )?;
+        );
         corrected += 1;
     }
     Ok(Effects::Rectified { records: corrected })
@@ -480,11 +486,10 @@ fn erase(
     if has_account && subjects::cancel(conn, &data.subject.id, now)? {
         records::start_registration_clock(conn, &data.subject.id, now)?;
         effect.record(
-            conn,
             "subject.cancelled",
             format!("subject:{}", data.subject.id),
             json!({ "registration_period": registration_period }),
-        )?;
+        );
     }
     let cancelled_at = data.subject.cancelled_at.unwrap_or(now);
     for id in &plan.erase {
@@ -501,11 +506,10 @@ fn erase(
         };
         if records::erase(conn, id, class.as_str(), from, now)? {
             effect.record(
-                conn,
                 "record.erased",
                 format!("record:{id}"),
                 json!({ "category": record.row.category, "retention_class": class.as_str() }),
-            )?;
+            );
         }
     }
     for id in &plan.kept {
@@ -516,11 +520,10 @@ fn erase(
             .map(|r| r.row.category.clone())
             .unwrap_or_default();
         effect.record(
-            conn,
             "record.erasure_withheld",
             format!("record:{id}"),
             json!({ "category": category, "because": "legal_hold" }),
-        )?;
+        );
     }
     Ok(Effects::Erased {
         plan,
@@ -549,11 +552,10 @@ fn restrict(
     for record in targets {
         if records::restrict(conn, &record.row.id, to_db(effect.now))? {
             effect.record(
-                conn,
                 "record.restricted",
                 format!("record:{}", record.row.id),
                 json!({ "category": record.row.category }),
-            )?;
+            );
             restricted += 1;
         }
     }

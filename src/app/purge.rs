@@ -3,6 +3,8 @@
 //! deleted and unaudited, and the next run carries on. Batches of one class take that
 //! class's lock, so two purges at once never take the same item.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -197,9 +199,14 @@ fn purge_batch(
             let due = retention::unheld_unverified(conn, cutoff, today, limit)?;
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_requests(conn, &ids)?;
+            // One update per region, in key order (as every change of the counts).
+            let mut per_regime: BTreeMap<&str, i64> = BTreeMap::new();
             for (id, regime) in &due {
-                requests::count_remove(conn, regime, "unverified", 1)?;
+                *per_regime.entry(regime.as_str()).or_default() += 1;
                 events.push((format!("request:{id}"), json!({})));
+            }
+            for (regime, n) in per_regime {
+                requests::count_remove(conn, regime, "unverified", n)?;
             }
             ids.len()
         }

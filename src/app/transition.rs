@@ -12,6 +12,15 @@ use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
 use crate::store::DbConn;
 
+/// The audit event of something an action did besides changing the request (a data
+/// package made, records erased), by the action's actor at the action's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectEvent {
+    pub action: &'static str,
+    pub target: String,
+    pub details: String,
+}
+
 /// Checks the guard of `action`, stores `changes` plus the new status (only if nobody changed
 /// the request since it was read) and appends the audit event. Must run inside
 /// [`crate::store::write`], so that the change and its event commit together.
@@ -21,8 +30,26 @@ pub fn apply(
     action: Action,
     actor: &Actor,
     now: OffsetDateTime,
+    changes: RequestChanges,
+    details: Map<String, Value>,
+) -> Result<Transition, AppError> {
+    apply_after(conn, request, action, actor, now, changes, details, &[])
+}
+
+/// [`apply`] for an action that has also changed other data: the `effects` events are
+/// appended just before the transition's own, after the request and its count have
+/// changed. The audit head is the last lock a transaction takes (see `store::audit`), so
+/// everything an action changes is changed before its first event is appended.
+#[allow(clippy::too_many_arguments)]
+pub fn apply_after(
+    conn: &mut DbConn,
+    request: &LoadedRequest,
+    action: Action,
+    actor: &Actor,
+    now: OffsetDateTime,
     mut changes: RequestChanges,
     details: Map<String, Value>,
+    effects: &[EffectEvent],
 ) -> Result<Transition, AppError> {
     let transition = lifecycle::transition(&request.state(), action, now)?;
     if transition.to != transition.from {
@@ -59,10 +86,12 @@ pub fn apply(
         now,
         transition,
         details,
+        effects,
     )?;
     Ok(transition)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn record(
     conn: &mut DbConn,
     request: &LoadedRequest,
@@ -71,20 +100,31 @@ fn record(
     now: OffsetDateTime,
     transition: Transition,
     mut details: Map<String, Value>,
+    effects: &[EffectEvent],
 ) -> Result<(), AppError> {
     details.insert("reference".into(), request.row.reference.clone().into());
     details.insert("from".into(), transition.from.as_str().into());
     details.insert("to".into(), transition.to.as_str().into());
     let details = Value::Object(details).to_string();
-    audit::append(
-        conn,
-        &NewAuditEvent {
+    let actor = actor.to_audit_string();
+    let target = request.audit_target();
+    let events: Vec<NewAuditEvent<'_>> = effects
+        .iter()
+        .map(|effect| NewAuditEvent {
             at: now,
-            actor: &actor.to_audit_string(),
+            actor: &actor,
+            action: effect.action,
+            target: &effect.target,
+            details: &effect.details,
+        })
+        .chain(std::iter::once(NewAuditEvent {
+            at: now,
+            actor: &actor,
             action: event_name,
-            target: &request.audit_target(),
+            target: &target,
             details: &details,
-        },
-    )?;
+        }))
+        .collect();
+    audit::append_many(conn, &events)?;
     Ok(())
 }

@@ -40,6 +40,12 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
     let status_token = ctx.write(|conn| {
         let now = clock::now();
         let request = live_request(conn, token)?;
+        // The request's row first, then its link: the order in which the purge takes them
+        // (it deletes an expired request, and its links with it). Waiting for a purge
+        // that took the request finds it gone.
+        let row = requests::lock_by_id(conn, &request.row.id)?
+            .ok_or_else(|| AppError::Gone(EXPIRED.to_string()))?;
+        let request = LoadedRequest::from_row(row)?;
         let hash = LinkToken::parse(token).ok_or(AppError::NotFound)?.hash();
         if !tokens::mark_used(conn, hash.as_str(), to_db(now))? {
             return Err(AppError::Gone(ALREADY_USED.to_string()));

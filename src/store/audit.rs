@@ -97,6 +97,10 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
 
 /// Appends one event to the chain. Must run inside [`super::write`], so that the event
 /// commits with the change it records.
+///
+/// On PostgreSQL the head's lock is the last lock a transaction takes: change every row
+/// first, then append. A transaction that holds the head and then waits for a row deadlocks
+/// with one that holds that row and waits for the head.
 pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
     let (last_seq, last_hash) = locked_head(conn)?;
     let seq = last_seq + 1;

@@ -88,6 +88,21 @@ pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>
         .optional()
 }
 
+/// The request, its row locked until the transaction ends, so that nothing else changes or
+/// deletes it meanwhile (on PostgreSQL; SQLite's write transaction already keeps every
+/// other writer out). `None` when it is gone, also when it went while we waited.
+pub fn lock_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>> {
+    let row = requests::table.find(id);
+    match conn {
+        DbConn::Postgres(pg) => row
+            .select(RequestRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => row.select(RequestRow::as_select()).first(sqlite).optional(),
+    }
+}
+
 pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Option<RequestRow>> {
     requests::table
         .filter(requests::reference.eq(reference))
@@ -403,23 +418,28 @@ pub fn count_move(
     if from == Some(to) {
         return Ok(());
     }
-    if let Some(from) = from {
-        diesel::update(request_counts::table.find((regime, from)))
-            .set(request_counts::n.eq(request_counts::n - 1))
-            .execute(conn)?;
+    // The rows change in the order of their keys (as the purge changes them too): a move
+    // one way (asked) and one the other way (answered) at once would otherwise each hold
+    // the row the other needs until PostgreSQL broke the deadlock.
+    let mut moves = vec![(to, 1)];
+    moves.extend(from.map(|from| (from, -1)));
+    moves.sort_unstable();
+    for (status, delta) in moves {
+        count_add(conn, regime, status, delta)?;
     }
-    diesel::update(request_counts::table.find((regime, to)))
-        .set(request_counts::n.eq(request_counts::n + 1))
-        .execute(conn)?;
     Ok(())
+}
+
+fn count_add(conn: &mut DbConn, regime: &str, status: &str, delta: i64) -> QueryResult<()> {
+    diesel::update(request_counts::table.find((regime, status)))
+        .set(request_counts::n.eq(request_counts::n + delta))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Takes deleted requests out of the per-status counts.
 pub fn count_remove(conn: &mut DbConn, regime: &str, status: &str, n: i64) -> QueryResult<()> {
-    diesel::update(request_counts::table.find((regime, status)))
-        .set(request_counts::n.eq(request_counts::n - n))
-        .execute(conn)
-        .map(|_| ())
+    count_add(conn, regime, status, -n)
 }
 
 #[cfg(test)]

@@ -159,21 +159,28 @@ pub fn count_unheld_unverified(
         .get_result(conn)
 }
 
-/// `(id, regime)` of the next unverified requests to delete.
+/// `(id, regime)` of the next unverified requests to delete, their rows locked until the
+/// batch commits. On PostgreSQL a request that someone is confirming at this moment is
+/// passed over (`SKIP LOCKED`; the confirmation locks the row first), and one confirmed
+/// since the batch began is not unverified any more: a purge never deletes a confirmed
+/// request or counts it out of the wrong status.
 pub fn unheld_unverified(
     conn: &mut DbConn,
     cutoff: PrimitiveDateTime,
     today: Date,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
-    requests::table
+    let query = requests::table
         .filter(requests::status.eq("unverified"))
         .filter(requests::received_at.le(cutoff))
         .filter(not(active_hold!("request", requests::id, today)))
         .order(requests::received_at.asc())
         .limit(limit)
-        .select((requests::id, requests::regime))
-        .load(conn)
+        .select((requests::id, requests::regime));
+    match conn {
+        DbConn::Postgres(pg) => query.for_update().skip_locked().load(pg),
+        DbConn::Sqlite(sqlite) => query.load(sqlite),
+    }
 }
 
 /// Deletes requests; their tokens, messages and packages go with them (ON DELETE CASCADE).

@@ -21,9 +21,11 @@ use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
 pub mod certs;
+pub mod cluster;
 pub mod deployed;
 pub mod journey;
 pub mod officer;
+pub mod purgeable;
 pub mod site;
 pub mod smtp_sink;
 
@@ -432,17 +434,7 @@ impl TestApp {
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.conn();
-        let conn: &mut DbConn = &mut conn;
-        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-            .get_result::<Count>(conn)
-            .expect("count")
-            .n
+        count_on(&mut self.conn(), table)
     }
 
     /// Row counts of every table: equal before and after means nothing was stored.
@@ -460,32 +452,7 @@ impl TestApp {
     }
 
     pub fn assert_counts_match(&self) {
-        #[derive(QueryableByName, Debug, PartialEq)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            regime: String,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            status: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.conn();
-        let conn: &mut DbConn = &mut conn;
-        let counted: Vec<Row> = diesel::sql_query(
-            "SELECT regime, status, COUNT(*) AS n FROM requests GROUP BY regime, status ORDER BY regime, status",
-        )
-        .load(conn)
-        .expect("count rows");
-        let kept: Vec<Row> = diesel::sql_query(
-            "SELECT regime, status, n FROM request_counts WHERE n <> 0 ORDER BY regime, status",
-        )
-        .load(conn)
-        .expect("kept counts");
-        assert_eq!(
-            kept, counted,
-            "[{}] kept counts differ from the rows",
-            self.backend
-        );
+        assert_counts_match_on(&mut self.conn(), &self.backend.to_string());
     }
 
     /// Puts the request of `email` in `status` as a fixture (an officer's question, say),
@@ -523,6 +490,44 @@ impl TestApp {
             .collect();
         assert!(bad.is_empty(), "[{}] server errors: {bad:?}", self.backend);
     }
+}
+
+/// Asserts that the per-status counts the app keeps (`request_counts`) match the rows;
+/// `label` names the run in the message.
+pub fn assert_counts_match_on(conn: &mut DbConn, label: &str) {
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        regime: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let counted: Vec<Row> = diesel::sql_query(
+        "SELECT regime, status, COUNT(*) AS n FROM requests GROUP BY regime, status ORDER BY regime, status",
+    )
+    .load(conn)
+    .expect("count rows");
+    let kept: Vec<Row> = diesel::sql_query(
+        "SELECT regime, status, n FROM request_counts WHERE n <> 0 ORDER BY regime, status",
+    )
+    .load(conn)
+    .expect("kept counts");
+    assert_eq!(kept, counted, "[{label}] kept counts differ from the rows");
+}
+
+/// `SELECT COUNT(*) FROM <from>`: `from` is a table, optionally with a WHERE clause.
+pub fn count_on(conn: &mut DbConn, from: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {from}"))
+        .get_result::<Count>(conn)
+        .unwrap_or_else(|e| panic!("count {from}: {e}"))
+        .n
 }
 
 pub fn parse_mail(bytes: &[u8], file: PathBuf) -> ReceivedMail {
