@@ -298,10 +298,18 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 /// one attempt.
 fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
     use rightsdesk::store::schema::mail_outbox::dsl;
-    type Row = (String, String, String, Option<time::PrimitiveDateTime>, i32);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<time::PrimitiveDateTime>,
+        i32,
+    );
     let rows: Vec<Row> = dsl::mail_outbox
         .filter(dsl::id.not_like("due-%"))
         .select((
+            dsl::id,
             dsl::to_addr,
             dsl::subject,
             dsl::body,
@@ -343,13 +351,25 @@ fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
         .filter(|id| !ids.insert(*id))
         .collect();
     assert!(twice.is_empty(), "Message-IDs received twice: {twice:?}");
+    // Each message names its outbox row: a second send of one row would repeat its id.
+    let row_ids: HashSet<String> = rows.iter().map(|row| row.0.clone()).collect();
+    let named: HashSet<String> = received
+        .iter()
+        .filter_map(|m| {
+            m.message_id
+                .trim_matches(|c| c == '<' || c == '>')
+                .split_once('@')
+                .map(|(id, _)| id.to_string())
+        })
+        .collect();
+    assert_eq!(named, row_ids, "every Message-ID is an outbox row's id");
     assert_eq!(
         received.len(),
         rows.len(),
         "messages at the sink vs outbox rows created"
     );
     let mut queued: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    for (to, subject, body, _, _) in &rows {
+    for (_, to, subject, body, _, _) in &rows {
         *queued
             .entry((to.clone(), subject.clone(), normalise(body)))
             .or_default() += 1;
@@ -360,8 +380,8 @@ fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
     );
     let not_once: Vec<String> = rows
         .iter()
-        .filter(|(_, _, _, sent_at, attempts)| sent_at.is_none() || *attempts != 1)
-        .map(|(to, subject, _, sent_at, attempts)| {
+        .filter(|(_, _, _, _, sent_at, attempts)| sent_at.is_none() || *attempts != 1)
+        .map(|(_, to, subject, _, sent_at, attempts)| {
             format!("{to} {subject:?} sent {sent_at:?} in {attempts} attempts")
         })
         .collect();

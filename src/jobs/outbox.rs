@@ -65,7 +65,9 @@ async fn deliver_due_until(
         if shutdown.is_requested() || clock::now() > latest_start {
             break;
         }
-        let result = mailer.send(&row.to_addr, &row.subject, &row.body).await;
+        let result = mailer
+            .send(&row.id, &row.to_addr, &row.subject, &row.body)
+            .await;
         let record_ctx = ctx.clone();
         // The log names the outbox id and template only: the address is personal data, and
         // so may be the server's reply.

@@ -140,7 +140,16 @@ impl Mailer {
         self.send_timeout
     }
 
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), MailError> {
+    /// Sends one outbox mail. Its Message-ID is made from the outbox id and the sender's
+    /// domain, so a mail sent again (after a crash between sending and recording it) carries
+    /// the same Message-ID and the receiving side can tell it is the same mail.
+    pub async fn send(
+        &self,
+        outbox_id: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), MailError> {
         let to = to
             .parse::<Mailbox>()
             .map_err(|e| MailError::Address(e.to_string()))?;
@@ -148,8 +157,8 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            // A Message-ID (from this host's name) keeps spam filters from marking it down.
-            .message_id(None)
+            // A Message-ID also keeps spam filters from marking the mail down.
+            .message_id(Some(format!("<{outbox_id}@{}>", self.from.email.domain())))
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())?;
         let delivery = async {
