@@ -6,9 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::deployed::{rightsdesk_command, Deployed};
-use common::officer::PASSWORD;
-use common::{backends, csrf_in, location, Backend, TestApp, TestDatabase};
+use common::officer::{sign_in_at, PASSWORD};
+use common::site::Site;
+use common::{backends, location, TestApp};
 use diesel::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
@@ -29,30 +29,6 @@ fn browser_from(client: &str) -> reqwest::Client {
         .unwrap()
 }
 
-async fn sign_in(
-    base: &str,
-    browser: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    let page = browser
-        .get(format!("{base}/officer/login"))
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_in(&page.text().await.unwrap()).expect("login csrf");
-    browser
-        .post(format!("{base}/officer/login"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf_token", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
 fn retry_after(response: &reqwest::Response) -> u64 {
     response.headers()["retry-after"]
         .to_str()
@@ -69,7 +45,7 @@ async fn parallel_wrong_passwords_get_no_more_guesses_than_sequential_ones() {
         let attempts = (0..16).map(|i| {
             let base = app.address.clone();
             async move {
-                sign_in(
+                sign_in_at(
                     &base,
                     &reqwest::Client::builder()
                         .cookie_store(true)
@@ -114,20 +90,20 @@ async fn an_attacker_locks_the_account_only_for_itself() {
         app.create_officer("omar@example.org", "officer", &["in"]);
         let attacker = browser_from("203.0.113.7");
         for _ in 0..3 {
-            let response = sign_in(&app.address, &attacker, "omar@example.org", "a guess").await;
+            let response = sign_in_at(&app.address, &attacker, "omar@example.org", "a guess").await;
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "[{backend}]");
         }
-        let waiting = sign_in(&app.address, &attacker, "omar@example.org", "a guess").await;
+        let waiting = sign_in_at(&app.address, &attacker, "omar@example.org", "a guess").await;
         assert_eq!(
             waiting.status(),
             StatusCode::TOO_MANY_REQUESTS,
             "[{backend}]"
         );
         tokio::time::sleep(Duration::from_secs(retry_after(&waiting))).await;
-        let fourth = sign_in(&app.address, &attacker, "omar@example.org", "a guess").await;
+        let fourth = sign_in_at(&app.address, &attacker, "omar@example.org", "a guess").await;
         assert_eq!(fourth.status(), StatusCode::UNAUTHORIZED, "[{backend}]");
         // The attacker is locked out of this account, even with the right password.
-        let locked = sign_in(&app.address, &attacker, "omar@example.org", PASSWORD).await;
+        let locked = sign_in_at(&app.address, &attacker, "omar@example.org", PASSWORD).await;
         assert_eq!(
             locked.status(),
             StatusCode::TOO_MANY_REQUESTS,
@@ -140,11 +116,11 @@ async fn an_attacker_locks_the_account_only_for_itself() {
 
         // Omar, from his own address, is at most slowed down for a moment.
         let omar = browser_from("198.51.100.20");
-        let mut response = sign_in(&app.address, &omar, "omar@example.org", PASSWORD).await;
+        let mut response = sign_in_at(&app.address, &omar, "omar@example.org", PASSWORD).await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             assert!(retry_after(&response) <= 2, "[{backend}] only a short wait");
             tokio::time::sleep(Duration::from_secs(retry_after(&response))).await;
-            response = sign_in(&app.address, &omar, "omar@example.org", PASSWORD).await;
+            response = sign_in_at(&app.address, &omar, "omar@example.org", PASSWORD).await;
         }
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}]");
         assert_eq!(location(&response), "/officer/queue");
@@ -169,7 +145,7 @@ async fn busy_password_hashers_answer_503_with_retry_after() {
             .password_checks
             .enter(Duration::ZERO)
             .expect("the only hasher");
-        let busy = sign_in(&app.address, &app.browser(), "omar@example.org", PASSWORD).await;
+        let busy = sign_in_at(&app.address, &app.browser(), "omar@example.org", PASSWORD).await;
         assert_eq!(
             busy.status(),
             StatusCode::SERVICE_UNAVAILABLE,
@@ -178,7 +154,7 @@ async fn busy_password_hashers_answer_503_with_retry_after() {
         assert_eq!(retry_after(&busy), 1);
         assert!(busy.text().await.unwrap().contains("try again"));
         drop(held);
-        let fine = sign_in(&app.address, &app.browser(), "omar@example.org", PASSWORD).await;
+        let fine = sign_in_at(&app.address, &app.browser(), "omar@example.org", PASSWORD).await;
         assert_eq!(fine.status(), StatusCode::SEE_OTHER, "[{backend}]");
         // Nothing was counted against the account for the refused attempt.
         let metrics = app.ctx.metrics.encode();
@@ -266,62 +242,29 @@ async fn sessions_slide_with_use_and_end_at_the_absolute_limit() {
     }
 }
 
-/// A fresh database for a binary, migrated by `rightsdesk migrate`.
-fn binary_database(backend: &Backend, dir: &std::path::Path) -> (TestDatabase, String) {
-    let database = TestDatabase::create(backend, dir);
-    let url = database.url.clone();
-    let migrate = rightsdesk_command(dir, &[("DATABASE_URL", &url)], &["migrate"]);
-    assert!(
-        migrate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrate.stderr)
-    );
-    (database, url)
-}
-
-fn create_officer(dir: &std::path::Path, url: &str, email: &str) {
-    let created = rightsdesk_command(
-        dir,
-        &[("DATABASE_URL", url), ("RIGHTSDESK_PASSWORD", PASSWORD)],
-        &[
-            "officer", "create", "--email", email, "--name", email, "--role", "officer",
-            "--region", "in",
-        ],
-    );
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-}
-
 #[tokio::test]
 async fn the_binary_behind_a_trusted_proxy_keeps_clients_apart_and_an_untrusted_peer_is_throttled()
 {
     for backend in backends() {
-        let dir = tempfile::tempdir().unwrap();
-        let (_database, url) = binary_database(&backend, dir.path());
-        create_officer(dir.path(), &url, "attacked@example.org");
-        create_officer(dir.path(), &url, "colleague@example.org");
+        let site = Site::new(&backend);
+        site.create_officer("attacked@example.org", "officer", PASSWORD);
+        site.create_officer("colleague@example.org", "officer", PASSWORD);
 
-        let behind_proxy = Deployed::start(
-            dir.path(),
-            &[
-                ("DATABASE_URL", &url),
+        let behind_proxy = site
+            .start(&[
                 ("RIGHTSDESK_TRUSTED_PROXIES", "127.0.0.1/32, ::1"),
                 ("RIGHTSDESK_SESSION_IDLE_MINUTES", "20"),
                 ("RIGHTSDESK_SESSION_MAX_HOURS", "8"),
                 ("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "30"),
                 ("RIGHTSDESK_PASSWORD_HASHERS", "2"),
-            ],
-        )
-        .await;
+            ])
+            .await;
         let base = behind_proxy.base_url();
         // Twelve failed sign-ins, each from its own client behind the proxy. Past ten, the
         // account itself asks for short waits (guessing spread over many clients is slowed),
         // but nothing is locked.
         for i in 1..=12 {
-            let response = sign_in(
+            let response = sign_in_at(
                 &base,
                 &browser_from(&format!("192.0.2.{i}")),
                 "attacked@example.org",
@@ -338,7 +281,7 @@ async fn the_binary_behind_a_trusted_proxy_keeps_clients_apart_and_an_untrusted_
             );
         }
         let colleague = browser_from("198.51.100.99");
-        let response = sign_in(&base, &colleague, "colleague@example.org", PASSWORD).await;
+        let response = sign_in_at(&base, &colleague, "colleague@example.org", PASSWORD).await;
         assert_eq!(
             response.status(),
             StatusCode::SEE_OTHER,
@@ -353,7 +296,7 @@ async fn the_binary_behind_a_trusted_proxy_keeps_clients_apart_and_an_untrusted_
         assert_eq!(queue.status(), StatusCode::OK);
         // The session lasts as the operator set it: 20 minutes unused.
         {
-            let mut conn = rightsdesk::store::connect(&url, 1).unwrap().get().unwrap();
+            let mut conn = site.conn();
             let (created, expires): (time::PrimitiveDateTime, time::PrimitiveDateTime) =
                 officer_sessions::table
                     .select((officer_sessions::created_at, officer_sessions::expires_at))
@@ -374,18 +317,13 @@ async fn the_binary_behind_a_trusted_proxy_keeps_clients_apart_and_an_untrusted_
 
         // The same from a peer that is not a trusted proxy: the spoofed addresses are
         // ignored, every attempt is the peer's, and it is throttled.
-        let untrusted = Deployed::start(
-            dir.path(),
-            &[
-                ("DATABASE_URL", &url),
-                ("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.0/8"),
-            ],
-        )
-        .await;
+        let untrusted = site
+            .start(&[("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.0/8")])
+            .await;
         let base = untrusted.base_url();
         let mut statuses = Vec::new();
         for i in 1..=12 {
-            let response = sign_in(
+            let response = sign_in_at(
                 &base,
                 &browser_from(&format!("192.0.2.{i}")),
                 "colleague@example.org",

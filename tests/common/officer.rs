@@ -54,6 +54,31 @@ impl OfficerBrowser {
     }
 }
 
+/// Fetches the sign-in form at `base` in `client` and posts it; returns the response.
+pub async fn sign_in_at(
+    base: &str,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> Response {
+    let page = client
+        .get(format!("{base}/officer/login"))
+        .send()
+        .await
+        .expect("GET /officer/login");
+    let csrf = csrf_in(&page.text().await.unwrap()).expect("login csrf");
+    client
+        .post(format!("{base}/officer/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .expect("POST /officer/login")
+}
+
 pub fn version_in(html: &str) -> Option<String> {
     let marker = "name=\"version\" value=\"";
     let start = html.find(marker)? + marker.len();
@@ -85,22 +110,7 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> Response {
-        let page = client
-            .get(format!("{}/officer/login", self.address))
-            .send()
-            .await
-            .unwrap();
-        let csrf = csrf_in(&page.text().await.unwrap()).expect("login csrf");
-        client
-            .post(format!("{}/officer/login", self.address))
-            .form(&[
-                ("email", email),
-                ("password", password),
-                ("csrf_token", &csrf),
-            ])
-            .send()
-            .await
-            .unwrap()
+        sign_in_at(&self.address, client, email, password).await
     }
 
     /// An officer or auditor (no second step required), signed in.

@@ -25,8 +25,9 @@ pub struct Site {
 }
 
 impl Site {
-    /// A fresh data dir and database. PostgreSQL is migrated with `rightsdesk migrate`, as
-    /// its operator must; `serve` migrates SQLite by itself.
+    /// A fresh data dir and database, migrated with `rightsdesk migrate` as an operator
+    /// does before the first start (`serve` would migrate SQLite by itself, but a command
+    /// such as `officer create` may come first).
     pub fn new(backend: &Backend) -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(backend, dir.path());
@@ -35,14 +36,12 @@ impl Site {
             dir,
             database,
         };
-        if let Backend::Postgres(_) = backend {
-            let migrated = site.command(&[], &["migrate"]);
-            assert!(
-                migrated.status.success(),
-                "[{backend}] rightsdesk migrate: {}",
-                String::from_utf8_lossy(&migrated.stderr)
-            );
-        }
+        let migrated = site.command(&[], &["migrate"]);
+        assert!(
+            migrated.status.success(),
+            "[{backend}] rightsdesk migrate: {}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
         site
     }
 
