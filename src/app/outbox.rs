@@ -9,7 +9,7 @@ use super::{clock, Context};
 use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, RetryPolicy};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
-use crate::store::outbox::{self, OutboxRow};
+use crate::store::outbox::{self, AfterFailedAttempt, OutboxRow};
 use crate::store::time::{from_db, to_db};
 
 /// How long a claimed mail is reserved for one sender before another may try it, at least.
@@ -80,17 +80,11 @@ pub fn record_failure(
         from_db(row.created_at),
         now,
     );
-    ctx.write(|conn| {
-        match decision {
-            AfterFailure::RetryAt(next) => {
-                outbox::mark_failed(conn, &row.id, token, to_db(next), error)?
-            }
-            AfterFailure::GiveUp => {
-                outbox::mark_undeliverable(conn, &row.id, token, to_db(now), error)?
-            }
-        }
-        Ok(())
-    })?;
+    let after = match decision {
+        AfterFailure::RetryAt(next) => AfterFailedAttempt::RetryAt(to_db(next)),
+        AfterFailure::GiveUp => AfterFailedAttempt::GivenUpAt(to_db(now)),
+    };
+    ctx.write(|conn| Ok(outbox::mark_failed(conn, &row.id, token, after, error)?))?;
     Ok(decision)
 }
 

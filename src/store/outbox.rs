@@ -116,14 +116,25 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryRe
         .map(|_| ())
 }
 
-/// Records a failed attempt by the holder of `token` and when to try again.
+/// What a failed attempt leaves: another try at a time, or none (undeliverable since then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailedAttempt {
+    RetryAt(PrimitiveDateTime),
+    GivenUpAt(PrimitiveDateTime),
+}
+
+/// Records a failed attempt by the holder of `token`, with what follows it.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: &str,
     token: &str,
-    next_attempt_at: PrimitiveDateTime,
+    after: AfterFailedAttempt,
     error: &str,
 ) -> QueryResult<()> {
+    let (next_attempt_at, failed_at) = match after {
+        AfterFailedAttempt::RetryAt(at) => (at, None),
+        AfterFailedAttempt::GivenUpAt(at) => (at, Some(at)),
+    };
     diesel::update(
         mail_outbox::table
             .find(id)
@@ -131,30 +142,7 @@ pub fn mark_failed(
     )
     .set((
         mail_outbox::next_attempt_at.eq(next_attempt_at),
-        mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
-        mail_outbox::claim_token.eq(None::<String>),
-        mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-        mail_outbox::last_error.eq(error),
-    ))
-    .execute(conn)
-    .map(|_| ())
-}
-
-/// Records the last failed attempt: the mail is undeliverable and never tried again.
-pub fn mark_undeliverable(
-    conn: &mut DbConn,
-    id: &str,
-    token: &str,
-    now: PrimitiveDateTime,
-    error: &str,
-) -> QueryResult<()> {
-    diesel::update(
-        mail_outbox::table
-            .find(id)
-            .filter(mail_outbox::claim_token.eq(token)),
-    )
-    .set((
-        mail_outbox::failed_at.eq(now),
+        mail_outbox::failed_at.eq(failed_at),
         mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
         mail_outbox::claim_token.eq(None::<String>),
         mail_outbox::attempts.eq(mail_outbox::attempts + 1),
