@@ -43,7 +43,18 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
     let now = clock::now();
     let (until, latest_start) = claim_window(now, delivery);
     let token = uuid::Uuid::now_v7().to_string();
-    let mails = ctx.write(|conn| {
+    // A read first: most passes (one per new mail, one per interval) find nothing or what
+    // another sender already holds, and need not queue for the writer.
+    if !outbox::any_due(&mut *ctx.conn()?, to_db(now))? {
+        return Ok(Claim {
+            token,
+            until,
+            latest_start,
+            mails: Vec::new(),
+        });
+    }
+    // One UPDATE claims; the rows are then read back by the claim's token.
+    let mails = ctx.write_statement(|conn| {
         Ok(outbox::claim_due(
             conn,
             &token,
@@ -61,7 +72,7 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
 }
 
 pub fn record_sent(ctx: &Context, id: &str) -> Result<(), AppError> {
-    ctx.write(|conn| Ok(outbox::mark_sent(conn, id, to_db(clock::now()))?))
+    ctx.write_statement(|conn| Ok(outbox::mark_sent(conn, id, to_db(clock::now()))?))
 }
 
 /// Records a failed attempt: another try later with a growing wait, or none (the server
@@ -84,13 +95,13 @@ pub fn record_failure(
         AfterFailure::RetryAt(next) => AfterFailedAttempt::RetryAt(to_db(next)),
         AfterFailure::GiveUp => AfterFailedAttempt::GivenUpAt(to_db(now)),
     };
-    ctx.write(|conn| Ok(outbox::mark_failed(conn, &row.id, token, after, error)?))?;
+    ctx.write_statement(|conn| Ok(outbox::mark_failed(conn, &row.id, token, after, error)?))?;
     Ok(decision)
 }
 
 /// Gives back claimed mail that was not attempted (the sender is stopping).
 pub fn release(ctx: &Context, token: &str) -> Result<usize, AppError> {
-    ctx.write(|conn| Ok(outbox::release_claims(conn, token)?))
+    ctx.write_statement(|conn| Ok(outbox::release_claims(conn, token)?))
 }
 
 pub fn pending_count(ctx: &Context) -> Result<i64, AppError> {

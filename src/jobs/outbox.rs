@@ -61,10 +61,12 @@ async fn deliver_due_until(
         mails,
         ..
     } = claim;
+    let mut attempted = 0;
     for row in mails {
         if shutdown.is_requested() || clock::now() > latest_start {
             break;
         }
+        attempted += 1;
         let result = mailer
             .send(&row.id, &row.to_addr, &row.subject, &row.body)
             .await;
@@ -105,8 +107,10 @@ async fn deliver_due_until(
         }
     }
     // Whatever was claimed and not tried goes back for the next pass or another sender.
-    let release_ctx = ctx.clone();
-    blocking(move || app::outbox::release(&release_ctx, &token)).await?;
+    if attempted < claimed {
+        let release_ctx = ctx.clone();
+        blocking(move || app::outbox::release(&release_ctx, &token)).await?;
+    }
     Ok(claimed)
 }
 
