@@ -255,6 +255,7 @@ async fn the_binary_behind_a_trusted_proxy_keeps_clients_apart_and_an_untrusted_
                 ("RIGHTSDESK_TRUSTED_PROXIES", "127.0.0.1/32, ::1"),
                 ("RIGHTSDESK_SESSION_IDLE_MINUTES", "20"),
                 ("RIGHTSDESK_SESSION_MAX_HOURS", "8"),
+                ("RIGHTSDESK_SIGN_IN_LOCK_AFTER", "10"),
                 ("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "30"),
                 ("RIGHTSDESK_PASSWORD_HASHERS", "2"),
             ])
