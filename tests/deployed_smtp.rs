@@ -18,7 +18,12 @@ async fn plain_smtp_delivers_the_requesters_mail_and_sigterm_exits_cleanly() {
         let site = Site::new(&backend);
         let sink = SmtpSink::bind(SinkOptions::default()).await;
         let url = format!("smtp://127.0.0.1:{}", sink.port());
-        let app = site.start(&[("RIGHTSDESK_SMTP_URL", &url)]).await;
+        let app = site
+            .start(&[
+                ("RIGHTSDESK_SMTP_URL", &url),
+                ("RIGHTSDESK_MAIL_FROM", "Privacy Team <privacy@example.org>"),
+            ])
+            .await;
         let listening = app
             .wait_for_log("rightsdesk listening", Duration::from_secs(1))
             .await;
@@ -37,6 +42,30 @@ async fn plain_smtp_delivers_the_requesters_mail_and_sigterm_exits_cleanly() {
         for envelope in &envelopes {
             assert_eq!(envelope.to, vec![email.to_string()], "[{backend}]");
             assert!(!envelope.tls && envelope.user.is_none(), "[{backend}]");
+            assert_eq!(
+                envelope.from, "privacy@example.org",
+                "[{backend}] the sender"
+            );
+        }
+        for raw in sink.messages.lock().unwrap().iter() {
+            let text = String::from_utf8_lossy(raw);
+            assert!(
+                text.contains("From: \"Privacy Team\" <privacy@example.org>"),
+                "[{backend}] {text}"
+            );
+            // The Message-ID is the outbox row's id at the sender's domain.
+            let message_id = text
+                .lines()
+                .find_map(|line| line.strip_prefix("Message-ID: "))
+                .unwrap_or_default();
+            assert!(
+                message_id.ends_with("@example.org>")
+                    && site
+                        .outbox()
+                        .iter()
+                        .any(|row| message_id == format!("<{}@example.org>", row.id)),
+                "[{backend}] {message_id}"
+            );
         }
         assert!(
             site.outbox().iter().all(|row| row.sent_at.is_some()),
