@@ -5,9 +5,7 @@
 use std::net::IpAddr;
 
 use data_encoding::HEXLOWER;
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 use time::OffsetDateTime;
 
 use super::Context;
@@ -53,13 +51,13 @@ fn keys(
     ]
 }
 
+/// The secret key's own keyed hash (HMAC-SHA-256) of the kind and value.
 fn keyed(ctx: &Context, kind: &str, value: &str) -> String {
-    let key = ctx.settings.secret_key.derive("sign-in throttle");
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(kind.as_bytes());
-    mac.update(b":");
-    mac.update(value.as_bytes());
-    format!("{kind}:{}", HEXLOWER.encode(&mac.finalize().into_bytes()))
+    let hash = ctx
+        .settings
+        .secret_key
+        .derive(&format!("sign-in throttle\n{kind}:{value}"));
+    format!("{kind}:{}", HEXLOWER.encode(&hash))
 }
 
 fn state_of(row: &ThrottleRow) -> ThrottleState {
