@@ -8,7 +8,6 @@ use reqwest::StatusCode;
 use rightsdesk::domain::deadline::DeadlinePolicy;
 use rightsdesk::domain::kind::RequestKind;
 use rightsdesk::domain::regime::Regime;
-use rightsdesk::store::requests;
 use rightsdesk::store::time::from_db;
 
 const REGIONS: [&str; 4] = ["in", "eu", "us-ca", "other"];
@@ -285,13 +284,25 @@ async fn a_stale_version_loses_and_changes_nothing() {
     }
 }
 
-fn only_request_for(app: &TestApp, email: &str) -> requests::RequestRow {
+/// The columns of a stored request these tests look at, read straight from the table.
+#[derive(diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = rightsdesk::store::schema::requests)]
+struct StoredRequest {
+    status: String,
+    content_removal: bool,
+    received_at: time::PrimitiveDateTime,
+    verified_at: Option<time::PrimitiveDateTime>,
+    due_at: time::PrimitiveDateTime,
+    closed_at: Option<time::PrimitiveDateTime>,
+}
+
+fn only_request_for(app: &TestApp, email: &str) -> StoredRequest {
     use diesel::prelude::*;
     use rightsdesk::store::schema::requests::dsl;
     let mut conn = app.conn();
-    let mut rows: Vec<requests::RequestRow> = dsl::requests
+    let mut rows: Vec<StoredRequest> = dsl::requests
         .filter(dsl::email.eq(email))
-        .select(requests::RequestRow::as_select())
+        .select(StoredRequest::as_select())
         .load(&mut *conn)
         .unwrap();
     assert_eq!(rows.len(), 1, "[{}] one request for {email}", app.backend);

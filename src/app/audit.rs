@@ -32,7 +32,7 @@ pub fn verify_chain(ctx: &Context) -> Result<u64, VerifyError> {
             if row.seq > head_seq {
                 return Ok(verifier.finish(head_seq, &head_hash)?);
             }
-            verifier.check(&row.into_stored())?;
+            verifier.check(&row)?;
         }
     }
     Ok(verifier.finish(head_seq, &head_hash)?)
@@ -58,7 +58,7 @@ pub fn list_events(
     ctx: &Context,
     _officer: &crate::app::officer::CurrentOfficer,
     query: &AuditQuery,
-) -> Result<Vec<crate::store::audit::AuditEventRow>, AppError> {
+) -> Result<Vec<crate::domain::audit::AuditEvent>, AppError> {
     let date = |text: &str, field: &str| -> Result<Option<time::Date>, AppError> {
         if text.trim().is_empty() {
             return Ok(None);

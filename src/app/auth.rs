@@ -191,7 +191,10 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
         mfa_passed: stored.mfa_passed,
         officer: CurrentOfficer {
             scope: scope_of(&row)?,
-            id: row.id,
+            id: row
+                .id
+                .parse()
+                .map_err(|_| crate::store::StoreError::corrupt("officers", &row.id))?,
             name: row.name,
             email: row.email,
             session_hash: hash,
@@ -213,10 +216,11 @@ pub fn confirm_code(
             "This session needs no code.".to_string(),
         ));
     }
-    let attempt = sign_in_throttle::reserve(ctx, "code", &current.officer.id, client, now)?;
+    let attempt =
+        sign_in_throttle::reserve(ctx, "code", &current.officer.id.to_string(), client, now)?;
     let outcome = ctx.write(|conn| {
-        let row =
-            officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &current.officer.id.to_string())?
+            .ok_or(AppError::SignInRequired)?;
         let secret = stored_totp_secret(ctx, &row)?
             .ok_or_else(|| AppError::Internal("enrolled officer without a secret".into()))?;
         let last = row.totp_last_step.map(|s| s.max(0) as u64);
@@ -264,7 +268,8 @@ pub struct Enrolment {
 pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolment, AppError> {
     let now = clock::now();
     ctx.write(|conn| {
-        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row =
+            officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SignInRequired)?;
         if row.totp_enabled_at.is_some() {
             return Err(AppError::Conflict(
                 "Two-step sign-in is already on for your account.".to_string(),
@@ -302,7 +307,7 @@ pub fn confirm_enrolment(
 ) -> Result<(), AppError> {
     let now = clock::now();
     ctx.write(|conn| {
-        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SignInRequired)?;
         let secret = stored_totp_secret(ctx, &row)?
             .filter(|_| row.totp_enabled_at.is_none())
             .ok_or_else(|| AppError::Conflict("Start the set-up again from the two-step sign-in page.".to_string()))?;

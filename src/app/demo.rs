@@ -2,12 +2,13 @@
 
 use serde_json::{Map, Value};
 
-use super::requests::LoadedRequest;
 use super::status::fresh_status_link;
 use super::submit::submit;
 use super::{clock, Context};
 use crate::domain::audit::Actor;
+use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::Action;
+use crate::domain::message::Author;
 use crate::domain::submission::RawSubmission;
 use crate::error::AppError;
 use crate::store::messages;
@@ -141,7 +142,7 @@ pub fn load(ctx: &Context) -> Result<Vec<DemoRequest>, AppError> {
         let mut status_link = None;
         let mut status = "unverified".to_string();
         for (action, message) in case.steps {
-            let (new_status, link) = act(ctx, &submitted.request_id, *action, *message)?;
+            let (new_status, link) = act(ctx, submitted.request_id, *action, *message)?;
             status = new_status;
             status_link = status_link.or(link);
         }
@@ -157,17 +158,16 @@ pub fn load(ctx: &Context) -> Result<Vec<DemoRequest>, AppError> {
 /// Applies one workflow step as the demo officer; a verification also issues a status link.
 fn act(
     ctx: &Context,
-    request_id: &str,
+    request_id: RequestId,
     action: Action,
     message: Option<&str>,
 ) -> Result<(String, Option<String>), AppError> {
     ctx.write(|conn| {
         let now = clock::now();
-        let row = requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)?;
-        let request = LoadedRequest::from_row(row)?;
+        let request = requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)?;
         let actor = match action {
             Action::Verify | Action::Withdraw => Actor::Requester,
-            _ => Actor::Officer("demo".to_string()),
+            _ => Actor::DemoOfficer,
         };
         let mut details = Map::new();
         let mut changes = RequestChanges::default();
@@ -193,13 +193,11 @@ fn act(
         if let (Some(body), true) = (message, action != Action::Reject) {
             messages::insert(
                 conn,
-                &messages::NewMessage {
-                    id: &message_id,
-                    request_id,
-                    author: "officer",
-                    body,
-                    created_at: to_db(now),
-                },
+                &message_id,
+                request_id,
+                Author::Officer,
+                body,
+                to_db(now),
             )?;
         }
         let link = match action {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::requests::audit_target;
+use super::requests::{audit_target, request_id_in};
 use super::{clock, Context};
 use crate::domain::audit::Actor;
 use crate::domain::token::LinkToken;
@@ -84,19 +84,21 @@ pub fn fetch(ctx: &Context, token: &str) -> Result<Download, AppError> {
         if !packages::count_download(conn, &package.id, to_db(now))? {
             return Err(AppError::Gone(GONE_USED.to_string()));
         }
-        let request = requests::find_by_id(conn, &package.request_id)?.ok_or(AppError::NotFound)?;
+        let request =
+            requests::find_by_id(conn, request_id_in("data_packages", &package.request_id)?)?
+                .ok_or(AppError::NotFound)?;
         audit::append(
             conn,
             &NewAuditEvent {
                 at: now,
                 actor: &Actor::Requester.to_audit_string(),
                 action: "package.downloaded",
-                target: &audit_target(&package.request_id),
+                target: &audit_target(request.id),
                 details: &json!({
                     "package_id": package.id,
                     "download": package.downloads + 1,
                     "of": package.max_downloads,
-                    "reference": request.reference,
+                    "reference": request.reference.as_str(),
                 })
                 .to_string(),
             },

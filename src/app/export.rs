@@ -40,9 +40,9 @@ impl Exporter<'_> {
         }
     }
 
-    fn me(&self) -> Option<&str> {
+    fn me(&self) -> Option<String> {
         match self {
-            Exporter::Officer(officer) => Some(&officer.id),
+            Exporter::Officer(officer) => Some(officer.id.to_string()),
             Exporter::Operator => None,
         }
     }
@@ -79,7 +79,8 @@ impl ExportProgress for Quiet {}
 /// an HTTP response cannot turn into an error page once its body has begun.
 pub fn check(exporter: Exporter<'_>, filter: &QueueFilter) -> Result<(), AppError> {
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
-    queue::query_of(filter, &regimes, exporter.me(), None, BATCH_SIZE).map(|_| ())
+    let me = exporter.me();
+    queue::query_of(filter, &regimes, me.as_deref(), None, BATCH_SIZE).map(|_| ())
 }
 
 /// Writes every request `filter` matches, within the caller's regions, to `out`; returns
@@ -94,7 +95,8 @@ pub fn export_requests<W: Write>(
     progress: &mut dyn ExportProgress,
 ) -> Result<u64, AppError> {
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
-    let query = queue::query_of(filter, &regimes, exporter.me(), None, BATCH_SIZE)?;
+    let me = exporter.me();
+    let query = queue::query_of(filter, &regimes, me.as_deref(), None, BATCH_SIZE)?;
     let mut conn = ctx.conn()?;
     let names: HashMap<String, String> = officers::list(&mut conn)?
         .into_iter()

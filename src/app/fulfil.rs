@@ -12,13 +12,13 @@ use super::inventory::{
     EMAIL_INDEX,
 };
 use super::random_bytes;
-use super::requests::LoadedRequest;
 use super::transition::EffectEvent;
 use super::Context;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::{plan_erasure, Correction, Effects, HeldRecord};
 use crate::domain::inventory::{Category, RecordState, RetentionClass};
 use crate::domain::kind::RequestKind;
+use crate::domain::request::Request;
 use crate::domain::retention::PurgeClass;
 use crate::domain::token::{LinkToken, TOKEN_BYTES};
 use crate::error::AppError;
@@ -47,7 +47,7 @@ pub struct FulfilChoices<'a> {
 
 struct Effect<'a> {
     ctx: &'a Context,
-    request: &'a LoadedRequest,
+    request: &'a Request,
     now: OffsetDateTime,
     /// The audit events of what was done, written after the request's own change.
     events: RefCell<Vec<EffectEvent>>,
@@ -55,7 +55,7 @@ struct Effect<'a> {
 
 impl Effect<'_> {
     fn record(&self, action: &'static str, target: String, mut details: Value) {
-        details["reference"] = Value::String(self.request.row.reference.clone());
+        details["reference"] = Value::String(self.request.reference.to_string());
         self.events.borrow_mut().push(EffectEvent {
             action,
             target,
@@ -76,7 +76,7 @@ pub struct Fulfilment {
 pub fn apply(
     ctx: &Context,
     conn: &mut DbConn,
-    request: &LoadedRequest,
+    request: &Request,
     choices: FulfilChoices<'_>,
     now: OffsetDateTime,
 ) -> Result<Fulfilment, AppError> {
@@ -99,7 +99,7 @@ fn apply_effects(
     choices: FulfilChoices<'_>,
 ) -> Result<Effects, AppError> {
     let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
-    let email = Email::parse(&request.row.email)
+    let email = Email::parse(&request.email)
         .map_err(|_| AppError::Internal("a stored request email does not parse".to_string()))?;
     match request.kind {
         RequestKind::Access | RequestKind::Portability => {
@@ -128,7 +128,7 @@ fn apply_effects(
                         id: uuid::Uuid::now_v7().to_string(),
                         subject_id: subject.id.clone(),
                         purpose: purpose.clone(),
-                        request_id: request.row.id.clone(),
+                        request_id: request.id.to_string(),
                         recorded_at: to_db(now),
                     },
                 )?;
@@ -177,17 +177,12 @@ fn no_data() -> AppError {
 /// a configured purpose.
 fn chosen_purposes(
     ctx: &Context,
-    request: &LoadedRequest,
+    request: &Request,
     chosen: &[String],
 ) -> Result<Vec<String>, AppError> {
     let configured = ctx.settings.policy.purpose_slugs();
     let purposes: Vec<String> = if chosen.is_empty() {
-        request
-            .row
-            .purposes
-            .as_deref()
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default()
+        request.purposes.clone()
     } else {
         chosen.to_vec()
     };
@@ -285,7 +280,7 @@ fn make_package(
         .collect();
     let account_ref = data.and_then(|d| d.identity.account_ref.as_deref());
     let zip = build_package(&PackageInput {
-        reference: &effect.request.row.reference,
+        reference: effect.request.reference.as_str(),
         organisation: &ctx.settings.public_url,
         generated_at: now,
         email: email.as_str(),
@@ -317,7 +312,7 @@ fn make_package(
         conn,
         &PackageRow {
             id: id.clone(),
-            request_id: effect.request.row.id.clone(),
+            request_id: effect.request.id.to_string(),
             token_hash: token.hash().as_str().to_string(),
             key_id: content.key_id,
             sealed_token: sealed_token.bytes,
@@ -568,9 +563,9 @@ fn restrict(
 pub fn subject_of(
     ctx: &Context,
     conn: &mut DbConn,
-    request: &LoadedRequest,
+    request: &Request,
 ) -> Result<Option<SubjectData>, AppError> {
-    match Email::parse(&request.row.email) {
+    match Email::parse(&request.email) {
         Ok(email) => subject_data(ctx, conn, &email),
         Err(_) => Ok(None),
     }

@@ -1,7 +1,7 @@
 //! A requester who lost their link asks for a fresh one with their email and the reference.
 //! The answer is the same whether or not they matched, so the page reveals nothing.
 
-use super::requests::{queue_mail, LoadedRequest};
+use super::requests::queue_mail;
 use super::status::fresh_status_link;
 use super::{clock, Context};
 use crate::domain::email::Email;
@@ -30,16 +30,15 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     };
     let sent = ctx.write(|conn| -> Result<bool, AppError> {
         let now = clock::now();
-        let Some(row) = requests::find_by_reference(conn, reference.as_str())? else {
+        let Some(request) = requests::find_by_reference(conn, reference.as_str())? else {
             return Ok(false);
         };
-        let request = LoadedRequest::from_row(row)?;
         // Unverified requests have no status page yet: their verification mail is the link.
-        if request.row.email != email.as_str() || request.row.verified_at.is_none() {
+        if request.email != email.as_str() || request.verified_at.is_none() {
             return Ok(false);
         }
-        let link = fresh_status_link(ctx, conn, &request.row.id, now)?;
-        let mail = compose::lookup_link(&request.row.email, &request.row.reference, &link)?;
+        let link = fresh_status_link(ctx, conn, request.id, now)?;
+        let mail = compose::lookup_link(&request.email, request.reference.as_str(), &link)?;
         queue_mail(conn, &mail, now)?;
         Ok(true)
     })?;

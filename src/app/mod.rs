@@ -57,6 +57,7 @@ pub struct Context {
     /// SQLite has one writer at a time; queueing writers here, in order, is fairer and
     /// faster than letting them poll SQLite's busy handler.
     write_gate: Option<Arc<Mutex<()>>>,
+    backend: Backend,
 }
 
 impl Context {
@@ -91,6 +92,7 @@ impl Context {
             settings: Arc::new(settings),
             mail_wakeup: Arc::new(Notify::new()),
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            backend,
         })
     }
 
@@ -173,6 +175,24 @@ impl Context {
     pub fn migrate(&self) -> Result<Vec<String>, AppError> {
         let mut conn = self.conn()?;
         Ok(store::run_migrations(&mut conn)?)
+    }
+
+    /// Prepares the database as `serve` starts: a SQLite file is migrated on the spot (a
+    /// first run needs no separate step); PostgreSQL is migrated by the operator
+    /// (`rightsdesk migrate`) so that many instances do not race at start.
+    pub fn migrate_at_start(&self) -> Result<(), AppError> {
+        if self.backend == Backend::Sqlite {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    /// The database's kind, for the log: `Sqlite` or `Postgres`.
+    pub fn database_kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "Sqlite",
+            Backend::Postgres => "Postgres",
+        }
     }
 }
 

@@ -2,15 +2,17 @@
 
 use crate::domain::access::OfficerScope;
 use crate::domain::audit::Actor;
+use crate::domain::ids::OfficerId;
 use crate::domain::regime::Regime;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::store::officers::OfficerRow;
+use crate::store::officers::{self, OfficerRow};
+use crate::store::{DbConn, StoreError};
 
 /// An officer with a live session. Use cases take this, so none can forget to check access.
 #[derive(Debug, Clone)]
 pub struct CurrentOfficer {
-    pub id: String,
+    pub id: OfficerId,
     pub name: String,
     pub email: String,
     pub scope: OfficerScope,
@@ -19,7 +21,7 @@ pub struct CurrentOfficer {
 
 impl CurrentOfficer {
     pub fn actor(&self) -> Actor {
-        Actor::Officer(self.id.clone())
+        Actor::Officer(self.id)
     }
 
     /// A request outside one's regions does not exist as far as this officer can tell.
@@ -67,4 +69,39 @@ pub fn scope_of(row: &OfficerRow) -> Result<OfficerScope, AppError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| AppError::Internal(format!("officer {} has an unknown region", row.id)))?;
     Ok(OfficerScope { role, regions })
+}
+
+/// An officer as lists show them: id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerName {
+    pub id: OfficerId,
+    pub name: String,
+}
+
+/// The typed id of a stored officer.
+pub fn officer_id(row: &OfficerRow) -> Result<OfficerId, AppError> {
+    row.id
+        .parse()
+        .map_err(|_| StoreError::corrupt("officers", &row.id).into())
+}
+
+/// Every officer's name by id (an organisation's privacy team is small).
+pub fn names(conn: &mut DbConn) -> Result<Vec<OfficerName>, AppError> {
+    officers::list(conn)?
+        .into_iter()
+        .map(|row| {
+            Ok(OfficerName {
+                id: officer_id(&row)?,
+                name: row.name,
+            })
+        })
+        .collect()
+}
+
+/// The name of officer `id` among `names`, for pages.
+pub fn name_of(names: &[OfficerName], id: OfficerId) -> String {
+    names
+        .iter()
+        .find(|o| o.id == id)
+        .map_or_else(|| "Unknown officer".to_string(), |o| o.name.clone())
 }

@@ -192,7 +192,7 @@ pub fn update(
     let now = clock::now();
     ctx.write(|conn| {
         let row = officers::find_by_id(conn, officer_id)?.ok_or(AppError::NotFound)?;
-        let is_self = matches!(&by, Requester::Admin(me) if me.id == row.id);
+        let is_self = matches!(&by, Requester::Admin(me) if me.id.to_string() == row.id);
         let (changes, action, details, notice) = match change {
             OfficerUpdate::RoleAndRegions { role, regions } => {
                 let role = role

@@ -84,6 +84,23 @@ impl PurgeProgress for Quiet {
     fn purged(&mut self, _: PurgeClass, _: i64) {}
 }
 
+/// A scheduled run: taken by one instance at a time (`None` when another instance is
+/// purging), and counted in the metrics.
+pub fn run_exclusive(
+    ctx: &Context,
+    options: PurgeOptions,
+    progress: &mut dyn PurgeProgress,
+) -> Result<Option<PurgeReport>, AppError> {
+    let mut lock_conn = ctx.conn()?;
+    if !crate::store::retention::try_lock_run(&mut lock_conn)? {
+        return Ok(None);
+    }
+    let result = run(ctx, options, progress);
+    ctx.metrics.purge_runs.inc();
+    crate::store::retention::unlock_run(&mut lock_conn)?;
+    result.map(Some)
+}
+
 pub fn run(
     ctx: &Context,
     options: PurgeOptions,

@@ -1,25 +1,24 @@
 //! The officer queue: the requests one may read, filtered, by due date, a page at a time.
 
-use super::officer::CurrentOfficer;
-use super::requests::LoadedRequest;
+use super::officer::{CurrentOfficer, OfficerName};
 use super::{clock, Context};
 use crate::domain::queue::{
     AssigneeFilter, QueueCursor, QueueFilter, QueueSearch, StatusFilter, PAGE_SIZE,
 };
 use crate::domain::regime::Regime;
+use crate::domain::request::Request;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
-use crate::store::officers;
 use crate::store::requests::{self, AssigneeQuery, QueueQuery, StatusQuery};
-use crate::store::time::{from_db, to_db};
+use crate::store::time::to_db;
 use time::PrimitiveDateTime;
 
 #[derive(Debug, Clone)]
 pub struct QueueView {
-    pub rows: Vec<LoadedRequest>,
+    pub rows: Vec<Request>,
     /// Officer id → name of every officer (an organisation's privacy team is small), for the
     /// rows' assignees and the assignee filter.
-    pub officer_names: Vec<(String, String)>,
+    pub officer_names: Vec<OfficerName>,
     pub counts: Vec<(RequestStatus, i64)>,
     pub next: Option<QueueCursor>,
 }
@@ -87,34 +86,28 @@ pub fn list(
     let mut conn = ctx.conn()?;
     let readable = officer.readable_regime_codes();
     let regimes = listed_regimes(filter, &readable);
+    let me = officer.id.to_string();
     let rows = requests::queue_page(
         &mut conn,
         &query_of(
             filter,
             &regimes,
-            Some(&officer.id),
+            Some(&me),
             after.map(|c| (to_db(c.due_at), c.id.as_str())),
             PAGE_SIZE + 1,
         )?,
     )?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
-    let rows: Vec<LoadedRequest> = rows
-        .into_iter()
-        .take(PAGE_SIZE as usize)
-        .map(LoadedRequest::from_row)
-        .collect::<Result<_, _>>()?;
+    let rows: Vec<Request> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = if has_more {
         rows.last().map(|r| QueueCursor {
-            due_at: from_db(r.row.effective_due_at),
-            id: r.row.id.clone(),
+            due_at: r.effective_due_at,
+            id: r.id.to_string(),
         })
     } else {
         None
     };
-    let officer_names = officers::list(&mut conn)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let officer_names = super::officer::names(&mut conn)?;
     let counts = requests::count_by_status(&mut conn, &readable)?
         .into_iter()
         .filter_map(|(status, n)| status.parse::<RequestStatus>().ok().map(|s| (s, n)))

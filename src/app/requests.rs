@@ -1,63 +1,32 @@
-//! Reading a stored request back into domain types, and the mail and token helpers that
-//! several use cases share.
+//! The mail and token helpers that several request use cases share.
 
 use time::OffsetDateTime;
 
 use super::{random_bytes, Context};
-use crate::domain::kind::RequestKind;
-use crate::domain::lifecycle::RequestState;
-use crate::domain::regime::Regime;
-use crate::domain::status::RequestStatus;
+use crate::domain::audit::Target;
+use crate::domain::ids::RequestId;
 use crate::domain::token::{LinkToken, TokenPurpose, TOKEN_BYTES};
 use crate::error::AppError;
 use crate::mail::compose::OutgoingMail;
-use crate::store::requests::RequestRow;
-use crate::store::time::{from_db, to_db};
+use crate::store::time::to_db;
 use crate::store::{outbox, tokens, DbConn};
 
-/// A stored request with its text columns parsed.
-#[derive(Debug, Clone)]
-pub struct LoadedRequest {
-    pub row: RequestRow,
-    pub kind: RequestKind,
-    pub regime: Regime,
-    pub status: RequestStatus,
+/// The audit target naming a request (its id, never personal data).
+pub fn audit_target(request_id: RequestId) -> String {
+    Target::Request(request_id).to_audit_string()
 }
 
-impl LoadedRequest {
-    pub fn from_row(row: RequestRow) -> Result<LoadedRequest, AppError> {
-        let corrupt =
-            |what: &str| AppError::Internal(format!("request {} has an unknown {what}", row.id));
-        Ok(LoadedRequest {
-            kind: row.kind.parse().map_err(|_| corrupt("kind"))?,
-            regime: row.regime.parse().map_err(|_| corrupt("regime"))?,
-            status: row.status.parse().map_err(|_| corrupt("status"))?,
-            row,
-        })
-    }
-
-    pub fn state(&self) -> RequestState {
-        RequestState {
-            status: self.status,
-            due_at: from_db(self.row.due_at),
-            extended_due_at: self.row.extended_due_at.map(from_db),
-        }
-    }
-
-    /// The audit target naming this request (its id, never personal data).
-    pub fn audit_target(&self) -> String {
-        audit_target(&self.row.id)
-    }
-}
-
-pub fn audit_target(request_id: &str) -> String {
-    format!("request:{request_id}")
+/// A request id read from a row of `table` that points at a request; one that does not
+/// parse makes that row corrupt.
+pub(crate) fn request_id_in(table: &'static str, text: &str) -> Result<RequestId, AppError> {
+    text.parse()
+        .map_err(|_| crate::store::StoreError::corrupt(table, text).into())
 }
 
 /// Issues a new link token for a request and returns the secret for the link.
 pub fn issue_token(
     conn: &mut DbConn,
-    request_id: &str,
+    request_id: RequestId,
     purpose: TokenPurpose,
     now: OffsetDateTime,
 ) -> Result<LinkToken, AppError> {
@@ -66,7 +35,7 @@ pub fn issue_token(
         conn,
         &tokens::NewLinkToken {
             token_hash: token.hash().as_str(),
-            request_id,
+            request_id: &request_id.to_string(),
             purpose: purpose.as_str(),
             created_at: to_db(now),
             expires_at: to_db(now + purpose.lifetime()),

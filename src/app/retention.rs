@@ -6,11 +6,12 @@ use time::OffsetDateTime;
 use super::officer::CurrentOfficer;
 use super::purge;
 use super::{clock, Context};
+use crate::domain::hold::{Hold, HoldScope};
 use crate::domain::retention::PurgeClass;
 use crate::error::AppError;
-use crate::store::holds::{self, HoldRow};
+use crate::store::holds;
+use crate::store::requests;
 use crate::store::time::to_db;
-use crate::store::{officers, requests};
 
 /// How far ahead the overview looks.
 pub const LOOKAHEAD_DAYS: i64 = 30;
@@ -29,7 +30,7 @@ pub struct ClassOutlook {
 
 #[derive(Debug, Clone)]
 pub struct HeldItem {
-    pub hold: HoldRow,
+    pub hold: Hold,
     /// The request's reference, for holds on requests.
     pub reference: Option<String>,
     /// The name of the officer who placed it.
@@ -75,19 +76,20 @@ pub fn overview(ctx: &Context, officer: &CurrentOfficer) -> Result<RetentionOver
             due_soon: (due_later - due).max(0),
         });
     }
-    let names = officers::list(&mut conn)?;
+    let names = super::officer::names(&mut conn)?;
     let holds = holds::list_active(&mut conn, now.date())?
         .into_iter()
         .map(|hold| {
-            let reference = if hold.scope == "request" {
-                requests::find_by_id(&mut conn, &hold.target_id)?.map(|r| r.reference)
+            let reference = if hold.scope == HoldScope::Request {
+                requests::find_by_id(
+                    &mut conn,
+                    super::requests::request_id_in("legal_holds", &hold.target_id)?,
+                )?
+                .map(|r| r.reference.to_string())
             } else {
                 None
             };
-            let placed_by = names
-                .iter()
-                .find(|o| o.id == hold.placed_by)
-                .map_or_else(|| "Unknown officer".to_string(), |o| o.name.clone());
+            let placed_by = super::officer::name_of(&names, hold.placed_by);
             Ok(HeldItem {
                 hold,
                 reference,

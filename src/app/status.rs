@@ -3,10 +3,13 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::requests::{audit_target, queue_mail, status_link, LoadedRequest};
+use super::requests::{audit_target, queue_mail, status_link};
 use super::{clock, Context};
 use crate::domain::audit::Actor;
+use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::{self, Action};
+use crate::domain::message::Author;
+use crate::domain::request::Request;
 use crate::domain::submission::MAX_TEXT_CHARS;
 use crate::domain::token::{is_live, LinkToken, TokenPurpose};
 use crate::error::AppError;
@@ -27,7 +30,7 @@ pub struct TimelineItem {
 /// Everything the status page shows.
 #[derive(Debug, Clone)]
 pub struct StatusView {
-    pub request: LoadedRequest,
+    pub request: Request,
     pub due_at: OffsetDateTime,
     pub extended: bool,
     pub due_rule: String,
@@ -46,7 +49,7 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let state = request.state();
     let can = |action| lifecycle::transition(&state, action, now).is_ok();
     let timeline = timeline(&mut conn, &request)?;
-    let package = super::downloads::offer(ctx, &mut conn, &request.row.id)?;
+    let package = super::downloads::offer(ctx, &mut conn, &request.id.to_string())?;
     Ok(StatusView {
         package,
         due_at: state.effective_due(),
@@ -54,7 +57,7 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
         due_rule: ctx.settings.policy.deadlines.describe(
             request.regime,
             request.kind,
-            request.row.content_removal,
+            request.content_removal,
         ),
         timeline,
         can_reply: can(Action::RequesterReply),
@@ -94,13 +97,11 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
         )?;
         messages::insert(
             conn,
-            &messages::NewMessage {
-                id: &message_id,
-                request_id: &request.row.id,
-                author: "requester",
-                body: message,
-                created_at: to_db(now),
-            },
+            &message_id,
+            request.id,
+            Author::Requester,
+            message,
+            to_db(now),
         )?;
         Ok(())
     })
@@ -122,8 +123,8 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
         )?;
         let link = ctx.link(&format!("/status/{token}"));
         let mail = compose::status_changed(
-            &request.row.email,
-            &request.row.reference,
+            &request.email,
+            request.reference.as_str(),
             transition.to.label(),
             &link,
         )?;
@@ -134,26 +135,26 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
 }
 
 /// The request a status token belongs to; unknown tokens are a 404, expired ones a 410.
-pub(crate) fn request_for_token(conn: &mut DbConn, token: &str) -> Result<LoadedRequest, AppError> {
+pub(crate) fn request_for_token(conn: &mut DbConn, token: &str) -> Result<Request, AppError> {
     let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
     let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Status.as_str())?
         .ok_or(AppError::NotFound)?;
     if !is_live(from_db(stored.expires_at), None, clock::now()) {
         return Err(AppError::Gone(EXPIRED.to_string()));
     }
-    let row = requests::find_by_id(conn, &stored.request_id)?.ok_or(AppError::NotFound)?;
-    LoadedRequest::from_row(row)
+    let request_id = super::requests::request_id_in("link_tokens", &stored.request_id)?;
+    requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)
 }
 
 /// The request's history in the requester's words; internal notes are left out.
-fn timeline(conn: &mut DbConn, request: &LoadedRequest) -> Result<Vec<TimelineItem>, AppError> {
-    let events = audit::list_for_target(conn, &audit_target(&request.row.id))?;
-    let messages = messages::list_for_request(conn, &request.row.id)?;
+fn timeline(conn: &mut DbConn, request: &Request) -> Result<Vec<TimelineItem>, AppError> {
+    let events = audit::list_for_target(conn, &audit_target(request.id))?;
+    let messages = messages::list_for_request(conn, request.id)?;
     let message_body = |details: &Value| {
         let id = details.get("message_id")?.as_str()?;
         messages
             .iter()
-            .find(|m| m.id == id && m.author != "internal")
+            .find(|m| m.id == id && m.author.requester_sees())
             .map(|m| m.body.clone())
     };
     let mut items = Vec::with_capacity(events.len());
@@ -177,10 +178,10 @@ fn timeline(conn: &mut DbConn, request: &LoadedRequest) -> Result<Vec<TimelineIt
             .and_then(Value::as_str)
             .map(str::to_string);
         items.push(TimelineItem {
-            at: from_db(event.at),
+            at: event.at,
             label: label.to_string(),
             message: message_body(&details).or(reason),
-            from_requester: event.actor == Actor::Requester.to_audit_string(),
+            from_requester: event.actor == Actor::Requester,
         });
     }
     Ok(items)
@@ -190,7 +191,7 @@ fn timeline(conn: &mut DbConn, request: &LoadedRequest) -> Result<Vec<TimelineIt
 pub fn fresh_status_link(
     ctx: &Context,
     conn: &mut DbConn,
-    request_id: &str,
+    request_id: RequestId,
     now: OffsetDateTime,
 ) -> Result<String, AppError> {
     let token = super::requests::issue_token(conn, request_id, TokenPurpose::Status, now)?;

@@ -1,11 +1,11 @@
 //! A requester submits a request: it is stored unverified and a confirmation link is mailed.
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::json;
 
 use super::requests::{audit_target, issue_token, queue_mail};
 use super::{clock, random_bytes, Context};
 use crate::domain::audit::Actor;
+use crate::domain::ids::RequestId;
 use crate::domain::reference::{Reference, REFERENCE_BYTES};
 use crate::domain::status::RequestStatus;
 use crate::domain::submission::{RawSubmission, Submission};
@@ -15,12 +15,31 @@ use crate::mail::compose;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, NewRequest};
 use crate::store::time::to_db;
+use crate::store::StoreError;
+
+/// Why storing a submission failed: a reference drawn twice is tried again.
+enum SubmitError {
+    ReferenceTaken,
+    App(AppError),
+}
+
+impl From<AppError> for SubmitError {
+    fn from(error: AppError) -> SubmitError {
+        SubmitError::App(error)
+    }
+}
+
+impl From<diesel::result::Error> for SubmitError {
+    fn from(error: diesel::result::Error) -> SubmitError {
+        SubmitError::App(error.into())
+    }
+}
 
 /// What the requester is told after submitting.
 #[derive(Debug, Clone)]
 pub struct Submitted {
     pub reference: Reference,
-    pub request_id: String,
+    pub request_id: RequestId,
 }
 
 /// References are random; a collision with an existing one is retried with a fresh draw.
@@ -40,11 +59,9 @@ pub fn submit(ctx: &Context, raw: &RawSubmission) -> Result<Submitted, AppError>
                     request_id,
                 });
             }
-            Err(AppError::Database(DieselError::DatabaseError(
-                DatabaseErrorKind::UniqueViolation,
-                _,
-            ))) if attempt < REFERENCE_ATTEMPTS => {}
-            Err(error) => return Err(error),
+            Err(SubmitError::ReferenceTaken) if attempt < REFERENCE_ATTEMPTS => {}
+            Err(SubmitError::ReferenceTaken) => break,
+            Err(SubmitError::App(error)) => return Err(error),
         }
     }
     Err(AppError::Internal(
@@ -56,7 +73,7 @@ fn store_submission(
     ctx: &Context,
     submission: &Submission,
     reference: &Reference,
-) -> Result<String, AppError> {
+) -> Result<RequestId, SubmitError> {
     let now = clock::now();
     let deadlines = ctx.settings.policy.deadlines.deadlines_for(
         submission.regime,
@@ -64,13 +81,13 @@ fn store_submission(
         submission.content_removal,
         now,
     );
-    let id = uuid::Uuid::now_v7().to_string();
+    let request_id = RequestId::new();
     let purposes = (!submission.purposes.is_empty())
         .then(|| serde_json::to_string(&submission.purposes))
         .transpose()
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let row = NewRequest {
-        id: id.clone(),
+        id: request_id.to_string(),
         reference: reference.as_str().to_string(),
         kind: submission.kind.as_str().to_string(),
         regime: submission.regime.as_str().to_string(),
@@ -91,9 +108,12 @@ fn store_submission(
         version: 1,
         updated_at: to_db(now),
     };
-    ctx.write(|conn| {
-        requests::insert(conn, &row)?;
-        let token = issue_token(conn, &id, TokenPurpose::Verify, now)?;
+    ctx.write_as(|conn| {
+        requests::insert(conn, &row).map_err(|error| match error {
+            StoreError::Duplicate => SubmitError::ReferenceTaken,
+            other => SubmitError::App(other.into()),
+        })?;
+        let token = issue_token(conn, request_id, TokenPurpose::Verify, now)?;
         let link = ctx.link(&format!("/verify/{}", token.as_str()));
         let mail = compose::verification(&submission.email, reference, &link)?;
         queue_mail(conn, &mail, now)?;
@@ -117,10 +137,10 @@ fn store_submission(
                 at: now,
                 actor: &Actor::Requester.to_audit_string(),
                 action: "request.submitted",
-                target: &audit_target(&id),
+                target: &audit_target(request_id),
                 details: &details,
             },
         )?;
-        Ok(id.clone())
+        Ok(request_id)
     })
 }

@@ -3,9 +3,9 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::requests::LoadedRequest;
 use crate::domain::audit::Actor;
 use crate::domain::lifecycle::{self, Action, Transition};
+use crate::domain::request::Request;
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, RequestChanges};
@@ -26,7 +26,7 @@ pub struct EffectEvent {
 /// [`crate::store::write`], so that the change and its event commit together.
 pub fn apply(
     conn: &mut DbConn,
-    request: &LoadedRequest,
+    request: &Request,
     action: Action,
     actor: &Actor,
     now: OffsetDateTime,
@@ -43,7 +43,7 @@ pub fn apply(
 #[allow(clippy::too_many_arguments)]
 pub fn apply_after(
     conn: &mut DbConn,
-    request: &LoadedRequest,
+    request: &Request,
     action: Action,
     actor: &Actor,
     now: OffsetDateTime,
@@ -60,8 +60,8 @@ pub fn apply_after(
     }
     let current = requests::update_if_version(
         conn,
-        &request.row.id,
-        request.row.version,
+        &request.id.to_string(),
+        request.version,
         &changes,
         to_db(now),
     )?;
@@ -94,7 +94,7 @@ pub fn apply_after(
 #[allow(clippy::too_many_arguments)]
 fn record(
     conn: &mut DbConn,
-    request: &LoadedRequest,
+    request: &Request,
     event_name: &str,
     actor: &Actor,
     now: OffsetDateTime,
@@ -102,7 +102,7 @@ fn record(
     mut details: Map<String, Value>,
     effects: &[EffectEvent],
 ) -> Result<(), AppError> {
-    details.insert("reference".into(), request.row.reference.clone().into());
+    details.insert("reference".into(), request.reference.to_string().into());
     details.insert("from".into(), transition.from.as_str().into());
     details.insert("to".into(), transition.to.as_str().into());
     let details = Value::Object(details).to_string();

@@ -3,11 +3,12 @@
 
 use serde_json::Map;
 
-use super::requests::{issue_token, queue_mail, status_link, LoadedRequest};
+use super::requests::{issue_token, queue_mail, request_id_in, status_link};
 use super::{clock, Context};
 use crate::domain::audit::Actor;
 use crate::domain::kind::RequestKind;
 use crate::domain::lifecycle::Action;
+use crate::domain::request::Request;
 use crate::domain::token::{is_live, LinkToken, TokenPurpose};
 use crate::error::AppError;
 use crate::mail::compose;
@@ -30,7 +31,7 @@ pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppErr
     let mut conn = ctx.conn()?;
     let request = live_request(&mut conn, token)?;
     Ok(PendingVerification {
-        reference: request.row.reference,
+        reference: request.reference.to_string(),
         kind: request.kind,
     })
 }
@@ -43,9 +44,8 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
         // The request's row first, then its link: the order in which the purge takes them
         // (it deletes an expired request, and its links with it). Waiting for a purge
         // that took the request finds it gone.
-        let row = requests::lock_by_id(conn, &request.row.id)?
+        let request = requests::lock_by_id(conn, request.id)?
             .ok_or_else(|| AppError::Gone(EXPIRED.to_string()))?;
-        let request = LoadedRequest::from_row(row)?;
         let hash = LinkToken::parse(token).ok_or(AppError::NotFound)?.hash();
         if !tokens::mark_used(conn, hash.as_str(), to_db(now))? {
             return Err(AppError::Gone(ALREADY_USED.to_string()));
@@ -55,7 +55,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
             ..RequestChanges::default()
         };
         // Under GDPR the acknowledgement is due on verification; it happens now.
-        if request.row.acknowledge_due_at.is_none() {
+        if request.acknowledge_due_at.is_none() {
             changes.acknowledge_due_at = Some(to_db(now));
         }
         super::transition::apply(
@@ -67,11 +67,11 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
             changes,
             Map::new(),
         )?;
-        let status_token = issue_token(conn, &request.row.id, TokenPurpose::Status, now)?;
+        let status_token = issue_token(conn, request.id, TokenPurpose::Status, now)?;
         let due = request.state().effective_due();
         let mail = compose::confirmation(
-            &request.row.email,
-            &request.row.reference,
+            &request.email,
+            request.reference.as_str(),
             &status_link(ctx, &status_token),
             due,
         )?;
@@ -83,7 +83,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
 }
 
 /// The request a verification token belongs to, if the token is still usable.
-fn live_request(conn: &mut DbConn, token: &str) -> Result<LoadedRequest, AppError> {
+fn live_request(conn: &mut DbConn, token: &str) -> Result<Request, AppError> {
     let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
     let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Verify.as_str())?
         .ok_or(AppError::NotFound)?;
@@ -94,6 +94,6 @@ fn live_request(conn: &mut DbConn, token: &str) -> Result<LoadedRequest, AppErro
     if !is_live(from_db(stored.expires_at), None, now) {
         return Err(AppError::Gone(EXPIRED.to_string()));
     }
-    let row = requests::find_by_id(conn, &stored.request_id)?.ok_or(AppError::NotFound)?;
-    LoadedRequest::from_row(row)
+    let request_id = request_id_in("link_tokens", &stored.request_id)?;
+    requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)
 }

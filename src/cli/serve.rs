@@ -16,15 +16,10 @@ use crate::app::Context;
 use crate::config::Settings;
 use crate::jobs;
 use crate::mail::Mailer;
-use crate::store::Backend;
-use crate::store::DatabaseUrl;
 use crate::web::tls::{self, CertificateStore};
 use crate::web::{self, ServerOptions};
 
 pub fn run(settings: Settings) -> Result<(), String> {
-    let backend = DatabaseUrl::parse(&settings.database_url)
-        .map_err(|e| e.to_string())?
-        .backend();
     // Certificates are checked before anything else, so a bad pair is one clear line.
     let certificates = settings
         .tls
@@ -33,11 +28,8 @@ pub fn run(settings: Settings) -> Result<(), String> {
         .transpose()?;
     let bind = settings.bind;
     let ctx = Context::open(settings).map_err(|e| e.to_string())?;
-    // A first run on SQLite needs no separate step; PostgreSQL is migrated by the operator
-    // (`rightsdesk migrate`) so that many instances do not race at start.
-    if backend == Backend::Sqlite {
-        ctx.migrate().map_err(|e| e.to_string())?;
-    }
+    ctx.migrate_at_start().map_err(|e| e.to_string())?;
+    let database_kind = ctx.database_kind();
     let listener = TcpListener::bind(bind)
         .map_err(|e| format!("RIGHTSDESK_BIND: cannot listen on {bind}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
@@ -95,7 +87,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
         let tls_on = certificates.is_some();
-        tracing::info!(address = %address, tls = tls_on, backend = ?backend, mail = %mail_target, "rightsdesk listening");
+        tracing::info!(address = %address, tls = tls_on, backend = %database_kind, mail = %mail_target, "rightsdesk listening");
         let mut server = tokio::spawn(server);
 
         let served = loop {

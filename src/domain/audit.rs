@@ -6,17 +6,21 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::ids::{OfficerId, RecordId, RequestId, SubjectId};
+
 /// The hash the first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Who did something. Officers are named by id, never by name or email.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Requester,
     System,
     /// Someone with access to the server, running a command (an import).
     Operator,
-    Officer(String),
+    Officer(OfficerId),
+    /// The made-up officer who works the demo requests (`rightsdesk demo`).
+    DemoOfficer,
 }
 
 impl Actor {
@@ -26,7 +30,105 @@ impl Actor {
             Actor::System => "system".to_string(),
             Actor::Operator => "operator".to_string(),
             Actor::Officer(id) => format!("officer:{id}"),
+            Actor::DemoOfficer => "officer:demo".to_string(),
         }
+    }
+
+    /// Reads an actor as [`Actor::to_audit_string`] writes it.
+    pub fn parse(text: &str) -> Result<Actor, InvalidAuditName> {
+        match text {
+            "requester" => Ok(Actor::Requester),
+            "system" => Ok(Actor::System),
+            "operator" => Ok(Actor::Operator),
+            "officer:demo" => Ok(Actor::DemoOfficer),
+            _ => text
+                .strip_prefix("officer:")
+                .and_then(|id| id.parse().ok())
+                .map(Actor::Officer)
+                .ok_or(InvalidAuditName),
+        }
+    }
+}
+
+/// What an event is about: a kind and, for most, an id. Never personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Request(RequestId),
+    Record(RecordId),
+    Subject(SubjectId),
+    Officer(OfficerId),
+    /// Every officer account (the sign-in throttle's events).
+    Officers,
+    /// A purge run over one retention class.
+    Retention(String),
+    /// A mail in the outbox, by its id.
+    Mail(String),
+    /// An import run, by its id.
+    Import(String),
+    /// An export of requests.
+    RequestExport,
+}
+
+impl Target {
+    pub fn to_audit_string(&self) -> String {
+        match self {
+            Target::Request(id) => format!("request:{id}"),
+            Target::Record(id) => format!("record:{id}"),
+            Target::Subject(id) => format!("subject:{id}"),
+            Target::Officer(id) => format!("officer:{id}"),
+            Target::Officers => "officers".to_string(),
+            Target::Retention(class) => format!("retention:{class}"),
+            Target::Mail(id) => format!("mail:{id}"),
+            Target::Import(id) => format!("import:{id}"),
+            Target::RequestExport => "export:requests".to_string(),
+        }
+    }
+
+    /// Reads a target as [`Target::to_audit_string`] writes it.
+    pub fn parse(text: &str) -> Result<Target, InvalidAuditName> {
+        if text == "officers" {
+            return Ok(Target::Officers);
+        }
+        if text == "export:requests" {
+            return Ok(Target::RequestExport);
+        }
+        let (kind, id) = text.split_once(':').ok_or(InvalidAuditName)?;
+        let parsed = match kind {
+            "request" => id.parse().map(Target::Request).ok(),
+            "record" => id.parse().map(Target::Record).ok(),
+            "subject" => id.parse().map(Target::Subject).ok(),
+            "officer" => id.parse().map(Target::Officer).ok(),
+            "retention" if !id.is_empty() => Some(Target::Retention(id.to_string())),
+            "mail" if !id.is_empty() => Some(Target::Mail(id.to_string())),
+            "import" if !id.is_empty() => Some(Target::Import(id.to_string())),
+            _ => None,
+        };
+        parsed.ok_or(InvalidAuditName)
+    }
+}
+
+/// An actor or target text that names nothing we write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an actor or target the audit trail knows")]
+pub struct InvalidAuditName;
+
+/// An event as the officer workspace reads it: who, what, about what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub actor: Actor,
+    pub action: String,
+    pub target: Target,
+    /// A JSON object without personal data.
+    pub details: String,
+}
+
+impl AuditEvent {
+    /// The id of the message stored beside this event, if it names one.
+    pub fn message_id(&self) -> Option<String> {
+        let details: serde_json::Value = serde_json::from_str(&self.details).ok()?;
+        details.get("message_id")?.as_str().map(str::to_string)
     }
 }
 
@@ -165,6 +267,35 @@ impl ChainVerifier {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn actors_and_targets_read_back_what_they_write() {
+        let officer = OfficerId::new();
+        for actor in [
+            Actor::Requester,
+            Actor::System,
+            Actor::Operator,
+            Actor::Officer(officer),
+            Actor::DemoOfficer,
+        ] {
+            assert_eq!(Actor::parse(&actor.to_audit_string()), Ok(actor));
+        }
+        for target in [
+            Target::Request(RequestId::new()),
+            Target::Record(RecordId::new()),
+            Target::Subject(SubjectId::new()),
+            Target::Officer(officer),
+            Target::Officers,
+            Target::Retention("closed_requests".to_string()),
+            Target::Mail("m1".to_string()),
+            Target::Import("i1".to_string()),
+            Target::RequestExport,
+        ] {
+            assert_eq!(Target::parse(&target.to_audit_string()), Ok(target));
+        }
+        assert_eq!(Actor::parse("officer:nobody"), Err(InvalidAuditName));
+        assert_eq!(Target::parse("request:"), Err(InvalidAuditName));
+    }
 
     fn chain(n: i64) -> Vec<StoredEvent> {
         let mut prev = GENESIS_HASH.to_string();

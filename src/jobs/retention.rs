@@ -61,11 +61,7 @@ fn purge_once_until(
     ctx: &Context,
     shutdown: &Shutdown,
 ) -> Result<Option<i64>, crate::error::AppError> {
-    let mut lock_conn = ctx.conn()?;
-    if !crate::store::retention::try_lock_run(&mut lock_conn)? {
-        return Ok(None);
-    }
-    let result = purge::run(
+    let report = purge::run_exclusive(
         ctx,
         PurgeOptions {
             as_of: clock::now(),
@@ -73,8 +69,6 @@ fn purge_once_until(
             batch_size: purge::DEFAULT_BATCH_SIZE,
         },
         &mut Scheduled { ctx, shutdown },
-    );
-    ctx.metrics.purge_runs.inc();
-    crate::store::retention::unlock_run(&mut lock_conn)?;
-    Ok(Some(result?.total_purged()))
+    )?;
+    Ok(report.map(|report| report.total_purged()))
 }

@@ -5,12 +5,12 @@ use time::OffsetDateTime;
 
 use super::schema::{audit_events, audit_head};
 use super::time::{from_db, to_db};
-use super::DbConn;
-use crate::domain::audit::{chain_hash, EventContent, StoredEvent};
+use super::{DbConn, StoreError};
+use crate::domain::audit::{chain_hash, Actor, AuditEvent, EventContent, StoredEvent, Target};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
-pub struct AuditEventRow {
+pub(crate) struct AuditEventRow {
     pub seq: i64,
     pub id: String,
     pub at: time::PrimitiveDateTime,
@@ -22,8 +22,25 @@ pub struct AuditEventRow {
     pub hash: String,
 }
 
+impl TryFrom<AuditEventRow> for AuditEvent {
+    type Error = StoreError;
+
+    fn try_from(row: AuditEventRow) -> Result<AuditEvent, StoreError> {
+        let corrupt = || StoreError::corrupt("audit_events", row.seq);
+        Ok(AuditEvent {
+            seq: row.seq,
+            at: from_db(row.at),
+            actor: Actor::parse(&row.actor).map_err(|_| corrupt())?,
+            target: Target::parse(&row.target).map_err(|_| corrupt())?,
+            action: row.action,
+            details: row.details,
+        })
+    }
+}
+
 impl AuditEventRow {
-    pub fn into_stored(self) -> StoredEvent {
+    /// The event as the chain verifier reads it: the stored text, unparsed, as hashed.
+    fn into_stored(self) -> StoredEvent {
         StoredEvent {
             seq: self.seq,
             id: self.id,
@@ -199,26 +216,26 @@ pub fn append_many(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResu
 }
 
 /// Events about one target, oldest first.
-pub fn list_for_target(conn: &mut DbConn, target: &str) -> QueryResult<Vec<AuditEventRow>> {
+pub fn list_for_target(conn: &mut DbConn, target: &str) -> Result<Vec<AuditEvent>, StoreError> {
     audit_events::table
         .filter(audit_events::target.eq(target))
         .order(audit_events::seq.asc())
         .select(AuditEventRow::as_select())
-        .load(conn)
+        .load(conn)?
+        .into_iter()
+        .map(AuditEvent::try_from)
+        .collect()
 }
 
 /// The next batch of events after `after_seq`, in chain order.
-pub fn batch_after(
-    conn: &mut DbConn,
-    after_seq: i64,
-    limit: i64,
-) -> QueryResult<Vec<AuditEventRow>> {
-    audit_events::table
+pub fn batch_after(conn: &mut DbConn, after_seq: i64, limit: i64) -> QueryResult<Vec<StoredEvent>> {
+    let rows: Vec<AuditEventRow> = audit_events::table
         .filter(audit_events::seq.gt(after_seq))
         .order(audit_events::seq.asc())
         .limit(limit)
         .select(AuditEventRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(rows.into_iter().map(AuditEventRow::into_stored).collect())
 }
 
 /// Filters of the audit viewer; `None` matches everything.
@@ -238,7 +255,7 @@ pub fn list_filtered(
     conn: &mut DbConn,
     filter: &AuditFilter<'_>,
     limit: i64,
-) -> QueryResult<Vec<AuditEventRow>> {
+) -> Result<Vec<AuditEvent>, StoreError> {
     let mut query = audit_events::table.into_boxed();
     if let Some(actor) = filter.actor {
         query = query.filter(audit_events::actor.eq(actor));
@@ -262,5 +279,8 @@ pub fn list_filtered(
         .order(audit_events::seq.desc())
         .limit(limit)
         .select(AuditEventRow::as_select())
-        .load(conn)
+        .load(conn)?
+        .into_iter()
+        .map(AuditEvent::try_from)
+        .collect()
 }

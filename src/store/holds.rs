@@ -4,11 +4,14 @@ use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
 use super::schema::legal_holds;
-use super::DbConn;
+use super::time::from_db;
+use super::{DbConn, StoreError};
+use crate::domain::hold::Hold;
 
+/// A hold as stored; it leaves the store only as a [`Hold`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = legal_holds)]
-pub struct HoldRow {
+pub(crate) struct HoldRow {
     pub id: String,
     pub scope: String,
     pub target_id: String,
@@ -34,6 +37,35 @@ pub struct NewHold<'a> {
     pub expires_on: Option<Date>,
 }
 
+impl TryFrom<HoldRow> for Hold {
+    type Error = StoreError;
+
+    fn try_from(row: HoldRow) -> Result<Hold, StoreError> {
+        let corrupt = || StoreError::corrupt("legal_holds", &row.id);
+        Ok(Hold {
+            id: row.id.parse().map_err(|_| corrupt())?,
+            scope: row.scope.parse().map_err(|_| corrupt())?,
+            placed_by: row.placed_by.parse().map_err(|_| corrupt())?,
+            released_by: row
+                .released_by
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| corrupt())?,
+            target_id: row.target_id,
+            order_reference: row.order_reference,
+            reason: row.reason,
+            placed_at: from_db(row.placed_at),
+            expires_on: row.expires_on,
+            released_at: row.released_at.map(from_db),
+        })
+    }
+}
+
+fn entities(rows: Vec<HoldRow>) -> Result<Vec<Hold>, StoreError> {
+    rows.into_iter().map(Hold::try_from).collect()
+}
+
 pub fn insert(conn: &mut DbConn, hold: &NewHold<'_>) -> QueryResult<()> {
     diesel::insert_into(legal_holds::table)
         .values(hold)
@@ -47,7 +79,7 @@ pub fn active_for(
     scope: &str,
     target_id: &str,
     today: Date,
-) -> QueryResult<Vec<HoldRow>> {
+) -> Result<Vec<Hold>, StoreError> {
     legal_holds::table
         .filter(legal_holds::scope.eq(scope))
         .filter(legal_holds::target_id.eq(target_id))
@@ -60,6 +92,8 @@ pub fn active_for(
         .order(legal_holds::placed_at.asc())
         .select(HoldRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
+        .and_then(entities)
 }
 
 /// Releases an active hold on the given target; returns whether one was released.
@@ -92,7 +126,7 @@ pub fn active_for_targets(
     scope: &str,
     target_ids: &[String],
     today: Date,
-) -> QueryResult<Vec<HoldRow>> {
+) -> Result<Vec<Hold>, StoreError> {
     if target_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -108,18 +142,22 @@ pub fn active_for_targets(
         .order(legal_holds::placed_at.asc())
         .select(HoldRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
+        .and_then(entities)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<HoldRow>> {
+pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<Hold>, StoreError> {
     legal_holds::table
         .find(id)
         .select(HoldRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(Hold::try_from)
+        .transpose()
 }
 
 /// Every hold in force on `today`, newest first.
-pub fn list_active(conn: &mut DbConn, today: Date) -> QueryResult<Vec<HoldRow>> {
+pub fn list_active(conn: &mut DbConn, today: Date) -> Result<Vec<Hold>, StoreError> {
     legal_holds::table
         .filter(legal_holds::released_at.is_null())
         .filter(
@@ -130,4 +168,6 @@ pub fn list_active(conn: &mut DbConn, today: Date) -> QueryResult<Vec<HoldRow>> 
         .order((legal_holds::placed_at.desc(), legal_holds::id.desc()))
         .select(HoldRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
+        .and_then(entities)
 }

@@ -78,6 +78,34 @@ pub enum StoreError {
     Query(#[from] diesel::result::Error),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A stored row that does not parse into its entity: a value no version of this program
+    /// writes. It is reported, never read as some default.
+    #[error("the row {id} of {table} holds a value that does not parse")]
+    Corrupt { table: &'static str, id: String },
+    /// An insert that would repeat a unique key.
+    #[error("a row with that key exists already")]
+    Duplicate,
+}
+
+impl StoreError {
+    /// An insert's error: a repeated unique key is [`StoreError::Duplicate`].
+    pub fn from_insert(error: diesel::result::Error) -> StoreError {
+        match error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => StoreError::Duplicate,
+            other => StoreError::Query(other),
+        }
+    }
+
+    /// The error for a row of `table` (named by its key) that does not parse.
+    pub fn corrupt(table: &'static str, id: impl ToString) -> StoreError {
+        StoreError::Corrupt {
+            table,
+            id: id.to_string(),
+        }
+    }
 }
 
 impl DatabaseUrl {

@@ -4,11 +4,15 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::{request_counts, requests};
-use super::DbConn;
+use super::time::from_db;
+use super::{DbConn, StoreError};
+use crate::domain::ids::RequestId;
+use crate::domain::request::Request;
 
+/// A request as stored; it leaves the store only as a [`Request`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = requests)]
-pub struct RequestRow {
+pub(crate) struct RequestRow {
     pub id: String,
     pub reference: String,
     pub kind: String,
@@ -73,42 +77,98 @@ pub struct RequestChanges {
     pub rejection_reason: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, request: &NewRequest) -> QueryResult<()> {
+impl TryFrom<RequestRow> for Request {
+    type Error = StoreError;
+
+    fn try_from(row: RequestRow) -> Result<Request, StoreError> {
+        let corrupt = || StoreError::corrupt("requests", &row.id);
+        let purposes = match &row.purposes {
+            None => Vec::new(),
+            Some(json) => serde_json::from_str(json).map_err(|_| corrupt())?,
+        };
+        Ok(Request {
+            id: row.id.parse().map_err(|_| corrupt())?,
+            reference: crate::domain::reference::Reference::parse(&row.reference)
+                .map_err(|_| corrupt())?,
+            kind: row.kind.parse().map_err(|_| corrupt())?,
+            regime: row.regime.parse().map_err(|_| corrupt())?,
+            status: row.status.parse().map_err(|_| corrupt())?,
+            assignee: parse_optional(&row.assignee_id).map_err(|_| corrupt())?,
+            outcome: parse_optional(&row.outcome).map_err(|_| corrupt())?,
+            rejection_reason: parse_optional(&row.rejection_reason).map_err(|_| corrupt())?,
+            purposes,
+            full_name: row.full_name,
+            email: row.email,
+            account_ref: row.account_ref,
+            details: row.details,
+            correction: row.correction,
+            content_removal: row.content_removal,
+            received_at: from_db(row.received_at),
+            verified_at: row.verified_at.map(from_db),
+            acknowledge_due_at: row.acknowledge_due_at.map(from_db),
+            due_at: from_db(row.due_at),
+            extended_due_at: row.extended_due_at.map(from_db),
+            closed_at: row.closed_at.map(from_db),
+            version: row.version,
+            updated_at: from_db(row.updated_at),
+            effective_due_at: from_db(row.effective_due_at),
+        })
+    }
+}
+
+/// An optional column parsed when it holds a value.
+fn parse_optional<T: std::str::FromStr>(text: &Option<String>) -> Result<Option<T>, T::Err> {
+    text.as_deref().map(str::parse).transpose()
+}
+
+fn entity(row: Option<RequestRow>) -> Result<Option<Request>, StoreError> {
+    row.map(Request::try_from).transpose()
+}
+
+/// Stores a new request; a reference (or id) already taken is [`StoreError::Duplicate`].
+pub fn insert(conn: &mut DbConn, request: &NewRequest) -> Result<(), StoreError> {
     diesel::insert_into(requests::table)
         .values(request)
         .execute(conn)
         .map(|_| ())
+        .map_err(StoreError::from_insert)
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>> {
-    requests::table
-        .find(id)
+pub fn find_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+    let row = requests::table
+        .find(id.to_string())
         .select(RequestRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    entity(row)
 }
 
 /// The request, its row locked until the transaction ends, so that nothing else changes or
 /// deletes it meanwhile (on PostgreSQL; SQLite's write transaction already keeps every
 /// other writer out). `None` when it is gone, also when it went while we waited.
-pub fn lock_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<RequestRow>> {
-    let row = requests::table.find(id);
-    match conn {
+pub fn lock_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+    let row = requests::table.find(id.to_string());
+    let row = match conn {
         DbConn::Postgres(pg) => row
             .select(RequestRow::as_select())
             .for_update()
             .first(pg)
             .optional(),
         DbConn::Sqlite(sqlite) => row.select(RequestRow::as_select()).first(sqlite).optional(),
-    }
+    }?;
+    entity(row)
 }
 
-pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Option<RequestRow>> {
-    requests::table
+pub fn find_by_reference(
+    conn: &mut DbConn,
+    reference: &str,
+) -> Result<Option<Request>, StoreError> {
+    let row = requests::table
         .filter(requests::reference.eq(reference))
         .select(RequestRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    entity(row)
 }
 
 /// Applies `changes` only if the request is still at `expected_version`; returns whether it
@@ -132,11 +192,6 @@ pub fn update_if_version(
     ))
     .execute(conn)?;
     Ok(updated == 1)
-}
-
-/// How many requests there are in each status (for the demo and health pages).
-pub fn count_all(conn: &mut DbConn) -> QueryResult<i64> {
-    requests::table.count().get_result(conn)
 }
 
 /// Whose requests the queue lists.
@@ -183,13 +238,16 @@ pub struct QueueQuery<'a> {
 }
 
 /// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
-pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<RequestRow>> {
+pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> Result<Vec<Request>, StoreError> {
     merged_by_regime(conn, q, |conn, regime| {
         let Some(query) = filtered(q, regime) else {
             return Ok(Vec::new());
         };
         query.select(RequestRow::as_select()).load(conn)
-    })
+    })?
+    .into_iter()
+    .map(Request::try_from)
+    .collect()
 }
 
 /// What the export writes of a request: no name, email or free text.

@@ -5,12 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{blocking, issue_csrf, read_checked_form, render};
 use crate::app;
-use crate::app::audit::{AuditQuery, AUDIT_PAGE};
+use crate::app::audit::AuditQuery;
 use crate::app::officer::CurrentOfficer;
 use crate::error::AppError;
-use crate::store::time::from_db;
 use crate::web::handlers::officer_auth::PlainForm;
-use crate::web::officer_pages::{AuditPage, AuditRow};
+use crate::web::presenters::audit_page::audit_page;
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
@@ -24,48 +23,9 @@ async fn page(
     let ctx = state.ctx.clone();
     let (viewer, filter) = (officer.clone(), query.clone());
     let rows = blocking(move || app::audit::list_events(&ctx, &viewer, &filter)).await?;
-    let next_link = (rows.len() as i64 == AUDIT_PAGE).then(|| {
-        let last = rows.last().map(|r| r.seq).unwrap_or_default();
-        let encode = |v: &str| {
-            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
-        format!(
-            "/officer/audit?actor={}&action={}&target={}&from={}&to={}&before={last}",
-            encode(&query.actor),
-            encode(&query.action),
-            encode(&query.target),
-            encode(&query.from),
-            encode(&query.to)
-        )
-    });
     let csrf = issue_csrf(state, req)?;
-    let (verify_ok, verify_result) = match verify {
-        Some((ok, message)) => (ok, Some(message)),
-        None => (false, None),
-    };
-    let page = AuditPage {
-        nav: view::officer_nav(&officer, &csrf.form_token),
-        actor: query.actor,
-        action: query.action,
-        target: query.target,
-        from: query.from,
-        to: query.to,
-        rows: rows
-            .into_iter()
-            .map(|r| AuditRow {
-                seq: r.seq,
-                at: view::display_time(from_db(r.at)),
-                actor: r.actor,
-                action: r.action,
-                target: r.target,
-                details: r.details,
-            })
-            .collect(),
-        next_link,
-        can_verify: officer.scope.can_verify_audit(),
-        verify_result,
-        verify_ok,
-    };
+    let nav = view::officer_nav(&officer, &csrf.form_token);
+    let page = audit_page(&rows, query, nav, officer.scope.can_verify_audit(), verify);
     render(&page, StatusCode::OK, Some(csrf))
 }
 

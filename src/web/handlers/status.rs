@@ -6,10 +6,9 @@ use serde::Deserialize;
 
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
-use crate::domain::status::RequestStatus;
 use crate::error::AppError;
-use crate::web::pages::{PackageEntry, StatusPage, TimelineEntry};
-use crate::web::{view, WebState};
+use crate::web::presenters::status_page::status_page;
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct StatusQuery {
@@ -52,60 +51,13 @@ pub async fn show(
     let lookup = token.clone();
     let status = blocking(move || app::status::view(&ctx, &lookup)).await?;
     let csrf = issue_csrf(&state, &req)?;
-    let now = app::clock::now();
-    let request = &status.request;
-    let notice = match query.notice.as_deref() {
-        Some("confirmed") => Some("Thank you: your request is confirmed. Keep this page's address private; it is also in the email we just sent you."),
-        Some("replied") => Some("Your message was sent."),
-        Some("withdrawn") => Some("Your request is withdrawn."),
-        _ => None,
-    };
-    let page = StatusPage {
+    let page = status_page(
+        &status,
         token,
-        csrf_token: csrf.form_token.clone(),
-        reference: request.row.reference.clone(),
-        kind_label: request.kind.label().to_string(),
-        regime_label: format!("{} ({})", request.regime.label(), request.regime.law()),
-        status_label: request.status.label().to_string(),
-        status_explanation: request.status.explanation().to_string(),
-        received_at: view::display_time(crate::store::time::from_db(request.row.received_at)),
-        due_at: view::display_time(status.due_at),
-        due_note: view::due_note(status.due_at, now, request.status.is_closed()),
-        due_rule: status.due_rule.clone(),
-        extended: status.extended,
-        timeline: status
-            .timeline
-            .iter()
-            .map(|item| TimelineEntry {
-                at: view::display_time(item.at),
-                label: item.label.clone(),
-                message: item.message.clone(),
-                from_requester: item.from_requester,
-            })
-            .collect(),
-        can_reply: status.can_reply,
-        can_withdraw: status.can_withdraw,
-        awaiting_requester: request.status == RequestStatus::AwaitingRequester,
-        notice: notice.map(str::to_string),
-        outcome: request
-            .status
-            .is_closed()
-            .then(|| {
-                status
-                    .timeline
-                    .iter()
-                    .rev()
-                    .find(|item| !item.from_requester && item.message.is_some())
-                    .and_then(|item| item.message.clone())
-            })
-            .flatten(),
-        package: status.package.as_ref().map(|offer| PackageEntry {
-            path: offer.path.clone(),
-            expires_at: view::display_time(offer.expires_at),
-            downloads_left: offer.downloads_left,
-            size: view::display_size(offer.size_bytes),
-        }),
-    };
+        csrf.form_token.clone(),
+        query.notice.as_deref(),
+        app::clock::now(),
+    );
     render(&page, StatusCode::OK, Some(csrf))
 }
 
