@@ -295,7 +295,7 @@ fn reopen_sessions(ctx: &Context) -> Result<(), String> {
         let row = officers::find_by_email(&mut conn, &officer_email(key))
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("no officer {} here: generate first", officer_email(key)))?;
-        ids.push(row.id);
+        ids.push(row.id.to_string());
     }
     let total: i64 = requests::table
         .count()

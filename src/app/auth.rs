@@ -8,17 +8,17 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::officer::{scope_of, CurrentOfficer};
+use super::officer::CurrentOfficer;
 use super::{clock, random_bytes, sign_in_throttle, Context};
 use crate::domain::email::Email;
+use crate::domain::officer::Officer;
 use crate::domain::password::{dummy_verify, verify_password};
-use crate::domain::role::Role;
 use crate::domain::session::SessionPolicy;
 use crate::domain::token::TOKEN_BYTES;
 use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
-use crate::store::officers::{self, OfficerChanges, OfficerRow};
+use crate::store::officers::{self, OfficerChanges};
 use crate::store::sessions::{self, NewSession};
 use crate::store::time::{from_db, to_db};
 use crate::store::DbConn;
@@ -104,18 +104,14 @@ pub fn sign_in(
             let enrolled = row.totp_enabled_at.is_some();
             record(
                 conn,
-                &row.id,
+                &row.id.to_string(),
                 "officer.signed_in",
                 json!({ "second_step": enrolled }),
                 now,
             )?;
-            let role = row
-                .role
-                .parse::<Role>()
-                .map_err(|_| AppError::Internal("officer with an unknown role".into()))?;
             let next = if enrolled {
                 NextStep::Code
-            } else if role.requires_totp() {
+            } else if row.role.requires_totp() {
                 NextStep::Enrol
             } else {
                 NextStep::Workspace
@@ -138,7 +134,7 @@ const HASHER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 fn open_session(
     ctx: &Context,
     conn: &mut DbConn,
-    officer: &OfficerRow,
+    officer: &Officer,
     now: OffsetDateTime,
     mfa_passed: bool,
 ) -> Result<String, AppError> {
@@ -148,7 +144,7 @@ fn open_session(
         conn,
         &NewSession {
             id_hash: &session_hash(&token),
-            officer_id: &officer.id,
+            officer_id: &officer.id.to_string(),
             mfa_passed,
             created_at: to_db(now),
             last_seen_at: to_db(now),
@@ -190,11 +186,8 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
         mfa_enrolled: row.totp_enabled_at.is_some(),
         mfa_passed: stored.mfa_passed,
         officer: CurrentOfficer {
-            scope: scope_of(&row)?,
-            id: row
-                .id
-                .parse()
-                .map_err(|_| crate::store::StoreError::corrupt("officers", &row.id))?,
+            scope: row.scope(),
+            id: row.id,
             name: row.name,
             email: row.email,
             session_hash: hash,
@@ -229,13 +222,19 @@ pub fn confirm_code(
             Err(rejected) => return Ok(Err(rejected)),
         };
         // Two sign-ins racing with one code: only the first advances the step.
-        if !officers::advance_totp_step(conn, &row.id, step as i64)? {
+        if !officers::advance_totp_step(conn, &row.id.to_string(), step as i64)? {
             return Ok(Err(TotpRejected::Replayed));
         }
         sign_in_throttle::succeeded(conn, &attempt)?;
         sessions::delete(conn, &current.officer.session_hash)?;
         let fresh = open_session(ctx, conn, &row, now, true)?;
-        record(conn, &row.id, "officer.second_step_passed", json!({}), now)?;
+        record(
+            conn,
+            &row.id.to_string(),
+            "officer.second_step_passed",
+            json!({}),
+            now,
+        )?;
         Ok(Ok(fresh))
     })?;
     match outcome {
@@ -279,11 +278,12 @@ pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolm
             Some(pending) => pending,
             None => {
                 let secret = TotpSecret::from_bytes(random_bytes::<TOTP_SECRET_BYTES>()?);
+                let officer_id = row.id.to_string();
                 officers::update(
                     conn,
-                    &row.id,
+                    &officer_id,
                     &OfficerChanges {
-                        totp_secret: Some(Some(seal_totp_secret(ctx, &row.id, &secret)?)),
+                        totp_secret: Some(Some(seal_totp_secret(ctx, &officer_id, &secret)?)),
                         ..OfficerChanges::default()
                     },
                     to_db(now),
@@ -316,7 +316,7 @@ pub fn confirm_enrolment(
             .map_err(|_| AppError::BadCredentials("That code is not right. Check the time on your phone and enter the code it shows now.".to_string()))?;
         officers::update(
             conn,
-            &row.id,
+            &row.id.to_string(),
             &OfficerChanges {
                 totp_enabled_at: Some(Some(to_db(now))),
                 totp_last_step: Some(Some(step as i64)),
@@ -325,7 +325,13 @@ pub fn confirm_enrolment(
             to_db(now),
         )?;
         sessions::mark_mfa_passed(conn, &officer.session_hash)?;
-        record(conn, &row.id, "officer.mfa_enrolled", json!({}), now)
+        record(
+            conn,
+            &row.id.to_string(),
+            "officer.mfa_enrolled",
+            json!({}),
+            now,
+        )
     })
 }
 
@@ -362,11 +368,14 @@ fn seal_totp_secret(
 }
 
 /// The officer's TOTP secret, opened; a secret stored before sealing existed is read as is.
-fn stored_totp_secret(ctx: &Context, row: &OfficerRow) -> Result<Option<TotpSecret>, AppError> {
+fn stored_totp_secret(ctx: &Context, row: &Officer) -> Result<Option<TotpSecret>, AppError> {
     let Some(stored) = row.totp_secret.as_deref() else {
         return Ok(None);
     };
-    let base32 = match ctx.keyring.open_text(stored, &totp_context(&row.id)) {
+    let base32 = match ctx
+        .keyring
+        .open_text(stored, &totp_context(&row.id.to_string()))
+    {
         Some(opened) => opened.map_err(|e| AppError::Internal(format!("TOTP secret: {e}")))?,
         None => stored.to_string(),
     };

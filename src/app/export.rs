@@ -100,7 +100,7 @@ pub fn export_requests<W: Write>(
     let mut conn = ctx.conn()?;
     let names: HashMap<String, String> = officers::list(&mut conn)?
         .into_iter()
-        .map(|o| (o.id, o.name))
+        .map(|o| (o.id.to_string(), o.name))
         .collect();
     let mut rows = 0;
     let written = store::read_snapshot(&mut conn, |conn| {

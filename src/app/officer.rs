@@ -4,10 +4,8 @@ use crate::domain::access::OfficerScope;
 use crate::domain::audit::Actor;
 use crate::domain::ids::OfficerId;
 use crate::domain::regime::Regime;
-use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::store::officers::{self, OfficerRow};
-use crate::store::{DbConn, StoreError};
+use crate::store::{officers, DbConn};
 
 /// An officer with a live session. Use cases take this, so none can forget to check access.
 #[derive(Debug, Clone)]
@@ -55,22 +53,6 @@ impl CurrentOfficer {
     }
 }
 
-/// An officer's permissions as stored: their role and the regions they work.
-pub fn scope_of(row: &OfficerRow) -> Result<OfficerScope, AppError> {
-    let role = row
-        .role
-        .parse::<Role>()
-        .map_err(|_| AppError::Internal(format!("officer {} has an unknown role", row.id)))?;
-    let regions = row
-        .regions
-        .split(',')
-        .filter(|code| !code.is_empty())
-        .map(|code| code.parse::<Regime>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| AppError::Internal(format!("officer {} has an unknown region", row.id)))?;
-    Ok(OfficerScope { role, regions })
-}
-
 /// An officer as lists show them: id and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficerName {
@@ -78,24 +60,15 @@ pub struct OfficerName {
     pub name: String,
 }
 
-/// The typed id of a stored officer.
-pub fn officer_id(row: &OfficerRow) -> Result<OfficerId, AppError> {
-    row.id
-        .parse()
-        .map_err(|_| StoreError::corrupt("officers", &row.id).into())
-}
-
 /// Every officer's name by id (an organisation's privacy team is small).
 pub fn names(conn: &mut DbConn) -> Result<Vec<OfficerName>, AppError> {
-    officers::list(conn)?
+    Ok(officers::list(conn)?
         .into_iter()
-        .map(|row| {
-            Ok(OfficerName {
-                id: officer_id(&row)?,
-                name: row.name,
-            })
+        .map(|officer| OfficerName {
+            id: officer.id,
+            name: officer.name,
         })
-        .collect()
+        .collect())
 }
 
 /// The name of officer `id` among `names`, for pages.

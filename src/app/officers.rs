@@ -8,13 +8,14 @@ use super::officer::CurrentOfficer;
 use super::requests::queue_mail;
 use super::{clock, random_bytes, Context};
 use crate::domain::email::Email;
+use crate::domain::officer::Officer;
 use crate::domain::password::{hash_password, NewPassword};
 use crate::domain::regime::Regime;
 use crate::domain::role::Role;
 use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::mail::compose;
-use crate::store::officers::{self, NewOfficer, OfficerChanges, OfficerRow};
+use crate::store::officers::{self, NewOfficer, OfficerChanges};
 use crate::store::sessions;
 use crate::store::time::to_db;
 use crate::store::DbConn;
@@ -164,7 +165,7 @@ pub fn create(
     Ok(id)
 }
 
-pub fn list(ctx: &Context, by: Requester<'_>) -> Result<Vec<OfficerRow>, AppError> {
+pub fn list(ctx: &Context, by: Requester<'_>) -> Result<Vec<Officer>, AppError> {
     by.ensure_admin()?;
     let mut conn = ctx.conn()?;
     Ok(officers::list(&mut conn)?)
@@ -192,7 +193,7 @@ pub fn update(
     let now = clock::now();
     ctx.write(|conn| {
         let row = officers::find_by_id(conn, officer_id)?.ok_or(AppError::NotFound)?;
-        let is_self = matches!(&by, Requester::Admin(me) if me.id.to_string() == row.id);
+        let is_self = matches!(&by, Requester::Admin(me) if me.id == row.id);
         let (changes, action, details, notice) = match change {
             OfficerUpdate::RoleAndRegions { role, regions } => {
                 let role = role
@@ -253,11 +254,12 @@ pub fn update(
                 "Two-step sign-in is reset; the officer sets it up again at the next sign-in.",
             ),
         };
-        officers::update(conn, &row.id, &changes, to_db(now))?;
+        let officer_id = row.id.to_string();
+        officers::update(conn, &officer_id, &changes, to_db(now))?;
         if !matches!(change, OfficerUpdate::Enable) {
-            sessions::delete_for_officer(conn, &row.id)?;
+            sessions::delete_for_officer(conn, &officer_id)?;
         }
-        audit_change(conn, &by, &row.id, action, details, now)?;
+        audit_change(conn, &by, &officer_id, action, details, now)?;
         Ok(notice)
     })
 }
@@ -288,7 +290,7 @@ pub fn alert_admins(ctx: &Context, conn: &mut DbConn, now: OffsetDateTime) -> Re
     let link = ctx.link("/officer/audit?action=security.sign_in_burst");
     for admin in officers::list(conn)?
         .into_iter()
-        .filter(|o| o.role == Role::Admin.as_str() && o.disabled_at.is_none())
+        .filter(|o| o.role == Role::Admin && o.is_active())
     {
         let mail = compose::security_alert(&admin.email, &link)?;
         queue_mail(conn, &mail, now)?;

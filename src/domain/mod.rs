@@ -16,6 +16,7 @@ pub mod kind;
 pub mod lifecycle;
 pub mod mail_delivery;
 pub mod message;
+pub mod officer;
 pub mod officer_action;
 pub mod password;
 pub mod policy;

@@ -4,11 +4,14 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::officers;
-use super::DbConn;
+use super::time::from_db;
+use super::{DbConn, StoreError};
+use crate::domain::officer::{Officer, Regions};
 
+/// An officer as stored; it leaves the store only as an [`Officer`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = officers)]
-pub struct OfficerRow {
+pub(crate) struct OfficerRow {
     pub id: String,
     pub email: String,
     pub name: String,
@@ -50,6 +53,32 @@ pub struct OfficerChanges {
     pub disabled_at: Option<Option<PrimitiveDateTime>>,
 }
 
+impl TryFrom<OfficerRow> for Officer {
+    type Error = StoreError;
+
+    fn try_from(row: OfficerRow) -> Result<Officer, StoreError> {
+        let corrupt = || StoreError::corrupt("officers", &row.id);
+        Ok(Officer {
+            id: row.id.parse().map_err(|_| corrupt())?,
+            role: row.role.parse().map_err(|_| corrupt())?,
+            regions: Regions::parse(&row.regions).map_err(|_| corrupt())?,
+            email: row.email,
+            name: row.name,
+            password_hash: row.password_hash,
+            totp_secret: row.totp_secret,
+            totp_enabled_at: row.totp_enabled_at.map(from_db),
+            totp_last_step: row.totp_last_step,
+            disabled_at: row.disabled_at.map(from_db),
+            created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at),
+        })
+    }
+}
+
+fn entity(row: Option<OfficerRow>) -> Result<Option<Officer>, StoreError> {
+    row.map(Officer::try_from).transpose()
+}
+
 pub fn insert(conn: &mut DbConn, officer: &NewOfficer<'_>) -> QueryResult<()> {
     diesel::insert_into(officers::table)
         .values(officer)
@@ -57,28 +86,33 @@ pub fn insert(conn: &mut DbConn, officer: &NewOfficer<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<OfficerRow>> {
-    officers::table
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<Officer>, StoreError> {
+    let row = officers::table
         .filter(officers::email.eq(email))
         .select(OfficerRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    entity(row)
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<OfficerRow>> {
-    officers::table
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> Result<Option<Officer>, StoreError> {
+    let row = officers::table
         .find(id)
         .select(OfficerRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    entity(row)
 }
 
 /// Every officer, by name (the list is small: an organisation's privacy team).
-pub fn list(conn: &mut DbConn) -> QueryResult<Vec<OfficerRow>> {
+pub fn list(conn: &mut DbConn) -> Result<Vec<Officer>, StoreError> {
     officers::table
         .order((officers::name.asc(), officers::id.asc()))
         .select(OfficerRow::as_select())
-        .load(conn)
+        .load(conn)?
+        .into_iter()
+        .map(Officer::try_from)
+        .collect()
 }
 
 pub fn update(
@@ -106,12 +140,4 @@ pub fn advance_totp_step(conn: &mut DbConn, id: &str, step: i64) -> QueryResult<
     .set(officers::totp_last_step.eq(step))
     .execute(conn)?;
     Ok(updated == 1)
-}
-
-pub fn count_admins_active(conn: &mut DbConn) -> QueryResult<i64> {
-    officers::table
-        .filter(officers::role.eq("admin"))
-        .filter(officers::disabled_at.is_null())
-        .count()
-        .get_result(conn)
 }

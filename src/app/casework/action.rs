@@ -38,14 +38,14 @@ pub(super) fn apply(
     match action {
         OfficerAction::Assign { assignee } => {
             let target = officers::find_by_id(conn, assignee)?
-                .filter(|o| o.disabled_at.is_none() && super::may_work_on(o, request.regime))
+                .filter(|o| super::may_work_on(o, request.regime))
                 .ok_or_else(|| {
                     AppError::BadRequest(
                         "That officer cannot work on requests of this region.".to_string(),
                     )
                 })?;
-            changes.assignee_id = Some(target.id.clone());
-            details.insert("assignee".into(), Value::String(target.id));
+            changes.assignee_id = Some(target.id.to_string());
+            details.insert("assignee".into(), Value::String(target.id.to_string()));
         }
         OfficerAction::Start => {
             if request.assignee.is_none() {

@@ -9,19 +9,20 @@ use time::OffsetDateTime;
 
 use super::fulfil::subject_of;
 use super::inventory::SubjectData;
-use super::officer::{scope_of, CurrentOfficer, OfficerName};
+use super::officer::{CurrentOfficer, OfficerName};
 use super::{clock, Context};
 use crate::domain::audit::AuditEvent;
 use crate::domain::hold::{Hold, HoldScope};
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::message::Message;
+use crate::domain::officer::Officer;
 use crate::domain::officer_action::ActionRequest;
 use crate::domain::regime::Regime;
 use crate::domain::request::Request;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
-use crate::store::officers::{self, OfficerRow};
+use crate::store::officers;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
 use crate::store::{holds, messages, DbConn};
@@ -113,12 +114,12 @@ pub fn view(
     }
     let mut officers = Vec::new();
     let mut assignable = Vec::new();
-    for row in officers::list(&mut conn)? {
+    for officer in officers::list(&mut conn)? {
         let name = OfficerName {
-            id: super::officer::officer_id(&row)?,
-            name: row.name.clone(),
+            id: officer.id,
+            name: officer.name.clone(),
         };
-        if row.disabled_at.is_none() && may_work_on(&row, request.regime) {
+        if may_work_on(&officer, request.regime) {
             assignable.push(name.clone());
         }
         officers.push(name);
@@ -138,9 +139,9 @@ pub fn view(
     })
 }
 
-/// Whether an officer (by their stored row) may be given work in `regime`.
-fn may_work_on(officer: &OfficerRow, regime: Regime) -> bool {
-    scope_of(officer).is_ok_and(|scope| scope.can_act(regime))
+/// Whether an officer may be given work in `regime`: active, and acting there.
+fn may_work_on(officer: &Officer, regime: Regime) -> bool {
+    officer.is_active() && officer.scope().can_act(regime)
 }
 
 fn load_readable(

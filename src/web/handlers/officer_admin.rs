@@ -69,11 +69,11 @@ async fn page(
         officers: rows
             .into_iter()
             .map(|o| OfficerRow {
-                id: o.id,
+                id: o.id.to_string(),
                 email: o.email,
                 name: o.name,
-                role: o.role,
-                regions: o.regions,
+                role: o.role.as_str().to_string(),
+                regions: o.regions.to_string(),
                 mfa: o.totp_enabled_at.is_some(),
                 disabled: o.disabled_at.is_some(),
             })
