@@ -1,0 +1,202 @@
+//! Rights requests: the row, its entity, and finding and changing one request. The
+//! queue's and the export's queries are in `queue.rs`, the kept counts in `counts.rs`.
+
+mod counts;
+mod queue;
+
+pub use counts::*;
+pub use queue::*;
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::domain::ids::RequestId;
+use crate::domain::request::Request;
+use crate::store::schema::requests;
+use crate::store::time::from_db;
+use crate::store::{DbConn, StoreError};
+
+/// A request as stored; it leaves the store only as a [`Request`].
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub(crate) struct RequestRow {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub regime: String,
+    pub status: String,
+    pub full_name: String,
+    pub email: String,
+    pub account_ref: Option<String>,
+    pub details: String,
+    pub correction: Option<String>,
+    pub purposes: Option<String>,
+    pub content_removal: bool,
+    pub received_at: PrimitiveDateTime,
+    pub verified_at: Option<PrimitiveDateTime>,
+    pub acknowledge_due_at: Option<PrimitiveDateTime>,
+    pub due_at: PrimitiveDateTime,
+    pub extended_due_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub assignee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub version: i64,
+    pub updated_at: PrimitiveDateTime,
+    pub effective_due_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = requests)]
+pub struct NewRequest {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub regime: String,
+    pub status: String,
+    pub full_name: String,
+    pub email: String,
+    pub account_ref: Option<String>,
+    pub details: String,
+    pub correction: Option<String>,
+    pub purposes: Option<String>,
+    pub content_removal: bool,
+    pub received_at: PrimitiveDateTime,
+    pub acknowledge_due_at: Option<PrimitiveDateTime>,
+    pub due_at: PrimitiveDateTime,
+    pub version: i64,
+    pub updated_at: PrimitiveDateTime,
+    pub effective_due_at: PrimitiveDateTime,
+}
+
+/// The columns a transition may change; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = requests)]
+pub struct RequestChanges {
+    pub status: Option<String>,
+    pub verified_at: Option<PrimitiveDateTime>,
+    pub acknowledge_due_at: Option<PrimitiveDateTime>,
+    pub extended_due_at: Option<PrimitiveDateTime>,
+    pub effective_due_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub assignee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
+impl TryFrom<RequestRow> for Request {
+    type Error = StoreError;
+
+    fn try_from(row: RequestRow) -> Result<Request, StoreError> {
+        let corrupt = || StoreError::corrupt("requests", &row.id);
+        let purposes = match &row.purposes {
+            None => Vec::new(),
+            Some(json) => serde_json::from_str(json).map_err(|_| corrupt())?,
+        };
+        Ok(Request {
+            id: row.id.parse().map_err(|_| corrupt())?,
+            reference: crate::domain::reference::Reference::parse(&row.reference)
+                .map_err(|_| corrupt())?,
+            kind: row.kind.parse().map_err(|_| corrupt())?,
+            regime: row.regime.parse().map_err(|_| corrupt())?,
+            status: row.status.parse().map_err(|_| corrupt())?,
+            assignee: parse_optional(&row.assignee_id).map_err(|_| corrupt())?,
+            outcome: parse_optional(&row.outcome).map_err(|_| corrupt())?,
+            rejection_reason: parse_optional(&row.rejection_reason).map_err(|_| corrupt())?,
+            purposes,
+            full_name: row.full_name,
+            email: row.email,
+            account_ref: row.account_ref,
+            details: row.details,
+            correction: row.correction,
+            content_removal: row.content_removal,
+            received_at: from_db(row.received_at),
+            verified_at: row.verified_at.map(from_db),
+            acknowledge_due_at: row.acknowledge_due_at.map(from_db),
+            due_at: from_db(row.due_at),
+            extended_due_at: row.extended_due_at.map(from_db),
+            closed_at: row.closed_at.map(from_db),
+            version: row.version,
+            updated_at: from_db(row.updated_at),
+            effective_due_at: from_db(row.effective_due_at),
+        })
+    }
+}
+
+/// An optional column parsed when it holds a value.
+fn parse_optional<T: std::str::FromStr>(text: &Option<String>) -> Result<Option<T>, T::Err> {
+    text.as_deref().map(str::parse).transpose()
+}
+
+fn entity(row: Option<RequestRow>) -> Result<Option<Request>, StoreError> {
+    row.map(Request::try_from).transpose()
+}
+
+/// Stores a new request; a reference (or id) already taken is [`StoreError::Duplicate`].
+pub fn insert(conn: &mut DbConn, request: &NewRequest) -> Result<(), StoreError> {
+    diesel::insert_into(requests::table)
+        .values(request)
+        .execute(conn)
+        .map(|_| ())
+        .map_err(StoreError::from_insert)
+}
+
+pub fn find_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+    let row = requests::table
+        .find(id.to_string())
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?;
+    entity(row)
+}
+
+/// The request, its row locked until the transaction ends, so that nothing else changes or
+/// deletes it meanwhile (on PostgreSQL; SQLite's write transaction already keeps every
+/// other writer out). `None` when it is gone, also when it went while we waited.
+pub fn lock_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+    let row = requests::table.find(id.to_string());
+    let row = match conn {
+        DbConn::Postgres(pg) => row
+            .select(RequestRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => row.select(RequestRow::as_select()).first(sqlite).optional(),
+    }?;
+    entity(row)
+}
+
+pub fn find_by_reference(
+    conn: &mut DbConn,
+    reference: &str,
+) -> Result<Option<Request>, StoreError> {
+    let row = requests::table
+        .filter(requests::reference.eq(reference))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?;
+    entity(row)
+}
+
+/// Applies `changes` only if the request is still at `expected_version`; returns whether it
+/// was. A stale version means someone else changed the request first.
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i64,
+    changes: &RequestChanges,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        requests::table
+            .filter(requests::id.eq(id))
+            .filter(requests::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        requests::version.eq(expected_version + 1),
+        requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
