@@ -81,6 +81,22 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<OfficerRow>> {
         .load(conn)
 }
 
+/// The ids of the active admins, each row locked until the transaction ends (on
+/// PostgreSQL; SQLite's write transaction already keeps every other writer out). Two
+/// transactions that each demote or disable an admin therefore count one after the other:
+/// the second waits for the first and no longer counts the admin the first removed.
+pub fn lock_active_admin_ids(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let active_admins = officers::table
+        .filter(officers::role.eq("admin"))
+        .filter(officers::disabled_at.is_null())
+        .order(officers::id.asc())
+        .select(officers::id);
+    match conn {
+        DbConn::Postgres(pg) => active_admins.for_update().load(pg),
+        DbConn::Sqlite(sqlite) => active_admins.load(sqlite),
+    }
+}
+
 pub fn update(
     conn: &mut DbConn,
     id: &str,
