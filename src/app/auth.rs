@@ -28,8 +28,11 @@ use crate::store::DbConn;
 pub enum NextStep {
     /// Enter the code from the authenticator app.
     Code,
-    /// Set up two-step sign-in first (required for admins).
+    /// Set up two-step sign-in first (required for the roles of
+    /// `RIGHTSDESK_TOTP_REQUIRED_ROLES`).
     Enrol,
+    /// Choose a new password: an admin reset it (see `app::password_reset`).
+    ChangePassword,
     Workspace,
 }
 
@@ -46,18 +49,41 @@ pub struct Session {
     pub officer: CurrentOfficer,
     pub mfa_passed: bool,
     pub mfa_enrolled: bool,
+    /// The officer's role is one that must use TOTP (the settings' policy).
+    pub mfa_required: bool,
+    /// An admin reset the password; the officer must choose a new one first.
+    pub password_change_required: bool,
 }
 
 impl Session {
     /// What the officer must do before using the workspace, if anything.
     pub fn pending_step(&self) -> Option<NextStep> {
-        if self.mfa_enrolled && !self.mfa_passed {
-            Some(NextStep::Code)
-        } else if !self.mfa_enrolled && self.officer.scope.role.requires_totp() {
-            Some(NextStep::Enrol)
-        } else {
-            None
-        }
+        pending_step(
+            self.mfa_enrolled,
+            self.mfa_passed,
+            self.password_change_required,
+            self.mfa_required,
+        )
+    }
+}
+
+/// The step an officer still owes, in order: the code (when enrolled), a new password
+/// (after an admin's reset: it comes before enrolment so that the key is set up by the
+/// holder of the new password), then enrolment where the role requires it.
+fn pending_step(
+    enrolled: bool,
+    passed: bool,
+    password_change_required: bool,
+    mfa_required: bool,
+) -> Option<NextStep> {
+    if enrolled && !passed {
+        Some(NextStep::Code)
+    } else if password_change_required {
+        Some(NextStep::ChangePassword)
+    } else if !enrolled && mfa_required {
+        Some(NextStep::Enrol)
+    } else {
+        None
     }
 }
 
@@ -113,13 +139,13 @@ pub fn sign_in(
                 .role
                 .parse::<Role>()
                 .map_err(|_| AppError::Internal("officer with an unknown role".into()))?;
-            let next = if enrolled {
-                NextStep::Code
-            } else if role.requires_totp() {
-                NextStep::Enrol
-            } else {
-                NextStep::Workspace
-            };
+            let next = pending_step(
+                enrolled,
+                false,
+                row.password_change_required,
+                ctx.settings.totp_required_roles.requires(role),
+            )
+            .unwrap_or(NextStep::Workspace);
             Ok(SignedIn {
                 session_token: token,
                 next,
@@ -186,11 +212,14 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
             to_db(policy.expires_at(created, now)),
         )?;
     }
+    let scope = scope_of(&row)?;
     Ok(Session {
         mfa_enrolled: row.totp_enabled_at.is_some(),
         mfa_passed: stored.mfa_passed,
+        mfa_required: ctx.settings.totp_required_roles.requires(scope.role),
+        password_change_required: row.password_change_required,
         officer: CurrentOfficer {
-            scope: scope_of(&row)?,
+            scope,
             id: row.id,
             name: row.name,
             email: row.email,

@@ -26,6 +26,8 @@ pub mod session;
 pub mod span;
 pub mod status;
 pub mod submission;
+pub mod temporary_password;
 pub mod throttle;
 pub mod token;
 pub mod totp;
+pub mod totp_policy;

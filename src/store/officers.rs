@@ -22,6 +22,8 @@ pub struct OfficerRow {
     pub disabled_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// An admin reset the password: the officer must choose a new one before anything else.
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -48,6 +50,7 @@ pub struct OfficerChanges {
     pub totp_enabled_at: Option<Option<PrimitiveDateTime>>,
     pub totp_last_step: Option<Option<i64>>,
     pub disabled_at: Option<Option<PrimitiveDateTime>>,
+    pub password_change_required: Option<bool>,
 }
 
 pub fn insert(conn: &mut DbConn, officer: &NewOfficer<'_>) -> QueryResult<()> {
