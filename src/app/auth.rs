@@ -14,6 +14,7 @@ use crate::domain::email::Email;
 use crate::domain::password::{dummy_verify, verify_password};
 use crate::domain::role::Role;
 use crate::domain::session::SessionPolicy;
+use crate::domain::sign_in_step::SignInProgress;
 use crate::domain::token::TOKEN_BYTES;
 use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
 use crate::error::AppError;
@@ -23,18 +24,7 @@ use crate::store::sessions::{self, NewSession};
 use crate::store::time::{from_db, to_db};
 use crate::store::DbConn;
 
-/// Where a signed-in officer goes next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextStep {
-    /// Enter the code from the authenticator app.
-    Code,
-    /// Set up two-step sign-in first (required for the roles of
-    /// `RIGHTSDESK_TOTP_REQUIRED_ROLES`).
-    Enrol,
-    /// Choose a new password: an admin reset it (see `app::password_reset`).
-    ChangePassword,
-    Workspace,
-}
+pub use crate::domain::sign_in_step::NextStep;
 
 /// A new session: the secret for the cookie and where to go.
 #[derive(Debug)]
@@ -58,32 +48,13 @@ pub struct Session {
 impl Session {
     /// What the officer must do before using the workspace, if anything.
     pub fn pending_step(&self) -> Option<NextStep> {
-        pending_step(
-            self.mfa_enrolled,
-            self.mfa_passed,
-            self.password_change_required,
-            self.mfa_required,
-        )
-    }
-}
-
-/// The step an officer still owes, in order: the code (when enrolled), a new password
-/// (after an admin's reset: it comes before enrolment so that the key is set up by the
-/// holder of the new password), then enrolment where the role requires it.
-fn pending_step(
-    enrolled: bool,
-    passed: bool,
-    password_change_required: bool,
-    mfa_required: bool,
-) -> Option<NextStep> {
-    if enrolled && !passed {
-        Some(NextStep::Code)
-    } else if password_change_required {
-        Some(NextStep::ChangePassword)
-    } else if !enrolled && mfa_required {
-        Some(NextStep::Enrol)
-    } else {
-        None
+        SignInProgress {
+            mfa_enrolled: self.mfa_enrolled,
+            mfa_passed: self.mfa_passed,
+            mfa_required: self.mfa_required,
+            password_change_required: self.password_change_required,
+        }
+        .owed()
     }
 }
 
@@ -139,12 +110,13 @@ pub fn sign_in(
                 .role
                 .parse::<Role>()
                 .map_err(|_| AppError::Internal("officer with an unknown role".into()))?;
-            let next = pending_step(
-                enrolled,
-                false,
-                row.password_change_required,
-                ctx.settings.totp_required_roles.requires(role),
-            )
+            let next = SignInProgress {
+                mfa_enrolled: enrolled,
+                mfa_passed: false,
+                mfa_required: ctx.settings.totp_required_roles.requires(role),
+                password_change_required: row.password_change_required,
+            }
+            .owed()
             .unwrap_or(NextStep::Workspace);
             Ok(SignedIn {
                 session_token: token,

@@ -23,6 +23,7 @@ pub mod report;
 pub mod retention;
 pub mod role;
 pub mod session;
+pub mod sign_in_step;
 pub mod span;
 pub mod status;
 pub mod submission;
