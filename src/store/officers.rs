@@ -126,11 +126,3 @@ pub fn advance_totp_step(conn: &mut DbConn, id: &str, step: i64) -> QueryResult<
     .execute(conn)?;
     Ok(updated == 1)
 }
-
-pub fn count_admins_active(conn: &mut DbConn) -> QueryResult<i64> {
-    officers::table
-        .filter(officers::role.eq("admin"))
-        .filter(officers::disabled_at.is_null())
-        .count()
-        .get_result(conn)
-}
