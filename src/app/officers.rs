@@ -38,14 +38,14 @@ pub enum Requester<'a> {
 }
 
 impl Requester<'_> {
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         match self {
             Requester::Admin(officer) => officer.actor().to_audit_string(),
             Requester::Operator => "operator".to_string(),
         }
     }
 
-    fn ensure_admin(&self) -> Result<(), AppError> {
+    pub(crate) fn ensure_admin(&self) -> Result<(), AppError> {
         match self {
             Requester::Admin(officer) if !officer.scope.can_manage_officers() => Err(
                 AppError::Forbidden("Only admins manage officers.".to_string()),
@@ -255,6 +255,9 @@ pub fn update(
             ),
         };
         let officer_id = row.id.to_string();
+        if removes_active_admin(&row, &changes) {
+            ensure_another_admin_remains(conn, &by, &officer_id)?;
+        }
         officers::update(conn, &officer_id, &changes, to_db(now))?;
         if !matches!(change, OfficerUpdate::Enable) {
             sessions::delete_for_officer(conn, &officer_id)?;
@@ -262,6 +265,41 @@ pub fn update(
         audit_change(conn, &by, &officer_id, action, details, now)?;
         Ok(notice)
     })
+}
+
+/// Whether `changes` take an active admin's authority away (a new role, or disabling).
+fn removes_active_admin(row: &Officer, changes: &OfficerChanges) -> bool {
+    let active_admin = row.role == Role::Admin && row.is_active();
+    let demoted = changes
+        .role
+        .as_deref()
+        .is_some_and(|role| role != Role::Admin.as_str());
+    let disabled = matches!(changes.disabled_at, Some(Some(_)));
+    active_admin && (demoted || disabled)
+}
+
+/// Refuses to remove the last active admin. The active admins are counted with their rows
+/// locked, inside the change's transaction, so two admins demoting each other at once are
+/// counted one after the other and at most one succeeds. The admin asking must still be
+/// one of them: they may have been demoted while their request waited.
+fn ensure_another_admin_remains(
+    conn: &mut DbConn,
+    by: &Requester<'_>,
+    target_id: &str,
+) -> Result<(), AppError> {
+    let admins = officers::lock_active_admin_ids(conn)?;
+    if admins.iter().all(|id| id == target_id) {
+        return Err(AppError::Conflict(
+            "This is the last active admin. Make another officer an admin first; nothing was changed."
+                .to_string(),
+        ));
+    }
+    match by {
+        Requester::Admin(me) if !admins.contains(&me.id.to_string()) => Err(AppError::Forbidden(
+            "Only admins manage officers.".to_string(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn audit_change(

@@ -69,6 +69,8 @@ pub struct Officer {
     pub totp_enabled_at: Option<OffsetDateTime>,
     pub totp_last_step: Option<i64>,
     pub disabled_at: Option<OffsetDateTime>,
+    /// Set by an admin's reset: the officer must choose a new password before anything else.
+    pub password_change_required: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

@@ -25,6 +25,8 @@ pub(crate) struct OfficerRow {
     pub disabled_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// An admin reset the password: the officer must choose a new one before anything else.
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -51,6 +53,7 @@ pub struct OfficerChanges {
     pub totp_enabled_at: Option<Option<PrimitiveDateTime>>,
     pub totp_last_step: Option<Option<i64>>,
     pub disabled_at: Option<Option<PrimitiveDateTime>>,
+    pub password_change_required: Option<bool>,
 }
 
 impl TryFrom<OfficerRow> for Officer {
@@ -69,6 +72,7 @@ impl TryFrom<OfficerRow> for Officer {
             totp_enabled_at: row.totp_enabled_at.map(from_db),
             totp_last_step: row.totp_last_step,
             disabled_at: row.disabled_at.map(from_db),
+            password_change_required: row.password_change_required,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         })
@@ -113,6 +117,22 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Officer>, StoreError> {
         .into_iter()
         .map(Officer::try_from)
         .collect()
+}
+
+/// The ids of the active admins, each row locked until the transaction ends (on
+/// PostgreSQL; SQLite's write transaction already keeps every other writer out). Two
+/// transactions that each demote or disable an admin therefore count one after the other:
+/// the second waits for the first and no longer counts the admin the first removed.
+pub fn lock_active_admin_ids(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let active_admins = officers::table
+        .filter(officers::role.eq("admin"))
+        .filter(officers::disabled_at.is_null())
+        .order(officers::id.asc())
+        .select(officers::id);
+    match conn {
+        DbConn::Postgres(pg) => active_admins.for_update().load(pg),
+        DbConn::Sqlite(sqlite) => active_admins.load(sqlite),
+    }
 }
 
 pub fn update(
