@@ -22,7 +22,7 @@ use crate::domain::kind::RequestKind;
 use crate::domain::retention::PurgeClass;
 use crate::domain::token::{LinkToken, TOKEN_BYTES};
 use crate::error::AppError;
-use crate::package::{
+use crate::files::package::{
     build_package, PackageConsent, PackageInput, PackageObjection, PackageRecord, RetentionNote,
 };
 use crate::store::consents::{self, ObjectionRow};

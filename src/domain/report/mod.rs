@@ -5,9 +5,6 @@
 //! into a report (month boundaries, rates, percentiles). The machine-readable
 //! JSON and CSV forms live in `output`, the chart in `chart`.
 
-pub mod chart;
-mod output;
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;

@@ -6,7 +6,7 @@ use ::csv::{ByteRecord, Reader, ReaderBuilder};
 use serde_json::{Map, Value};
 
 use super::{hard_limit_bytes, json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 /// Size of the csv crate's internal read buffer, set explicitly because
 /// `CsvSource` must remember at least that many recent bytes.
@@ -300,10 +300,10 @@ fn count_of(count: usize, singular: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import_file::reader::test_support::{
+    use crate::files::import::reader::test_support::{
         failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn options() -> ReaderOptions {
         ReaderOptions {

@@ -104,7 +104,7 @@ pub(crate) fn read_failure_reason(error: impl std::fmt::Display) -> String {
 pub(crate) mod test_support {
     use std::io::{self, Read};
 
-    use crate::import_file::{FatalError, Format, ItemReader, RawItem, ReaderOptions};
+    use crate::files::import::{FatalError, Format, ItemReader, RawItem, ReaderOptions};
 
     pub(crate) fn read_all(
         format: Format,

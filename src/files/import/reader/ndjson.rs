@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde_json::Value;
 
 use super::{json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 enum LineRead {
     EndOfInput,
@@ -133,10 +133,10 @@ mod tests {
     use std::io::{self, Read};
 
     use super::*;
-    use crate::import_file::reader::test_support::{
+    use crate::files::import::reader::test_support::{
         failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn read(input: &[u8]) -> Vec<Result<RawItem, FatalError>> {
         read_all(Format::Ndjson, input, ReaderOptions::default())

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::TrendPoint;
+use crate::domain::report::TrendPoint;
 
 /// The drawing's coordinate space; the page scales it to fit.
 const WIDTH: f64 = 720.0;

@@ -23,7 +23,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde_json::Value;
 
 use super::{hard_limit_bytes, json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 /// A byte source that knows the line and column of the next byte and can
 /// take back the last byte it handed out.
@@ -318,10 +318,10 @@ impl<R: Read> JsonItems<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import_file::reader::test_support::{
+    use crate::files::import::reader::test_support::{
         failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn read(input: &[u8]) -> Vec<Result<RawItem, FatalError>> {
         read_all(Format::Json, input, ReaderOptions::default())
