@@ -279,8 +279,8 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ReportMonth;
     use super::*;
+    use crate::domain::report::ReportMonth;
     use quick_xml::events::Event;
     use quick_xml::Reader;
 
