@@ -17,7 +17,7 @@ use super::transition::EffectEvent;
 use super::Context;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::{plan_erasure, Correction, Effects, HeldRecord};
-use crate::domain::inventory::{Category, RecordState, RetentionClass};
+use crate::domain::inventory::{RecordState, RetentionClass};
 use crate::domain::kind::RequestKind;
 use crate::domain::retention::PurgeClass;
 use crate::domain::token::{LinkToken, TOKEN_BYTES};
@@ -461,18 +461,19 @@ fn erase(
             .into_iter()
             .map(|hold| hold.target_id)
             .collect();
-    let candidates: Vec<HeldRecord> = data
-        .records
-        .iter()
-        .filter_map(|r| {
-            Some(HeldRecord {
-                id: r.row.id.clone(),
-                category: Category::parse(&r.row.category).ok()?,
-                state: state_of(r),
-                under_hold: subject_held || held_records.contains(&r.row.id),
-            })
-        })
-        .collect();
+    let mut candidates: Vec<HeldRecord> = Vec::new();
+    for record in &data.records {
+        let under_hold = subject_held || held_records.contains(&record.row.id);
+        let row = &record.row;
+        match HeldRecord::read(&row.id, &row.category, &row.state, under_hold) {
+            Ok(Some(held)) => candidates.push(held),
+            Ok(None) => {}
+            Err(unreadable) => {
+                let named = format!("the {} record {}", row.source, record.content.source_id);
+                return Err(AppError::Conflict(unreadable.refusal(&named)));
+            }
+        }
+    }
     let plan = plan_erasure(&candidates);
     let now = to_db(effect.now);
 
