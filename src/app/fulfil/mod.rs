@@ -104,9 +104,13 @@ fn apply_effects(
             let data = subject_data(ctx, conn, &email)?;
             records::restrict(effect, conn, data.as_ref(), choices.records)
         }
-        RequestKind::Objection => purposes::object(effect, conn, &email, choices.purposes),
+        RequestKind::Objection => {
+            let purposes = purposes::chosen_purposes(ctx, request, choices.purposes)?;
+            purposes::object(effect, conn, &email, purposes)
+        }
         RequestKind::ConsentWithdrawal => {
-            purposes::withdraw_consent(effect, conn, &email, choices.purposes)
+            let purposes = purposes::chosen_purposes(ctx, request, choices.purposes)?;
+            purposes::withdraw_consent(effect, conn, &email, purposes)
         }
         RequestKind::Grievance => Ok(Effects::None),
     }

@@ -21,10 +21,9 @@ pub(super) fn object(
     effect: &Effect<'_>,
     conn: &mut DbConn,
     email: &Email,
-    chosen: &[String],
+    purposes: Vec<String>,
 ) -> Result<Effects, AppError> {
     let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
-    let purposes = chosen_purposes(ctx, request, chosen)?;
     let subject = subject_or_new(ctx, conn, email, now)?;
     for purpose in &purposes {
         let recorded = consents::insert_objection(
@@ -53,10 +52,9 @@ pub(super) fn withdraw_consent(
     effect: &Effect<'_>,
     conn: &mut DbConn,
     email: &Email,
-    chosen: &[String],
+    purposes: Vec<String>,
 ) -> Result<Effects, AppError> {
-    let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
-    let purposes = chosen_purposes(ctx, request, chosen)?;
+    let (ctx, now) = (effect.ctx, effect.now);
     if let Some(subject) = find_subject(ctx, conn, email)? {
         for purpose in &purposes {
             let mut closed = 0;
@@ -79,7 +77,7 @@ pub(super) fn withdraw_consent(
 
 /// The purposes the officer chose, or else the ones the requester named; each one must be
 /// a configured purpose.
-fn chosen_purposes(
+pub(super) fn chosen_purposes(
     ctx: &Context,
     request: &LoadedRequest,
     chosen: &[String],

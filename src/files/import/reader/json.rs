@@ -319,7 +319,8 @@ impl<R: Read> JsonItems<R> {
 mod tests {
     use super::*;
     use crate::files::import::reader::test_support::{
-        failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
+        failing_after, fatal, item, read_all, read_from, row_error, FailingReader, Generated,
+        OneByteAtATime, DISK_ON_FIRE,
     };
     use crate::files::import::{Format, ItemReader};
 
@@ -590,28 +591,21 @@ mod tests {
 
     #[test]
     fn read_failure_inside_an_element_is_fatal() {
-        let results: Vec<_> = ItemReader::new(
-            Format::Json,
-            failing_after(b"[{\"a\":1},\n{\"b\":"),
-            ReaderOptions::default(),
-        )
-        .collect();
         assert_eq!(
-            results,
-            vec![
-                item(1, r#"{"a":1}"#),
-                fatal(2, "the input could not be read: disk on fire")
-            ]
+            read_from(
+                Format::Json,
+                failing_after(b"[{\"a\":1},\n{\"b\":"),
+                ReaderOptions::default()
+            ),
+            vec![item(1, r#"{"a":1}"#), fatal(2, DISK_ON_FIRE)]
         );
     }
 
     #[test]
     fn read_failure_is_fatal() {
-        let results: Vec<_> =
-            ItemReader::new(Format::Json, FailingReader, ReaderOptions::default()).collect();
         assert_eq!(
-            results,
-            vec![fatal(1, "the input could not be read: disk on fire")]
+            read_from(Format::Json, FailingReader, ReaderOptions::default()),
+            vec![fatal(1, DISK_ON_FIRE)]
         );
     }
 

@@ -221,6 +221,18 @@ pub(crate) mod test_support {
     pub(crate) fn failing_after(bytes: &[u8]) -> impl Read + '_ {
         bytes.chain(FailingReader)
     }
+
+    /// What every reader says when its input fails under it.
+    pub(crate) const DISK_ON_FIRE: &str = "the input could not be read: disk on fire";
+
+    /// Everything read from `input`, which may fail part way.
+    pub(crate) fn read_from(
+        format: Format,
+        input: impl Read,
+        options: ReaderOptions,
+    ) -> Vec<Result<RawItem, FatalError>> {
+        ItemReader::new(format, input, options).collect()
+    }
 }
 
 #[cfg(test)]

@@ -134,7 +134,8 @@ mod tests {
 
     use super::*;
     use crate::files::import::reader::test_support::{
-        failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
+        failing_after, fatal, item, read_all, read_from, row_error, FailingReader, Generated,
+        OneByteAtATime, DISK_ON_FIRE,
     };
     use crate::files::import::{Format, ItemReader};
 
@@ -279,28 +280,21 @@ mod tests {
 
     #[test]
     fn read_failure_mid_file_is_fatal() {
-        let results: Vec<_> = ItemReader::new(
-            Format::Ndjson,
-            failing_after(b"{\"a\":1}\n{\"b\""),
-            ReaderOptions::default(),
-        )
-        .collect();
         assert_eq!(
-            results,
-            vec![
-                item(1, r#"{"a":1}"#),
-                fatal(2, "the input could not be read: disk on fire")
-            ]
+            read_from(
+                Format::Ndjson,
+                failing_after(b"{\"a\":1}\n{\"b\""),
+                ReaderOptions::default()
+            ),
+            vec![item(1, r#"{"a":1}"#), fatal(2, DISK_ON_FIRE)]
         );
     }
 
     #[test]
     fn read_failure_is_fatal() {
-        let items: Vec<_> =
-            ItemReader::new(Format::Ndjson, FailingReader, ReaderOptions::default()).collect();
         assert_eq!(
-            items,
-            vec![fatal(1, "the input could not be read: disk on fire")]
+            read_from(Format::Ndjson, FailingReader, ReaderOptions::default()),
+            vec![fatal(1, DISK_ON_FIRE)]
         );
     }
 
