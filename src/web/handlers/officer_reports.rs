@@ -140,7 +140,7 @@ fn page(
                 count: p.count,
             })
             .collect(),
-        chart_svg: app::report::trend_chart(&report),
+        chart_svg: app::report::trend_chart(report),
         trend: report
             .trend
             .iter()
