@@ -1,5 +1,6 @@
-//! The officer queue: its filters as they travel in the URL, its keyset cursor and the
-//! due-date badge (DESIGN.md section 3, `GET /officer/queue`).
+//! The officer queue: its filters read from the query string, its keyset cursor and which
+//! due-date badge a request gets (DESIGN.md section 3, `GET /officer/queue`). Links and the
+//! badges' CSS classes are written by `web` (`queue_link.rs`, `view.rs`).
 //!
 //! The queue is ordered by `(due_at, id)`; a page after the first starts strictly after the
 //! cursor, so paging stays fast and stable while requests arrive.
