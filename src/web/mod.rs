@@ -11,6 +11,7 @@ pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
 pub mod presenters;
+pub mod queue_link;
 pub mod rate_limit;
 pub mod routes;
 pub mod session;

@@ -9,6 +9,7 @@ use crate::domain::queue::{due_state, QueueFilter, RawQueueQuery};
 use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::web::officer_pages::{OfficerNav, QueuePage, QueueRow, SelectOption, StatusCount};
+use crate::web::queue_link::queue_query;
 use crate::web::view;
 
 /// What the officer asked the queue for.
@@ -50,7 +51,7 @@ pub fn queue_page(
                 received: view::display_time(r.received_at),
                 due: view::display_time(due),
                 due_note: view::due_note(due, now, closed),
-                due_state: due_state(due, now, closed).as_str().to_string(),
+                due_state: view::due_class(due_state(due, now, closed)).to_string(),
                 assignee: r.assignee.map_or_else(
                     || "Unassigned".to_string(),
                     |id| name_of(&listing.officer_names, id),
@@ -126,8 +127,8 @@ pub fn queue_page(
         next_link: listing
             .next
             .as_ref()
-            .map(|next| format!("/officer/queue?{}", filter.to_query(Some(next)))),
-        first_link: (!first_page).then(|| format!("/officer/queue?{}", filter.to_query(None))),
-        export_query: filter.to_query(None),
+            .map(|next| format!("/officer/queue?{}", queue_query(filter, Some(next)))),
+        first_link: (!first_page).then(|| format!("/officer/queue?{}", queue_query(filter, None))),
+        export_query: queue_query(filter, None),
     }
 }

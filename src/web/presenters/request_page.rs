@@ -53,7 +53,7 @@ pub fn request_page(
             .unwrap_or_default(),
         due: view::display_time(due),
         due_note: view::due_note(due, now, closed),
-        due_state: due_state(due, now, closed).as_str().to_string(),
+        due_state: view::due_class(due_state(due, now, closed)).to_string(),
         due_rule: case.due_rule.clone(),
         extended: request.extended_due_at.is_some(),
         assignee: request
