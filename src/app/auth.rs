@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use super::officer::CurrentOfficer;
 use super::{clock, random_bytes, sign_in_throttle, Context};
+use crate::domain::audit::{Actor, Target};
 use crate::domain::email::Email;
+use crate::domain::ids::OfficerId;
 use crate::domain::officer::Officer;
 use crate::domain::password::{dummy_verify, verify_password};
 use crate::domain::session::SessionPolicy;
@@ -101,7 +103,7 @@ pub fn sign_in(
             let enrolled = row.totp_enabled_at.is_some();
             record(
                 conn,
-                &row.id.to_string(),
+                row.id,
                 "officer.signed_in",
                 json!({ "second_step": enrolled }),
                 now,
@@ -229,13 +231,7 @@ pub fn confirm_code(
         sign_in_throttle::succeeded(conn, &attempt)?;
         sessions::delete(conn, &current.officer.session_hash)?;
         let fresh = open_session(ctx, conn, &row, now, true)?;
-        record(
-            conn,
-            &row.id.to_string(),
-            "officer.second_step_passed",
-            json!({}),
-            now,
-        )?;
+        record(conn, row.id, "officer.second_step_passed", json!({}), now)?;
         Ok(Ok(fresh))
     })?;
     match outcome {
@@ -328,7 +324,7 @@ pub fn confirm_enrolment(
         sessions::mark_mfa_passed(conn, &officer.session_hash)?;
         record(
             conn,
-            &row.id.to_string(),
+            row.id,
             "officer.mfa_enrolled",
             json!({}),
             now,
@@ -338,7 +334,7 @@ pub fn confirm_enrolment(
 
 pub(crate) fn record(
     conn: &mut DbConn,
-    officer_id: &str,
+    officer_id: OfficerId,
     action: &str,
     details: serde_json::Value,
     now: OffsetDateTime,
@@ -347,9 +343,9 @@ pub(crate) fn record(
         conn,
         &NewAuditEvent {
             at: now,
-            actor: &format!("officer:{officer_id}"),
+            actor: &Actor::Officer(officer_id).to_audit_string(),
             action,
-            target: &format!("officer:{officer_id}"),
+            target: &Target::Officer(officer_id).to_audit_string(),
             details: &details.to_string(),
         },
     )?;

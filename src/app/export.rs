@@ -9,7 +9,7 @@ use time::PrimitiveDateTime;
 
 use super::officer::CurrentOfficer;
 use super::{clock, queue, Context};
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, Target};
 use crate::domain::export::{audited_filters, ExportFormat, ExportRow};
 use crate::domain::queue::QueueFilter;
 use crate::domain::regime::Regime;
@@ -121,7 +121,7 @@ pub fn export_requests<W: Write>(
                 at: clock::now(),
                 actor: &actor,
                 action: "export.requests",
-                target: "export:requests",
+                target: &Target::RequestExport.to_audit_string(),
                 details: &details,
             },
         )?;

@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 use super::officer::CurrentOfficer;
 use super::requests::queue_mail;
 use super::{clock, random_bytes, Context};
+use crate::domain::audit::Target;
 use crate::domain::email::Email;
+use crate::domain::ids::OfficerId;
 use crate::domain::officer::Officer;
 use crate::domain::password::{hash_password, NewPassword};
 use crate::domain::regime::Regime;
@@ -131,7 +133,7 @@ pub fn create(
     }
     let hash = hash_password(&password, &random_bytes::<16>()?)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = OfficerId::new();
     let now = clock::now();
     ctx.write(|conn| {
         if officers::find_by_email(conn, email.as_str())?.is_some() {
@@ -143,7 +145,7 @@ pub fn create(
         officers::insert(
             conn,
             &NewOfficer {
-                id: &id,
+                id: &id.to_string(),
                 email: email.as_str(),
                 name: &name,
                 role: role.as_str(),
@@ -156,13 +158,13 @@ pub fn create(
         audit_change(
             conn,
             &by,
-            &id,
+            id,
             "officer.created",
             json!({ "role": role.as_str(), "regions": regions_text(&regions) }),
             now,
         )
     })?;
-    Ok(id)
+    Ok(id.to_string())
 }
 
 pub fn list(ctx: &Context, by: Requester<'_>) -> Result<Vec<Officer>, AppError> {
@@ -262,7 +264,7 @@ pub fn update(
         if !matches!(change, OfficerUpdate::Enable) {
             sessions::delete_for_officer(conn, &officer_id)?;
         }
-        audit_change(conn, &by, &officer_id, action, details, now)?;
+        audit_change(conn, &by, row.id, action, details, now)?;
         Ok(notice)
     })
 }
@@ -305,7 +307,7 @@ fn ensure_another_admin_remains(
 fn audit_change(
     conn: &mut DbConn,
     by: &Requester<'_>,
-    officer_id: &str,
+    officer_id: OfficerId,
     action: &str,
     details: serde_json::Value,
     now: OffsetDateTime,
@@ -316,7 +318,7 @@ fn audit_change(
             at: now,
             actor: &by.actor(),
             action,
-            target: &format!("officer:{officer_id}"),
+            target: &Target::Officer(officer_id).to_audit_string(),
             details: &details.to_string(),
         },
     )?;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::officer::CurrentOfficer;
 use super::{clock, random_bytes, sign_in_throttle, Context};
+use crate::domain::audit::Target;
 use crate::domain::password::{hash_password, verify_password, NewPassword};
 use crate::domain::submission::FieldError;
 use crate::error::AppError;
@@ -121,7 +122,7 @@ pub fn change_own(
                 at: now,
                 actor: &actor,
                 action: "officer.password_changed",
-                target: &format!("officer:{}", row.id),
+                target: &Target::Officer(row.id).to_audit_string(),
                 details: &json!({
                     "after_reset": row.password_change_required,
                     "other_sessions_ended": ended,

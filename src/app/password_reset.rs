@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::officers::Requester;
 use super::{clock, random_bytes, Context};
+use crate::domain::audit::Target;
 use crate::domain::password::{hash_password, NewPassword};
 use crate::domain::temporary_password::{TemporaryPassword, TEMPORARY_PASSWORD_BYTES};
 use crate::error::AppError;
@@ -71,7 +72,7 @@ pub fn reset(
                 at: now,
                 actor: &by.actor(),
                 action: "officer.password_reset",
-                target: &format!("officer:{}", row.id),
+                target: &Target::Officer(row.id).to_audit_string(),
                 details: &json!({ "sessions_ended": ended }).to_string(),
             },
         )?;

@@ -9,6 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::Context;
+use crate::domain::audit::{Actor, Target};
 use crate::domain::throttle::{ThrottlePolicy, ThrottleScope, ThrottleState, Throttled};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
@@ -161,9 +162,9 @@ pub fn failed(ctx: &Context, attempt: &Attempt, now: OffsetDateTime) -> Result<(
             conn,
             &NewAuditEvent {
                 at: now,
-                actor: "system",
+                actor: &Actor::System.to_audit_string(),
                 action: "security.sign_in_burst",
-                target: "officers",
+                target: &Target::Officers.to_audit_string(),
                 details: &json!({ "failures": policy.lock_after }).to_string(),
             },
         )?;
