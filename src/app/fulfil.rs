@@ -204,7 +204,7 @@ fn chosen_purposes(
     Ok(purposes)
 }
 
-fn subject_or_new(
+pub(crate) fn subject_or_new(
     ctx: &Context,
     conn: &mut DbConn,
     email: &Email,

@@ -25,6 +25,7 @@ pub mod role;
 pub mod session;
 pub mod span;
 pub mod status;
+pub mod subject_hold;
 pub mod submission;
 pub mod throttle;
 pub mod token;

@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod form;
 pub mod handlers;
 pub mod headers;
+pub mod hold_pages;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;

@@ -4,8 +4,8 @@ use actix_web::web;
 
 use super::handlers::{
     downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_exports,
-    officer_mail, officer_queue, officer_reports, officer_request, officer_retention, public,
-    requests, status, verify,
+    officer_holds, officer_mail, officer_queue, officer_reports, officer_request,
+    officer_retention, public, requests, status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -73,6 +73,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/admin/officers/{id}",
             web::post().to(officer_admin::update),
+        )
+        .route("/officer/admin/holds", web::get().to(officer_holds::list))
+        .route("/officer/admin/holds", web::post().to(officer_holds::place))
+        .route(
+            "/officer/admin/holds/{id}/release",
+            web::post().to(officer_holds::release),
         )
         .route("/officer/admin/mail", web::get().to(officer_mail::list))
         .route(
