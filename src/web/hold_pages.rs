@@ -2,7 +2,8 @@
 
 use askama::Template;
 
-use super::officer_pages::{FieldError, OfficerNav};
+use super::officer_pages::OfficerNav;
+use super::pages::FieldError;
 
 #[derive(Template)]
 #[template(path = "officer/admin_holds.html")]

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::store::time::from_db;
 use crate::web::handlers::officer_auth::PlainForm;
 use crate::web::hold_pages::{AdminHoldsPage, SubjectHoldRow};
-use crate::web::officer_pages::FieldError;
+use crate::web::pages::FieldError;
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
@@ -132,13 +132,7 @@ pub async fn place(
         Ok(Placed::OnKnownSubject) => Ok(see_other("/officer/admin/holds?done=placed")),
         Ok(Placed::OnNewSubject) => Ok(see_other("/officer/admin/holds?done=placed_new")),
         Err(AppError::Invalid(errors)) => {
-            let errors = view::field_errors(errors)
-                .into_iter()
-                .map(|e| FieldError {
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect();
+            let errors = view::field_errors(errors);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             page(&state, &req, officer, &form, errors, None, status).await
         }
