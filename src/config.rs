@@ -18,7 +18,9 @@ use crate::domain::report::ReportZone;
 use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::totp_policy::TotpRequiredRoles;
 
+mod totp_roles;
 mod trusted_proxies;
 pub use trusted_proxies::{BadProxyEntry, TrustedProxies};
 
@@ -89,6 +91,8 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     /// Officer session timeouts.
     pub sessions: SessionPolicy,
+    /// The roles that must use two-step sign-in (TOTP); always admins.
+    pub totp_required_roles: TotpRequiredRoles,
     /// Password checks (Argon2, 19 MiB each) that may run at once; more wait briefly, then
     /// get a 503.
     pub password_hashers: usize,
@@ -138,6 +142,7 @@ struct FileSettings {
     tls_min_version: Option<String>,
     metrics_bind: Option<String>,
     shutdown_timeout_secs: Option<u64>,
+    totp_required_roles: Option<Vec<String>>,
     #[serde(default)]
     policy: PolicyFile,
 }
@@ -325,6 +330,10 @@ impl Settings {
             ),
             ..default_throttle
         };
+        let totp_required_roles = totp_roles::load(
+            var("RIGHTSDESK_TOTP_REQUIRED_ROLES"),
+            file.totp_required_roles,
+        )?;
         let password_hashers = positive(
             var("RIGHTSDESK_PASSWORD_HASHERS"),
             file.password_hashers,
@@ -458,6 +467,7 @@ impl Settings {
             },
             throttle,
             sessions,
+            totp_required_roles,
             password_hashers,
             tls,
             metrics_bind,
