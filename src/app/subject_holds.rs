@@ -11,8 +11,7 @@
 
 use serde_json::{json, Value};
 
-use super::fulfil::subject_or_new;
-use super::inventory::{find_subject, open_identity};
+use super::inventory::{find_subject, open_identity, subject_or_new};
 use super::officer::CurrentOfficer;
 use super::{clock, Context};
 use crate::domain::subject_hold::{RawSubjectHold, SubjectHoldOrder};

@@ -11,6 +11,7 @@ pub mod hold_pages;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
+pub mod queue_link;
 pub mod rate_limit;
 pub mod reply_limit;
 pub mod routes;
