@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use time::{Date, OffsetDateTime};
 
-use super::ids::{HoldId, OfficerId};
+use super::ids::{HoldId, OfficerId, RequestId};
 
 /// What kind of thing a hold covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub struct Hold {
     pub expires_on: Option<Date>,
     pub released_at: Option<OffsetDateTime>,
     pub released_by: Option<OfficerId>,
+    /// The request the hold was placed from; none for a hold an admin placed on a person.
+    pub origin_request_id: Option<RequestId>,
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ pub(crate) struct HoldRow {
     pub expires_on: Option<Date>,
     pub released_at: Option<PrimitiveDateTime>,
     pub released_by: Option<String>,
+    /// The request the hold was placed from; `None` for a hold an admin placed on a person
+    /// without a request (and for older holds whose origin was not recorded).
+    pub origin_request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -35,6 +38,7 @@ pub struct NewHold<'a> {
     pub placed_by: &'a str,
     pub placed_at: PrimitiveDateTime,
     pub expires_on: Option<Date>,
+    pub origin_request_id: Option<&'a str>,
 }
 
 impl TryFrom<HoldRow> for Hold {
@@ -48,6 +52,12 @@ impl TryFrom<HoldRow> for Hold {
             placed_by: row.placed_by.parse().map_err(|_| corrupt())?,
             released_by: row
                 .released_by
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| corrupt())?,
+            origin_request_id: row
+                .origin_request_id
                 .as_deref()
                 .map(str::parse)
                 .transpose()

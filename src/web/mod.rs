@@ -7,12 +7,14 @@ pub mod csrf;
 pub mod form;
 pub mod handlers;
 pub mod headers;
+pub mod hold_pages;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
 pub mod presenters;
 pub mod queue_link;
 pub mod rate_limit;
+pub mod reply_limit;
 pub mod routes;
 pub mod session;
 pub mod tls;
@@ -30,6 +32,8 @@ pub struct WebState {
     pub ctx: Context,
     pub csrf: csrf::CsrfKey,
     pub limiter: rate_limit::PublicPostLimiter,
+    /// Replies per status link (`reply_limit`).
+    pub reply_limiter: reply_limit::ReplyLimiter,
     /// Proxies whose forwarding headers name the client (`client_addr::ClientAddr`).
     pub trusted_proxies: crate::config::TrustedProxies,
 }
@@ -39,6 +43,7 @@ impl WebState {
         WebState {
             csrf: csrf::CsrfKey::new(ctx.settings.secret_key.derive("csrf")),
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
+            reply_limiter: reply_limit::ReplyLimiter::default(),
             trusted_proxies: ctx.settings.trusted_proxies.clone(),
             ctx,
         }

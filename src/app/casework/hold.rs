@@ -79,6 +79,7 @@ pub(super) fn place(
             placed_by: &officer.id.to_string(),
             placed_at: to_db(now),
             expires_on,
+            origin_request_id: Some(&request.id.to_string()),
         },
     )?;
     let mut details = Map::new();
@@ -117,16 +118,18 @@ pub(super) fn release(
             HoldScope::Request => false,
         }),
     };
-    if !covers_this_request
-        || !holds::release(
-            conn,
-            hold_id,
-            hold.scope.as_str(),
-            &hold.target_id,
-            &officer.id.to_string(),
-            to_db(now),
-        )?
-    {
+    if !covers_this_request {
+        return Err(not_active());
+    }
+    crate::app::hold_authority::ensure_may_release(conn, officer, &hold)?;
+    if !holds::release(
+        conn,
+        hold_id,
+        hold.scope.as_str(),
+        &hold.target_id,
+        &officer.id.to_string(),
+        to_db(now),
+    )? {
         return Err(not_active());
     }
     let mut details = Map::new();
