@@ -2,15 +2,12 @@
 //! (`RIGHTSDESK_CONFIG`); a variable wins over the file. Passed around, never global.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::domain::deadline::{DeadlinePolicy, PolicyOverrides};
 use crate::domain::policy::{ConsentPurpose, Policy};
@@ -19,7 +16,10 @@ use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
 
+mod database_url;
 mod trusted_proxies;
+pub use crate::crypto::SecretKey;
+pub use database_url::{Backend, DatabaseUrl, UnsupportedDatabaseUrl};
 pub use trusted_proxies::{BadProxyEntry, TrustedProxies};
 
 /// A setting that could not be used; the message names the variable or key.
@@ -33,34 +33,9 @@ impl ConfigError {
     }
 }
 
-/// The key everything secret is derived from: cookies, CSRF tokens, later encryption keys.
-#[derive(Clone)]
-pub struct SecretKey([u8; 32]);
-
-impl SecretKey {
-    /// A key from configured text (at least 32 characters); the text is hashed to 32 bytes.
-    pub fn from_text(text: &str) -> Option<SecretKey> {
-        secret_from_text(text)
-    }
-
-    /// A key for one purpose, so that no two uses share key material.
-    pub fn derive(&self, purpose: &str) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .expect("HMAC-SHA256 accepts a key of any length");
-        mac.update(purpose.as_bytes());
-        mac.finalize().into_bytes().into()
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(..)")
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub bind: SocketAddr,
     /// Base of links in mail, without a trailing slash.
     pub public_url: String,
@@ -171,17 +146,14 @@ impl Settings {
                 .or(file.data_dir)
                 .unwrap_or_else(|| "data".to_string()),
         );
-        let database_url = var("DATABASE_URL")
-            .or(file.database_url)
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("rightsdesk.db").display()));
-        if !(database_url.starts_with("sqlite://")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::new(
-                "DATABASE_URL: expected sqlite://PATH or postgres://...",
-            ));
-        }
+        let database_url = DatabaseUrl::parse(
+            &var("DATABASE_URL")
+                .or(file.database_url)
+                .unwrap_or_else(|| {
+                    format!("sqlite://{}", data_dir.join("rightsdesk.db").display())
+                }),
+        )
+        .map_err(|e| ConfigError::new(e.to_string()))?;
 
         let bind_text = var("RIGHTSDESK_BIND")
             .or(file.bind)
@@ -388,7 +360,7 @@ impl Settings {
         };
 
         let secret_key = match var("RIGHTSDESK_SECRET_KEY").or(file.secret_key) {
-            Some(text) => secret_from_text(&text).ok_or_else(|| {
+            Some(text) => SecretKey::from_text(&text).ok_or_else(|| {
                 ConfigError::new("RIGHTSDESK_SECRET_KEY: expected at least 32 characters")
             })?,
             None => load_or_create_secret(&data_dir)?,
@@ -404,7 +376,7 @@ impl Settings {
         }
         .iter()
         .map(|text| {
-            secret_from_text(text).ok_or_else(|| {
+            SecretKey::from_text(text).ok_or_else(|| {
                 ConfigError::new(
                     "RIGHTSDESK_PREVIOUS_SECRET_KEYS: expected keys of at least 32 characters, separated by commas",
                 )
@@ -528,11 +500,6 @@ fn read_file_settings(path: &Path) -> Result<FileSettings, ConfigError> {
     })
 }
 
-fn secret_from_text(text: &str) -> Option<SecretKey> {
-    let text = text.trim();
-    (text.chars().count() >= 32).then(|| SecretKey(Sha256::digest(text.as_bytes()).into()))
-}
-
 /// Reads the generated key from the data dir, or makes one (mode 0600) on first run.
 fn load_or_create_secret(data_dir: &Path) -> Result<SecretKey, ConfigError> {
     let path = data_dir.join("secret_key");
@@ -543,7 +510,7 @@ fn load_or_create_secret(data_dir: &Path) -> Result<SecretKey, ConfigError> {
         ))
     };
     match fs::read_to_string(&path) {
-        Ok(text) => secret_from_text(&text).ok_or_else(|| {
+        Ok(text) => SecretKey::from_text(&text).ok_or_else(|| {
             ConfigError::new(format!(
                 "RIGHTSDESK_SECRET_KEY: the key file {} is damaged; restore it from backup",
                 path.display()
@@ -551,11 +518,8 @@ fn load_or_create_secret(data_dir: &Path) -> Result<SecretKey, ConfigError> {
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             fs::create_dir_all(data_dir).map_err(unusable)?;
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).map_err(|e| {
-                ConfigError::new(format!("RIGHTSDESK_SECRET_KEY: no randomness: {e}"))
-            })?;
-            let text = data_encoding::HEXLOWER.encode(&bytes);
+            let text = SecretKey::generate_text()
+                .map_err(|e| ConfigError::new(format!("RIGHTSDESK_SECRET_KEY: {e}")))?;
             let mut options = fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -563,7 +527,7 @@ fn load_or_create_secret(data_dir: &Path) -> Result<SecretKey, ConfigError> {
             let mut file = options.open(&path).map_err(unusable)?;
             file.write_all(text.as_bytes()).map_err(unusable)?;
             file.sync_all().map_err(unusable)?;
-            secret_from_text(&text)
+            SecretKey::from_text(&text)
                 .ok_or_else(|| ConfigError::new("RIGHTSDESK_SECRET_KEY: generation failed"))
         }
         Err(e) => Err(unusable(e)),

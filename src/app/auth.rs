@@ -3,9 +3,7 @@
 
 use std::net::IpAddr;
 
-use data_encoding::HEXLOWER;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::officer::{scope_of, CurrentOfficer};
@@ -64,7 +62,7 @@ impl Session {
 const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
 fn session_hash(token: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+    crate::crypto::sha256_hex(token)
 }
 
 /// Checks the password and opens a session. Unknown emails, wrong passwords and disabled

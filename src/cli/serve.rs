@@ -17,14 +17,11 @@ use crate::config::Settings;
 use crate::jobs;
 use crate::mail::Mailer;
 use crate::store::Backend;
-use crate::store::DatabaseUrl;
 use crate::web::tls::{self, CertificateStore};
 use crate::web::{self, ServerOptions};
 
 pub fn run(settings: Settings) -> Result<(), String> {
-    let backend = DatabaseUrl::parse(&settings.database_url)
-        .map_err(|e| e.to_string())?
-        .backend();
+    let backend = settings.database_url.backend();
     // Certificates are checked before anything else, so a bad pair is one clear line.
     let certificates = settings
         .tls

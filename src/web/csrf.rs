@@ -5,16 +5,14 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::HttpRequest;
 use data_encoding::BASE64URL_NOPAD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use crate::app::random_bytes;
+use crate::crypto::HashKey;
 use crate::error::AppError;
 
 pub const COOKIE: &str = "rd_csrf";
 
-pub struct CsrfKey([u8; 32]);
+pub struct CsrfKey(HashKey);
 
 /// The token for a page's forms, and the cookie to set when the browser had none.
 pub struct Issued {
@@ -23,15 +21,12 @@ pub struct Issued {
 }
 
 impl CsrfKey {
-    pub fn new(key: [u8; 32]) -> CsrfKey {
+    pub fn new(key: HashKey) -> CsrfKey {
         CsrfKey(key)
     }
 
     fn sign(&self, cookie_value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .expect("HMAC-SHA256 accepts a key of any length");
-        mac.update(cookie_value.as_bytes());
-        BASE64URL_NOPAD.encode(&mac.finalize().into_bytes())
+        BASE64URL_NOPAD.encode(&self.0.hash(&[cookie_value.as_bytes()]))
     }
 
     /// The form token for this browser, creating its cookie if needed.
@@ -59,8 +54,10 @@ impl CsrfKey {
     /// Accepts the POST only if `form_token` matches the browser's cookie.
     pub fn verify(&self, req: &HttpRequest, form_token: &str) -> Result<(), AppError> {
         let cookie = req.cookie(COOKIE).ok_or(AppError::Csrf)?;
-        let expected = self.sign(cookie.value());
-        if form_token.is_empty() || !bool::from(expected.as_bytes().ct_eq(form_token.as_bytes())) {
+        let tag = BASE64URL_NOPAD
+            .decode(form_token.as_bytes())
+            .map_err(|_| AppError::Csrf)?;
+        if !self.0.verify(&[cookie.value().as_bytes()], &tag) {
             return Err(AppError::Csrf);
         }
         Ok(())

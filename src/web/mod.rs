@@ -34,7 +34,7 @@ pub struct WebState {
 impl WebState {
     pub fn new(ctx: Context) -> WebState {
         WebState {
-            csrf: csrf::CsrfKey::new(ctx.settings.secret_key.derive("csrf")),
+            csrf: csrf::CsrfKey::new(ctx.settings.secret_key.hash_key("csrf")),
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
             trusted_proxies: ctx.settings.trusted_proxies.clone(),
             ctx,
