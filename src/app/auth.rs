@@ -161,18 +161,17 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
     let now = clock::now();
     let hash = session_hash(token);
     let mut conn = ctx.conn()?;
-    let stored = sessions::find(&mut conn, &hash)?.ok_or(AppError::SignInRequired)?;
+    let stored = sessions::find(&mut conn, &hash)?.ok_or(AppError::SessionEnded)?;
     let policy = &ctx.settings.sessions;
     let (created, seen) = (from_db(stored.created_at), from_db(stored.last_seen_at));
     if !policy.is_live(created, seen, now) {
         sessions::delete(&mut conn, &hash)?;
-        return Err(AppError::SignInRequired);
+        return Err(AppError::SessionEnded);
     }
-    let row =
-        officers::find_by_id(&mut conn, &stored.officer_id)?.ok_or(AppError::SignInRequired)?;
+    let row = officers::find_by_id(&mut conn, &stored.officer_id)?.ok_or(AppError::SessionEnded)?;
     if row.disabled_at.is_some() {
         sessions::delete(&mut conn, &hash)?;
-        return Err(AppError::SignInRequired);
+        return Err(AppError::SessionEnded);
     }
     if policy.needs_touch(seen, now) {
         // The session's end moves with its use, up to the absolute limit; the purge deletes
@@ -213,8 +212,7 @@ pub fn confirm_code(
     }
     let attempt = sign_in_throttle::reserve(ctx, "code", &current.officer.id, client, now)?;
     let outcome = ctx.write(|conn| {
-        let row =
-            officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &current.officer.id)?.ok_or(AppError::SessionEnded)?;
         let secret = stored_totp_secret(ctx, &row)?
             .ok_or_else(|| AppError::Internal("enrolled officer without a secret".into()))?;
         let last = row.totp_last_step.map(|s| s.max(0) as u64);
@@ -262,7 +260,7 @@ pub struct Enrolment {
 pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolment, AppError> {
     let now = clock::now();
     ctx.write(|conn| {
-        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SessionEnded)?;
         if row.totp_enabled_at.is_some() {
             return Err(AppError::Conflict(
                 "Two-step sign-in is already on for your account.".to_string(),
@@ -300,7 +298,7 @@ pub fn confirm_enrolment(
 ) -> Result<(), AppError> {
     let now = clock::now();
     ctx.write(|conn| {
-        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &officer.id)?.ok_or(AppError::SessionEnded)?;
         let secret = stored_totp_secret(ctx, &row)?
             .filter(|_| row.totp_enabled_at.is_none())
             .ok_or_else(|| AppError::Conflict("Start the set-up again from the two-step sign-in page.".to_string()))?;

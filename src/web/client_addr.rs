@@ -42,6 +42,7 @@ pub use forwarding::{
     Malformed,
 };
 
+use super::error::WebError;
 use super::WebState;
 use crate::config::TrustedProxies;
 use crate::error::AppError;
@@ -237,15 +238,15 @@ impl fmt::Debug for ClientAddr {
 }
 
 impl FromRequest for ClientAddr {
-    type Error = AppError;
-    type Future = Ready<Result<ClientAddr, AppError>>;
+    type Error = WebError;
+    type Future = Ready<Result<ClientAddr, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         if let Some(client) = req.extensions().get::<ClientAddr>() {
             return ready(Ok(*client));
         }
         let Some(state) = req.app_data::<web::Data<WebState>>() else {
-            return ready(Err(AppError::Internal("no app state".into())));
+            return ready(Err(AppError::Internal("no app state".into()).into()));
         };
         let client = ClientAddr::of(req, &state.trusted_proxies);
         req.extensions_mut().insert(client);

@@ -6,6 +6,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::HttpRequest;
 use data_encoding::BASE64URL_NOPAD;
 
+use super::error::WebError;
 use crate::app::random_bytes;
 use crate::crypto::HashKey;
 use crate::error::AppError;
@@ -52,13 +53,13 @@ impl CsrfKey {
     }
 
     /// Accepts the POST only if `form_token` matches the browser's cookie.
-    pub fn verify(&self, req: &HttpRequest, form_token: &str) -> Result<(), AppError> {
-        let cookie = req.cookie(COOKIE).ok_or(AppError::Csrf)?;
+    pub fn verify(&self, req: &HttpRequest, form_token: &str) -> Result<(), WebError> {
+        let cookie = req.cookie(COOKIE).ok_or(WebError::Csrf)?;
         let tag = BASE64URL_NOPAD
             .decode(form_token.as_bytes())
-            .map_err(|_| AppError::Csrf)?;
+            .map_err(|_| WebError::Csrf)?;
         if !self.0.verify(&[cookie.value().as_bytes()], &tag) {
-            return Err(AppError::Csrf);
+            return Err(WebError::Csrf);
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 
 pub mod client_addr;
 pub mod csrf;
+pub mod error;
+pub mod error_response;
 pub mod form;
 pub mod handlers;
 pub mod headers;
@@ -83,15 +85,14 @@ pub fn server_with(
         App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                crate::error::AppError::BadRequest(format!(
+                error::WebError::from(crate::error::AppError::BadRequest(format!(
                     "The address has a malformed query: {error}"
-                ))
+                )))
                 .into()
             }))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|_, _| crate::error::AppError::NotFound.into()),
-            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                error::WebError::from(crate::error::AppError::NotFound).into()
+            }))
             .wrap(headers::security_headers(https))
             .wrap(actix_web::middleware::from_fn(headers::log_request))
             .configure(routes::configure)

@@ -11,6 +11,7 @@ use actix_web::error::InternalError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
+use super::error::WebError;
 use super::WebState;
 use crate::app::auth::{self, NextStep, Session};
 use crate::app::officer::CurrentOfficer;
@@ -62,14 +63,14 @@ async fn load(req: &HttpRequest) -> Result<Session, actix_web::Error> {
     let state = req
         .app_data::<web::Data<WebState>>()
         .cloned()
-        .ok_or_else(|| actix_web::Error::from(AppError::Internal("no app state".into())))?;
-    let token = token(req).ok_or_else(|| redirect("/officer/login"))?;
+        .ok_or_else(|| WebError::from(AppError::Internal("no app state".into())))?;
+    let token = token(req).ok_or(WebError::SignInRequired)?;
     let ctx = state.ctx.clone();
     match web::block(move || auth::session(&ctx, &token)).await {
         Ok(Ok(session)) => Ok(session),
-        Ok(Err(AppError::SignInRequired)) => Err(redirect("/officer/login")),
-        Ok(Err(error)) => Err(error.into()),
-        Err(error) => Err(AppError::from(error).into()),
+        Ok(Err(AppError::SessionEnded)) => Err(WebError::SignInRequired.into()),
+        Ok(Err(error)) => Err(WebError::from(error).into()),
+        Err(error) => Err(WebError::from(error).into()),
     }
 }
 

@@ -28,13 +28,14 @@ use super::csrf::Issued;
 use super::form::read_form;
 use super::WebState;
 use crate::error::AppError;
+use crate::web::error::WebError;
 
 /// Renders a page with its status; sets the CSRF cookie when the page issued a new one.
 pub fn render(
     page: &impl Template,
     status: StatusCode,
     csrf: Option<Issued>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let body = page
         .render()
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
@@ -65,7 +66,7 @@ pub async fn read_checked_form<T: CsrfForm>(
     state: &web::Data<WebState>,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<T, AppError> {
+) -> Result<T, WebError> {
     let form: T = read_form(req, payload).await?;
     state.csrf.verify(req, form.csrf_token())?;
     Ok(form)
@@ -82,5 +83,7 @@ where
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(work).await?
+    web::block(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -11,6 +11,7 @@ use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::time::from_db;
+use crate::web::error::WebError;
 use crate::web::officer_pages::{QueuePage, QueueRow, SelectOption, StatusCount};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -35,7 +36,7 @@ pub async fn queue(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<RawQueueQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;

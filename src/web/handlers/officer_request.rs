@@ -12,6 +12,7 @@ use crate::domain::queue::due_state;
 use crate::domain::reference::Reference;
 use crate::error::AppError;
 use crate::store::time::from_db;
+use crate::web::error::WebError;
 use crate::web::officer_pages::{
     CategorySection, ConsentRow, ConsentStateRow, HoldRow, ObjectionEntry, RecordEntry,
     RequestPage, SelectOption, SubjectSection, TimelineRow,
@@ -77,7 +78,7 @@ pub async fn detail(
     officer: SignedIn,
     reference: web::Path<String>,
     query: web::Query<DetailQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let reference = reference_from(&reference)?;
     let ctx = state.ctx.clone();
@@ -334,7 +335,7 @@ pub async fn act(
     officer: SignedIn,
     reference: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let reference = reference_from(&reference)?;
     let form: ActionForm = read_checked_form(&state, &req, payload).await?;

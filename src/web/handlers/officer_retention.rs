@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{blocking, issue_csrf, render};
 use crate::app;
-use crate::error::AppError;
 use crate::store::time::from_db;
+use crate::web::error::WebError;
 use crate::web::officer_pages::{RetentionClassRow, RetentionHoldRow, RetentionPage};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -15,7 +15,7 @@ pub async fn overview(
     state: web::Data<WebState>,
     req: HttpRequest,
     officer: SignedIn,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let ctx = state.ctx.clone();
     let viewer = officer.clone();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
 use crate::domain::status::RequestStatus;
-use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::pages::{PackageEntry, StatusPage, TimelineEntry};
 use crate::web::{view, WebState};
 
@@ -46,7 +46,7 @@ pub async fn show(
     req: HttpRequest,
     token: web::Path<String>,
     query: web::Query<StatusQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
     let ctx = state.ctx.clone();
     let lookup = token.clone();
@@ -114,7 +114,7 @@ pub async fn reply(
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let form: ReplyForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
@@ -128,7 +128,7 @@ pub async fn withdraw(
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let _: WithdrawForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
