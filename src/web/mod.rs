@@ -2,6 +2,7 @@
 //! and render an askama page.
 
 pub mod client_addr;
+pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod error_response;

@@ -74,7 +74,7 @@ pub async fn read_checked_form<T: CsrfForm>(
 
 /// Issues the CSRF token for a page's forms.
 pub fn issue_csrf(state: &web::Data<WebState>, req: &HttpRequest) -> Result<Issued, AppError> {
-    state.csrf.issue(req, state.ctx.settings.is_https())
+    state.csrf.issue(req)
 }
 
 /// Runs a blocking use case off the async executor.

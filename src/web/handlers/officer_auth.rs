@@ -91,10 +91,7 @@ pub async fn login(
         Ok(signed_in) => {
             let mut response = see_other(step_location(signed_in.next));
             response
-                .add_cookie(&session::session_cookie(
-                    signed_in.session_token,
-                    state.ctx.settings.is_https(),
-                ))
+                .add_cookie(&session::session_cookie(&req, signed_in.session_token))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
@@ -141,10 +138,7 @@ pub async fn code(
         Ok(fresh) => {
             let mut response = see_other("/officer/queue");
             response
-                .add_cookie(&session::session_cookie(
-                    fresh,
-                    state.ctx.settings.is_https(),
-                ))
+                .add_cookie(&session::session_cookie(&req, fresh))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
@@ -168,7 +162,7 @@ pub async fn logout(
     }
     let mut response = see_other("/officer/login");
     response
-        .add_removal_cookie(&session::expired_cookie())
+        .add_removal_cookie(&session::expired_cookie(&req))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(response)
 }
