@@ -1,6 +1,9 @@
 //! Loading settings: defaults, bad values, the file, and the examples in README.md and
 //! docker-compose.yml.
 
+use std::collections::HashMap;
+use std::fs;
+
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
