@@ -11,6 +11,7 @@ mod load;
 mod policy;
 mod secret_file;
 mod settings;
+mod totp_roles;
 mod trusted_proxies;
 
 pub use crate::crypto::SecretKey;

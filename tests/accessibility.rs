@@ -365,6 +365,57 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     let response = browser.get(page("/officer/mfa")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     urls.push(save_page(&app, "officer-mfa", response).await);
+    // The password page, as shown and with errors; an admin's reset of the auditor's
+    // password (the temporary password shown once), and the page the auditor then owes.
+    let response = officer.get("/officer/account/password").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-password", response).await);
+    let csrf = officer.csrf("/officer/account/password").await;
+    let response = officer
+        .post_form(
+            "/officer/account/password",
+            &[
+                ("current_password", ""),
+                ("new_password", "short"),
+                ("confirmation", ""),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "officer-password-errors", response).await);
+    let csrf = admin.csrf("/officer/admin/officers").await;
+    let response = admin
+        .post_form(
+            &format!("/officer/admin/officers/{}/password", auditor.id),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    let marker = r#"<code class="secret">"#;
+    let start = html.find(marker).expect("the temporary password") + marker.len();
+    let temporary = &html[start..start + 29];
+    let path = app.dir.path().join("officer-password-reset.html");
+    let based = html.replacen(
+        "<head>",
+        &format!("<head>\n<base href=\"{}/\">", app.address),
+        1,
+    );
+    std::fs::write(&path, based).unwrap();
+    urls.push(format!("file://{}", path.display()));
+    let browser = app.browser();
+    let response = app
+        .sign_in_with(&browser, "audrey@example.org", temporary)
+        .await;
+    assert_eq!(location(&response), "/officer/account/password");
+    let response = browser
+        .get(page("/officer/account/password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-password-required", response).await);
 
     app.assert_no_server_errors();
 

@@ -12,6 +12,7 @@ use crate::domain::email::Email;
 use crate::domain::password::{dummy_verify, verify_password};
 use crate::domain::role::Role;
 use crate::domain::session::SessionPolicy;
+use crate::domain::sign_in_step::SignInProgress;
 use crate::domain::token::TOKEN_BYTES;
 use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
 use crate::error::AppError;
@@ -21,15 +22,7 @@ use crate::store::sessions::{self, NewSession};
 use crate::store::time::{from_db, to_db};
 use crate::store::DbConn;
 
-/// Where a signed-in officer goes next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextStep {
-    /// Enter the code from the authenticator app.
-    Code,
-    /// Set up two-step sign-in first (required for admins).
-    Enrol,
-    Workspace,
-}
+pub use crate::domain::sign_in_step::NextStep;
 
 /// A new session: the secret for the cookie and where to go.
 #[derive(Debug)]
@@ -44,18 +37,22 @@ pub struct Session {
     pub officer: CurrentOfficer,
     pub mfa_passed: bool,
     pub mfa_enrolled: bool,
+    /// The officer's role is one that must use TOTP (the settings' policy).
+    pub mfa_required: bool,
+    /// An admin reset the password; the officer must choose a new one first.
+    pub password_change_required: bool,
 }
 
 impl Session {
     /// What the officer must do before using the workspace, if anything.
     pub fn pending_step(&self) -> Option<NextStep> {
-        if self.mfa_enrolled && !self.mfa_passed {
-            Some(NextStep::Code)
-        } else if !self.mfa_enrolled && self.officer.scope.role.requires_totp() {
-            Some(NextStep::Enrol)
-        } else {
-            None
+        SignInProgress {
+            mfa_enrolled: self.mfa_enrolled,
+            mfa_passed: self.mfa_passed,
+            mfa_required: self.mfa_required,
+            password_change_required: self.password_change_required,
         }
+        .owed()
     }
 }
 
@@ -111,13 +108,14 @@ pub fn sign_in(
                 .role
                 .parse::<Role>()
                 .map_err(|_| AppError::Internal("officer with an unknown role".into()))?;
-            let next = if enrolled {
-                NextStep::Code
-            } else if role.requires_totp() {
-                NextStep::Enrol
-            } else {
-                NextStep::Workspace
-            };
+            let next = SignInProgress {
+                mfa_enrolled: enrolled,
+                mfa_passed: false,
+                mfa_required: ctx.settings.totp_required_roles.requires(role),
+                password_change_required: row.password_change_required,
+            }
+            .owed()
+            .unwrap_or(NextStep::Workspace);
             Ok(SignedIn {
                 session_token: token,
                 next,
@@ -183,11 +181,14 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
             to_db(policy.expires_at(created, now)),
         )?;
     }
+    let scope = scope_of(&row)?;
     Ok(Session {
         mfa_enrolled: row.totp_enabled_at.is_some(),
         mfa_passed: stored.mfa_passed,
+        mfa_required: ctx.settings.totp_required_roles.requires(scope.role),
+        password_change_required: row.password_change_required,
         officer: CurrentOfficer {
-            scope: scope_of(&row)?,
+            scope,
             id: row.id,
             name: row.name,
             email: row.email,

@@ -18,6 +18,8 @@ pub mod metrics;
 pub mod officer;
 pub mod officers;
 pub mod outbox;
+pub mod password_change;
+pub mod password_reset;
 pub mod purge;
 pub mod queue;
 pub mod report;

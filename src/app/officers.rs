@@ -37,14 +37,14 @@ pub enum Requester<'a> {
 }
 
 impl Requester<'_> {
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         match self {
             Requester::Admin(officer) => officer.actor().to_audit_string(),
             Requester::Operator => "operator".to_string(),
         }
     }
 
-    fn ensure_admin(&self) -> Result<(), AppError> {
+    pub(crate) fn ensure_admin(&self) -> Result<(), AppError> {
         match self {
             Requester::Admin(officer) if !officer.scope.can_manage_officers() => Err(
                 AppError::Forbidden("Only admins manage officers.".to_string()),
@@ -253,6 +253,9 @@ pub fn update(
                 "Two-step sign-in is reset; the officer sets it up again at the next sign-in.",
             ),
         };
+        if removes_active_admin(&row, &changes) {
+            ensure_another_admin_remains(conn, &by, &row.id)?;
+        }
         officers::update(conn, &row.id, &changes, to_db(now))?;
         if !matches!(change, OfficerUpdate::Enable) {
             sessions::delete_for_officer(conn, &row.id)?;
@@ -260,6 +263,41 @@ pub fn update(
         audit_change(conn, &by, &row.id, action, details, now)?;
         Ok(notice)
     })
+}
+
+/// Whether `changes` take an active admin's authority away (a new role, or disabling).
+fn removes_active_admin(row: &OfficerRow, changes: &OfficerChanges) -> bool {
+    let active_admin = row.role == Role::Admin.as_str() && row.disabled_at.is_none();
+    let demoted = changes
+        .role
+        .as_deref()
+        .is_some_and(|role| role != Role::Admin.as_str());
+    let disabled = matches!(changes.disabled_at, Some(Some(_)));
+    active_admin && (demoted || disabled)
+}
+
+/// Refuses to remove the last active admin. The active admins are counted with their rows
+/// locked, inside the change's transaction, so two admins demoting each other at once are
+/// counted one after the other and at most one succeeds. The admin asking must still be
+/// one of them: they may have been demoted while their request waited.
+fn ensure_another_admin_remains(
+    conn: &mut DbConn,
+    by: &Requester<'_>,
+    target_id: &str,
+) -> Result<(), AppError> {
+    let admins = officers::lock_active_admin_ids(conn)?;
+    if admins.iter().all(|id| id == target_id) {
+        return Err(AppError::Conflict(
+            "This is the last active admin. Make another officer an admin first; nothing was changed."
+                .to_string(),
+        ));
+    }
+    match by {
+        Requester::Admin(me) if !admins.contains(&me.id) => Err(AppError::Forbidden(
+            "Only admins manage officers.".to_string(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn audit_change(

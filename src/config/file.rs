@@ -38,6 +38,7 @@ pub(super) struct FileSettings {
     pub(super) tls_min_version: Option<String>,
     pub(super) metrics_bind: Option<String>,
     pub(super) shutdown_timeout_secs: Option<u64>,
+    pub(super) totp_required_roles: Option<Vec<String>>,
     #[serde(default)]
     pub(super) policy: PolicyFile,
 }

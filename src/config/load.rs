@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::file::{read_file_settings, FileSettings};
 use super::policy::policy_from;
 use super::secret_file::load_or_create_secret;
+use super::totp_roles;
 use super::{
     BadProxyEntry, ConfigError, DatabaseUrl, SecretKey, Settings, TlsFiles, TrustedProxies,
 };
@@ -185,6 +186,10 @@ impl Settings {
             ),
             ..default_throttle
         };
+        let totp_required_roles = totp_roles::load(
+            var("RIGHTSDESK_TOTP_REQUIRED_ROLES"),
+            file.totp_required_roles,
+        )?;
         let password_hashers = positive(
             var("RIGHTSDESK_PASSWORD_HASHERS"),
             file.password_hashers,
@@ -293,6 +298,7 @@ impl Settings {
             policy,
             throttle,
             sessions,
+            totp_required_roles,
             password_hashers,
             tls,
             metrics_bind,

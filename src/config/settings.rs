@@ -8,6 +8,7 @@ use crate::domain::policy::Policy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::totp_policy::TotpRequiredRoles;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -40,6 +41,8 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     /// Officer session timeouts.
     pub sessions: SessionPolicy,
+    /// The roles that must use two-step sign-in (TOTP); always admins.
+    pub totp_required_roles: TotpRequiredRoles,
     /// Password checks (Argon2, 19 MiB each) that may run at once; more wait briefly, then
     /// get a 503.
     pub password_hashers: usize,

@@ -1,8 +1,11 @@
 //! Officer passwords: what a new password must be, and Argon2id hashing (DESIGN.md section 5).
 //!
 //! The rules follow NIST SP 800-63B: a minimum length, no composition rules, and a refusal of
-//! passwords that are known to be guessed first. The caller draws the salt, so this module
-//! does no I/O.
+//! passwords that are known to be guessed first: a short list picked by hand, and the
+//! breached-password list shipped in the binary (`password/common.rs`, over 400,000
+//! passwords from SecLists, MIT). The caller draws the salt, so this module does no I/O.
+
+mod common;
 
 use std::fmt;
 
@@ -14,8 +17,8 @@ pub const MIN_CHARS: usize = 12;
 /// The most characters a password may have; bounds the work one sign-in can cause.
 pub const MAX_CHARS: usize = 256;
 
-/// Passwords of at least [`MIN_CHARS`] characters that appear near the top of breach lists.
-/// Compared case-insensitively.
+/// Passwords of at least [`MIN_CHARS`] characters that appear near the top of breach lists,
+/// picked by hand (some are missing from the shipped list). Compared case-insensitively.
 const COMMON_PASSWORDS: [&str; 32] = [
     "123456789012",
     "1234567890123",
@@ -100,7 +103,7 @@ impl NewPassword {
                 return Err(WeakPassword::OneRepeatedCharacter);
             }
         }
-        if COMMON_PASSWORDS.contains(&lowered.as_str()) {
+        if COMMON_PASSWORDS.contains(&lowered.as_str()) || common::is_breached(&lowered) {
             return Err(WeakPassword::TooCommon);
         }
         Ok(NewPassword(password.to_string()))
@@ -178,6 +181,9 @@ mod tests {
             ("123456789012", WeakPassword::TooCommon),
             ("letmein12345", WeakPassword::TooCommon),
             ("iloveyou1234", WeakPassword::TooCommon),
+            // From the shipped breached-password list, not the hand-picked one.
+            ("1qaz2wsx3edc4rfv", WeakPassword::TooCommon),
+            ("QwertyuiopAsdfghjkl", WeakPassword::TooCommon),
         ];
         for (password, expected) in table {
             assert_eq!(

@@ -22,6 +22,8 @@ pub struct OfficerRow {
     pub disabled_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// An admin reset the password: the officer must choose a new one before anything else.
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -48,6 +50,7 @@ pub struct OfficerChanges {
     pub totp_enabled_at: Option<Option<PrimitiveDateTime>>,
     pub totp_last_step: Option<Option<i64>>,
     pub disabled_at: Option<Option<PrimitiveDateTime>>,
+    pub password_change_required: Option<bool>,
 }
 
 pub fn insert(conn: &mut DbConn, officer: &NewOfficer<'_>) -> QueryResult<()> {
@@ -81,6 +84,22 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<OfficerRow>> {
         .load(conn)
 }
 
+/// The ids of the active admins, each row locked until the transaction ends (on
+/// PostgreSQL; SQLite's write transaction already keeps every other writer out). Two
+/// transactions that each demote or disable an admin therefore count one after the other:
+/// the second waits for the first and no longer counts the admin the first removed.
+pub fn lock_active_admin_ids(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let active_admins = officers::table
+        .filter(officers::role.eq("admin"))
+        .filter(officers::disabled_at.is_null())
+        .order(officers::id.asc())
+        .select(officers::id);
+    match conn {
+        DbConn::Postgres(pg) => active_admins.for_update().load(pg),
+        DbConn::Sqlite(sqlite) => active_admins.load(sqlite),
+    }
+}
+
 pub fn update(
     conn: &mut DbConn,
     id: &str,
@@ -106,12 +125,4 @@ pub fn advance_totp_step(conn: &mut DbConn, id: &str, step: i64) -> QueryResult<
     .set(officers::totp_last_step.eq(step))
     .execute(conn)?;
     Ok(updated == 1)
-}
-
-pub fn count_admins_active(conn: &mut DbConn) -> QueryResult<i64> {
-    officers::table
-        .filter(officers::role.eq("admin"))
-        .filter(officers::disabled_at.is_null())
-        .count()
-        .get_result(conn)
 }

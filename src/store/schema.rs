@@ -106,6 +106,7 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_change_required -> Bool,
     }
 }
 

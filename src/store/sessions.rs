@@ -71,6 +71,20 @@ pub fn delete_for_officer(conn: &mut DbConn, officer_id: &str) -> QueryResult<us
         .execute(conn)
 }
 
+/// Ends every session of an officer but `keep` (the one that changed the password).
+pub fn delete_for_officer_except(
+    conn: &mut DbConn,
+    officer_id: &str,
+    keep: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        officer_sessions::table
+            .filter(officer_sessions::officer_id.eq(officer_id))
+            .filter(officer_sessions::id_hash.ne(keep)),
+    )
+    .execute(conn)
+}
+
 pub fn mark_mfa_passed(conn: &mut DbConn, id_hash: &str) -> QueryResult<()> {
     diesel::update(officer_sessions::table.find(id_hash))
         .set(officer_sessions::mfa_passed.eq(true))

@@ -1,6 +1,7 @@
 //! The web app: the route table, extractors and thin handlers that parse, call one use case
 //! and render an askama page.
 
+pub mod account_pages;
 pub mod client_addr;
 pub mod cookies;
 pub mod csrf;

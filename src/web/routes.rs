@@ -3,9 +3,9 @@
 use actix_web::web;
 
 use super::handlers::{
-    downloads, health, lookup, officer_admin, officer_audit, officer_auth, officer_exports,
-    officer_mail, officer_queue, officer_reports, officer_request, officer_retention, public,
-    requests, status, verify,
+    downloads, health, lookup, officer_account, officer_admin, officer_audit, officer_auth,
+    officer_exports, officer_mail, officer_queue, officer_reports, officer_request,
+    officer_retention, public, requests, status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +36,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/officer/logout", web::post().to(officer_auth::logout))
         .route("/officer/mfa", web::get().to(officer_auth::mfa_form))
         .route("/officer/mfa", web::post().to(officer_auth::mfa_confirm))
+        .route(
+            "/officer/account/password",
+            web::get().to(officer_account::password_form),
+        )
+        .route(
+            "/officer/account/password",
+            web::post().to(officer_account::change_password),
+        )
         .route("/officer/queue", web::get().to(officer_queue::queue))
         .route(
             "/officer/requests/{reference}",
@@ -73,6 +81,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/admin/officers/{id}",
             web::post().to(officer_admin::update),
+        )
+        .route(
+            "/officer/admin/officers/{id}/password",
+            web::post().to(officer_account::reset_password),
         )
         .route("/officer/admin/mail", web::get().to(officer_mail::list))
         .route(

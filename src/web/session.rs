@@ -49,6 +49,7 @@ pub fn step_location(step: NextStep) -> &'static str {
     match step {
         NextStep::Code => "/officer/login/code",
         NextStep::Enrol => "/officer/mfa",
+        NextStep::ChangePassword => "/officer/account/password",
         NextStep::Workspace => "/officer/queue",
     }
 }

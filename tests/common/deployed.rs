@@ -232,7 +232,9 @@ pub fn command(dir: &Path, env: &[(&str, &str)]) -> Command {
         .env("RIGHTSDESK_DATA_DIR", dir.join("data"))
         .env("RIGHTSDESK_BIND", "127.0.0.1:0")
         .env("RIGHTSDESK_RATE_LIMIT", "0")
-        .env("RIGHTSDESK_OUTBOX_INTERVAL_MS", "50");
+        .env("RIGHTSDESK_OUTBOX_INTERVAL_MS", "50")
+        // As in `test_env`: officers sign in with a password alone unless a test says.
+        .env("RIGHTSDESK_TOTP_REQUIRED_ROLES", "admin");
     for (name, value) in env {
         command.env(name, value);
     }

@@ -4,6 +4,7 @@ pub mod downloads;
 pub mod health;
 pub mod lookup;
 pub mod metrics;
+pub mod officer_account;
 pub mod officer_admin;
 pub mod officer_audit;
 pub mod officer_auth;

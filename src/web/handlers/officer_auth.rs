@@ -190,6 +190,9 @@ pub async fn mfa_form(
     if session.mfa_enrolled && !session.mfa_passed {
         return Ok(see_other("/officer/login/code"));
     }
+    if session.pending_step() == Some(auth::NextStep::ChangePassword) {
+        return Ok(see_other(step_location(auth::NextStep::ChangePassword)));
+    }
     let required = session.pending_step().is_some();
     let ctx = state.ctx.clone();
     let officer = session.officer.clone();

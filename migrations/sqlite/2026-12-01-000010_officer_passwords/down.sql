@@ -1,0 +1,1 @@
+ALTER TABLE officers DROP COLUMN password_change_required;

@@ -1,0 +1,159 @@
+//! The officer's own account: changing the password (also the step owed after an admin's
+//! reset), and the admin's password reset of another officer.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use crate::app::auth::{NextStep, Session};
+use crate::app::officers::Requester;
+use crate::app::password_change::{self, PasswordChangeInput};
+use crate::app::password_reset;
+use crate::error::AppError;
+use crate::web::account_pages::{PasswordChangePage, PasswordResetPage};
+use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
+use crate::web::officer_pages::FieldError;
+use crate::web::session::{step_location, AnySession, SignedIn};
+use crate::web::{view, WebState};
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordQuery {
+    done: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+    confirmation: String,
+}
+
+impl CsrfForm for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// The page is for a session past its code step: the password change may be the step
+/// owed, and enrolment may still follow it.
+fn code_step_owed(session: &Session) -> Option<HttpResponse> {
+    (session.pending_step() == Some(NextStep::Code))
+        .then(|| see_other(step_location(NextStep::Code)))
+}
+
+fn password_page(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    session: &Session,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let csrf = issue_csrf(state, req)?;
+    let required = session.password_change_required;
+    let page = PasswordChangePage {
+        nav: (session.pending_step().is_none())
+            .then(|| view::officer_nav(&session.officer, &csrf.form_token)),
+        csrf_token: csrf.form_token.clone(),
+        required,
+        errors,
+        notice,
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+pub async fn password_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    session: AnySession,
+    query: web::Query<PasswordQuery>,
+) -> Result<HttpResponse, WebError> {
+    let session = session.0;
+    if let Some(redirect) = code_step_owed(&session) {
+        return Ok(redirect);
+    }
+    let notice = (query.done.as_deref() == Some("changed"))
+        .then(|| "Your password is changed. You are signed out everywhere else.".to_string());
+    password_page(&state, &req, &session, Vec::new(), notice)
+}
+
+pub async fn change_password(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    client: ClientAddr,
+    session: AnySession,
+    payload: web::Payload,
+) -> Result<HttpResponse, WebError> {
+    let session = session.0;
+    if let Some(redirect) = code_step_owed(&session) {
+        return Ok(redirect);
+    }
+    let form: PasswordForm = read_checked_form(&state, &req, payload).await?;
+    let input = PasswordChangeInput {
+        current_password: form.current_password,
+        new_password: form.new_password,
+        confirmation: form.confirmation,
+    };
+    let ctx = state.ctx.clone();
+    let officer = session.officer.clone();
+    let client = Some(client.key());
+    match blocking(move || password_change::change_own(&ctx, &officer, &input, client)).await {
+        // After a reset, on to the workspace (or to enrolment, if the role still owes it).
+        Ok(()) if session.password_change_required => Ok(see_other("/officer/queue")),
+        Ok(()) => Ok(see_other("/officer/account/password?done=changed")),
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec())
+                .into_iter()
+                .map(|e| FieldError {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect();
+            let page = password_page(&state, &req, &session, errors, None)?;
+            Ok(form_with_errors(&error, page))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    csrf_token: String,
+}
+
+impl CsrfForm for ResetForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /officer/admin/officers/{id}/password`: the temporary password is the answer to
+/// the POST itself (never in a URL, never stored), shown once.
+pub async fn reset_password(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    admin: SignedIn,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, WebError> {
+    let admin = admin.0;
+    let _: ResetForm = read_checked_form(&state, &req, payload).await?;
+    let ctx = state.ctx.clone();
+    let by = admin.clone();
+    let target = id.into_inner();
+    let reset =
+        blocking(move || password_reset::reset(&ctx, Requester::Admin(&by), &target)).await?;
+    let csrf = issue_csrf(&state, &req)?;
+    let page = PasswordResetPage {
+        nav: view::officer_nav(&admin, &csrf.form_token),
+        officer_name: reset.officer_name,
+        officer_email: reset.officer_email,
+        temporary_password: reset.temporary_password.as_str().to_string(),
+    };
+    render(&page, StatusCode::OK, Some(csrf))
+}
