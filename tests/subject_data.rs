@@ -1062,6 +1062,77 @@ async fn a_fulfil_form_with_bad_choices_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_erasure_refuses_while_a_record_in_use_has_an_unreadable_category() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let good = json!({"email": RAVI, "source": "crm", "source_id": "R-1",
+                          "category": "profile", "payload": {"name": "Ravi Marblethorn"}});
+        let broken = json!({"email": RAVI, "source": "crm", "source_id": "R-2",
+                            "category": "contact", "payload": {"phone": "+91 5550100"}});
+        import_records(&app, &[good, broken.clone()]);
+        // A category no import would accept, as an older version or a hand edit left it.
+        app.execute(
+            "UPDATE personal_records SET category = 'Contact Details!' WHERE category = 'contact'",
+        );
+        let officer = app.signed_in_admin("admin@example.org").await;
+        let (token, reference) = open_request(&app, "erasure", RAVI).await;
+
+        let before = (app.audit_count(), record_states(&app));
+        let response = officer
+            .act(&reference, &[("action", "fulfil"), ("message", "Done.")])
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "[{backend}]");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("This erasure cannot go ahead: the crm record R-2 has the category"),
+            "[{backend}] the officer is told which record: {page}"
+        );
+        assert!(page.contains("Nothing was changed."), "[{backend}]");
+        assert_eq!(
+            (app.audit_count(), record_states(&app)),
+            before,
+            "[{backend}] nothing erased, nothing audited"
+        );
+        let status: String = {
+            use rightsdesk::store::schema::requests::dsl;
+            dsl::requests
+                .filter(dsl::reference.eq(&reference))
+                .select(dsl::status)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        assert_eq!(status, "open", "[{backend}] still open");
+
+        // Once the inventory is corrected, the erasure takes both records out of use.
+        let fixed = app.import_lines(ImportKind::Records, &[broken], true, 10);
+        assert_eq!(fixed.updated, 1, "[{backend}]");
+        let response = officer
+            .act(&reference, &[("action", "fulfil"), ("message", "Done.")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}]");
+        assert_eq!(
+            record_states(&app),
+            vec![
+                ("contact".to_string(), "erased".to_string()),
+                ("profile".to_string(), "erased".to_string()),
+            ],
+            "[{backend}]"
+        );
+        let answer = app
+            .get(&format!("/status/{token}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            answer.contains("We removed 2 records from use (contact, profile)"),
+            "[{backend}] {answer}"
+        );
+        app.assert_no_server_errors();
+    }
+}
+
+#[tokio::test]
 async fn a_large_batch_is_written_in_chunks_and_a_reimport_changes_only_what_changed() {
     for backend in backends() {
         let app = TestApp::spawn(&backend).await;

@@ -7,7 +7,6 @@ use std::io::{self, Write};
 use serde_json::json;
 use time::PrimitiveDateTime;
 
-use super::export_encode::Encoder;
 use super::officer::CurrentOfficer;
 use super::{clock, queue, Context};
 use crate::domain::audit::Actor;
@@ -15,6 +14,7 @@ use crate::domain::export::{audited_filters, ExportFormat, ExportRow};
 use crate::domain::queue::QueueFilter;
 use crate::domain::regime::Regime;
 use crate::error::AppError;
+use crate::files::export::Encoder;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, ExportedRequest, QueueQuery};
 use crate::store::time::from_db;

@@ -8,7 +8,6 @@ pub mod clock;
 pub mod demo;
 pub mod downloads;
 pub mod export;
-pub mod export_encode;
 pub mod fulfil;
 pub mod health;
 pub mod import;

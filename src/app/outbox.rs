@@ -6,19 +6,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::officer::CurrentOfficer;
 use super::{clock, Context};
-use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, RetryPolicy};
+use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, ClaimWindow, RetryPolicy};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::outbox::{self, AfterFailedAttempt, OutboxRow};
 use crate::store::time::{from_db, to_db};
-
-/// How long a claimed mail is reserved for one sender before another may try it, at least.
-/// A sender starts a delivery only while its claim has more than one delivery's time left,
-/// so a mail is never sent by two senders at once.
-pub const CLAIM_FOR: Duration = Duration::minutes(5);
-
-/// Time kept free at the end of a claim to record how the last delivery went.
-const RECORD_MARGIN: Duration = Duration::seconds(5);
 
 /// Mail one sender holds until `until`; it starts no delivery after `latest_start`.
 #[derive(Debug)]
@@ -29,19 +21,13 @@ pub struct Claim {
     pub mails: Vec<OutboxRow>,
 }
 
-/// When a claim taken at `now` by a sender whose deliveries take at most `delivery` ends,
-/// and the last moment it may start one. A claim lasts [`CLAIM_FOR`], or twice a delivery
-/// when that is longer: a claim shorter than one delivery would let the sender start none,
-/// and mail would silently never go out.
-fn claim_window(now: OffsetDateTime, delivery: Duration) -> (OffsetDateTime, OffsetDateTime) {
-    let until = now + CLAIM_FOR.max(delivery * 2 + RECORD_MARGIN);
-    (until, until - delivery - RECORD_MARGIN)
-}
-
 /// Claims up to `limit` due mails for a sender whose deliveries take at most `delivery`.
 pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim, AppError> {
     let now = clock::now();
-    let (until, latest_start) = claim_window(now, delivery);
+    let ClaimWindow {
+        until,
+        latest_start,
+    } = ClaimWindow::starting(now, delivery);
     let token = uuid::Uuid::now_v7().to_string();
     // A read first: most passes (one per new mail, one per interval) find nothing or what
     // another sender already holds, and need not queue for the writer.
@@ -201,30 +187,5 @@ fn ensure_admin(officer: &CurrentOfficer) -> Result<(), AppError> {
         Err(AppError::Forbidden(
             "Only admins can see and retry undeliverable mail.".to_string(),
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn a_claim_always_leaves_time_to_start_a_delivery() {
-        let now = datetime!(2026-03-09 14:00 UTC);
-        // The default SMTP bound (4 x 30 s): a five-minute claim.
-        let (until, latest_start) = claim_window(now, Duration::minutes(2));
-        assert_eq!(until, now + CLAIM_FOR);
-        assert_eq!(latest_start, now + Duration::seconds(175));
-        // Deliveries of 20 minutes (a 300 s step timeout): the claim grows to fit two.
-        let (until, latest_start) = claim_window(now, Duration::minutes(20));
-        assert_eq!(until, now + Duration::seconds(40 * 60 + 5));
-        assert_eq!(latest_start, now + Duration::minutes(20));
-        for minutes in [0, 1, 2, 3, 5, 60, 24 * 60] {
-            let delivery = Duration::minutes(minutes);
-            let (until, latest_start) = claim_window(now, delivery);
-            assert!(latest_start > now, "{minutes} min");
-            assert!(latest_start + delivery < until, "{minutes} min");
-        }
     }
 }

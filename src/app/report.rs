@@ -10,9 +10,27 @@ use crate::domain::report::{
     ComplianceReport, PurgeCount, RejectionCount, ReportLine, ReportMonth, TrendPoint,
 };
 use crate::error::AppError;
+use crate::files;
 use crate::store::report::{self as counts, ClosedCount};
 use crate::store::time::to_db;
 use crate::store::{self, DbConn};
+
+/// The report as a CSV file for spreadsheets.
+pub fn csv_file(report: &ComplianceReport) -> Result<Vec<u8>, AppError> {
+    files::report::csv::report_csv(report)
+        .map_err(|e| AppError::Internal(format!("report CSV: {e}")))
+}
+
+/// The report as a JSON document, its period in the organisation's time zone.
+pub fn json_file(ctx: &Context, report: &ComplianceReport) -> Result<Vec<u8>, AppError> {
+    let json = files::report::json::report_json(report, &ctx.settings.time_zone);
+    serde_json::to_vec_pretty(&json).map_err(|e| AppError::Internal(format!("report JSON: {e}")))
+}
+
+/// The twelve-month trend as an inline SVG element for the report page.
+pub fn trend_chart(report: &ComplianceReport) -> String {
+    files::report::chart::trend_svg(&report.trend)
+}
 
 /// The month a report shows when none is asked for: the last whole month.
 pub fn default_month(ctx: &Context) -> ReportMonth {

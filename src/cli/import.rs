@@ -7,11 +7,10 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::import::{self, ImportError, ImportOptions, ImportSummary};
+use crate::app::import::{self, Format, ImportError, ImportOptions, ImportSummary};
 use crate::app::Context;
 use crate::config::Settings;
 use crate::domain::import_row::ImportKind;
-use crate::import_file::Format;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FormatArg {

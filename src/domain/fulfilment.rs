@@ -72,6 +72,65 @@ pub struct HeldRecord {
     pub under_hold: bool,
 }
 
+impl HeldRecord {
+    /// A stored record as erasure sees it: `None` when it is already out of use (nothing
+    /// for erasure to do), an error when its state or category is not one the inventory
+    /// knows. Such a record is never passed over: erasing around it would leave it in use
+    /// without a word to anyone.
+    pub fn read(
+        id: &str,
+        category: &str,
+        state: &str,
+        under_hold: bool,
+    ) -> Result<Option<HeldRecord>, UnreadableRecord> {
+        let unreadable = |problem: String| UnreadableRecord {
+            id: id.to_string(),
+            problem,
+        };
+        let state: RecordState = state.parse().map_err(|()| {
+            unreadable(format!(
+                "has the state {state:?}, which the inventory does not know"
+            ))
+        })?;
+        if !state.in_use() {
+            return Ok(None);
+        }
+        let category = Category::parse(category).map_err(|reason| {
+            unreadable(format!(
+                "has the category {category:?}, which is not valid ({reason})"
+            ))
+        })?;
+        Ok(Some(HeldRecord {
+            id: id.to_string(),
+            category,
+            state,
+            under_hold,
+        }))
+    }
+}
+
+/// A record in use whose stored state or category cannot be read. The erasure does not go
+/// ahead while it stands: the requester's answer must say truly what was erased and what
+/// was kept, and this record would be neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableRecord {
+    pub id: String,
+    /// What is wrong with it, e.g. `has the category "Bad!", which is not valid (...)`.
+    pub problem: String,
+}
+
+impl UnreadableRecord {
+    /// What the officer is told; `record` names the record as the request page lists it.
+    pub fn refusal(&self, record: &str) -> String {
+        format!(
+            "This erasure cannot go ahead: {record} {}. Nothing was changed. Correct the record \
+             in the data inventory (import it again with a valid category), then fulfil the \
+             request again.",
+            self.problem
+        )
+    }
+}
+
 /// Which records an erasure takes out of use and which a legal hold keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErasurePlan {
@@ -275,6 +334,48 @@ mod tests {
         assert!(
             summary.contains("order requires us to keep it: content"),
             "{summary}"
+        );
+    }
+
+    #[test]
+    fn a_record_erasure_cannot_read_is_an_error_not_a_record_skipped() {
+        let held = HeldRecord::read("1", "profile", "restricted", true).unwrap();
+        assert_eq!(
+            held,
+            Some(HeldRecord {
+                id: "1".into(),
+                category: category("profile"),
+                state: RecordState::Restricted,
+                under_hold: true,
+            })
+        );
+        // Out of use: nothing to erase, whatever its category says.
+        assert_eq!(
+            HeldRecord::read("2", "Not Valid", "erased", false),
+            Ok(None)
+        );
+        assert_eq!(
+            HeldRecord::read("3", "Not Valid", "purged", false),
+            Ok(None)
+        );
+
+        let bad = HeldRecord::read("4", "Not Valid", "active", false).unwrap_err();
+        assert_eq!(bad.id, "4");
+        assert!(bad
+            .problem
+            .starts_with("has the category \"Not Valid\", which is not valid ("));
+        let refusal = bad.refusal("the crm record R-2");
+        assert!(
+            refusal
+                .starts_with("This erasure cannot go ahead: the crm record R-2 has the category"),
+            "{refusal}"
+        );
+        assert!(refusal.contains("Nothing was changed."), "{refusal}");
+
+        let bad = HeldRecord::read("5", "profile", "archived", false).unwrap_err();
+        assert_eq!(
+            bad.problem,
+            "has the state \"archived\", which the inventory does not know"
         );
     }
 

@@ -42,7 +42,8 @@ impl RecordState {
         )
     }
 
-    /// Whether the record is in use (erasure and restriction apply to these).
+    /// Whether the record is in use: the states erasure and restriction apply to, and so the
+    /// records an officer can pick for them.
     pub fn in_use(self) -> bool {
         matches!(self, RecordState::Active | RecordState::Restricted)
     }

@@ -1,6 +1,7 @@
 //! What happens to a mail after a failed delivery: another try later, with a growing wait,
 //! or never again (the server refused the recipient, or trying has gone on too long). Mail
 //! that is never tried again stays in the outbox as undeliverable, for an admin to see.
+//! And how long a sender holds the mail it claimed, so that no mail is sent twice.
 
 use time::{Duration, OffsetDateTime};
 
@@ -72,10 +73,62 @@ impl RetryPolicy {
     }
 }
 
+/// How long a claimed mail is reserved for one sender before another may try it, at least.
+/// A sender starts a delivery only while its claim has more than one delivery's time left,
+/// so a mail is never sent by two senders at once.
+pub const CLAIM_FOR: Duration = Duration::minutes(5);
+
+/// Time kept free at the end of a claim to record how the last delivery went.
+const RECORD_MARGIN: Duration = Duration::seconds(5);
+
+/// A sender's hold on the mail it claimed: until when, and the last moment it may start a
+/// delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimWindow {
+    pub until: OffsetDateTime,
+    pub latest_start: OffsetDateTime,
+}
+
+impl ClaimWindow {
+    /// The window of a claim taken at `now` by a sender whose deliveries take at most
+    /// `delivery`. A claim lasts [`CLAIM_FOR`], or twice a delivery when that is longer: a
+    /// claim shorter than one delivery would let the sender start none, and mail would
+    /// silently never go out.
+    pub fn starting(now: OffsetDateTime, delivery: Duration) -> ClaimWindow {
+        let until = now + CLAIM_FOR.max(delivery * 2 + RECORD_MARGIN);
+        ClaimWindow {
+            until,
+            latest_start: until - delivery - RECORD_MARGIN,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_claim_always_leaves_time_to_start_a_delivery() {
+        let now = datetime!(2026-03-09 14:00 UTC);
+        // The default SMTP bound (4 x 30 s): a five-minute claim.
+        let window = ClaimWindow::starting(now, Duration::minutes(2));
+        assert_eq!(window.until, now + CLAIM_FOR);
+        assert_eq!(window.latest_start, now + Duration::seconds(175));
+        // Deliveries of 20 minutes (a 300 s step timeout): the claim grows to fit two.
+        let window = ClaimWindow::starting(now, Duration::minutes(20));
+        assert_eq!(window.until, now + Duration::seconds(40 * 60 + 5));
+        assert_eq!(window.latest_start, now + Duration::minutes(20));
+        for minutes in [0, 1, 2, 3, 5, 60, 24 * 60] {
+            let delivery = Duration::minutes(minutes);
+            let window = ClaimWindow::starting(now, delivery);
+            assert!(window.latest_start > now, "{minutes} min");
+            assert!(
+                window.latest_start + delivery < window.until,
+                "{minutes} min"
+            );
+        }
+    }
 
     const QUEUED: OffsetDateTime = datetime!(2026-03-01 10:00 UTC);
 

@@ -1,11 +1,11 @@
-//! The officer queue: its filters as they travel in the URL, its keyset cursor and the
-//! due-date badge (DESIGN.md section 3, `GET /officer/queue`).
+//! The officer queue: its filters read from the query string, its keyset cursor and which
+//! due-date badge a request gets (DESIGN.md section 3, `GET /officer/queue`). Links and the
+//! badges' CSS classes are written by `web` (`queue_link.rs`, `view.rs`).
 //!
 //! The queue is ordered by `(due_at, id)`; a page after the first starts strictly after the
 //! cursor, so paging stays fast and stable while requests arrive.
 
 use data_encoding::BASE64URL_NOPAD;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -22,13 +22,6 @@ pub const PAGE_SIZE: i64 = 50;
 pub const DUE_SOON: Duration = Duration::days(3);
 /// The longest officer id accepted in a filter or cursor (a UUID has 36 characters).
 const MAX_ID_LEN: usize = 64;
-
-/// Characters left as they are in a query value (RFC 3986 "unreserved").
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Whose requests to list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -204,39 +197,6 @@ impl QueueFilter {
             Err(errors)
         }
     }
-
-    /// The query string (without `?`) that reproduces this filter, for next-page and export
-    /// links; empty when nothing is filtered. Fields come in a fixed order and values are
-    /// percent-encoded.
-    pub fn to_query(&self, after: Option<&QueueCursor>) -> String {
-        let assignee = match &self.assignee {
-            AssigneeFilter::Anyone => None,
-            AssigneeFilter::Me => Some("me"),
-            AssigneeFilter::Unassigned => Some("unassigned"),
-            AssigneeFilter::Officer(id) => Some(id.as_str()),
-        };
-        let search = self.search.as_ref().map(|search| match search {
-            QueueSearch::Reference(reference) => reference.as_str(),
-            QueueSearch::Email(email) => email.as_str(),
-        });
-        let cursor = after.map(QueueCursor::encode);
-        let pairs = [
-            ("status", self.status.as_query()),
-            ("kind", self.kind.map(RequestKind::as_str)),
-            ("regime", self.regime.map(Regime::as_str)),
-            ("assignee", assignee),
-            ("overdue", self.overdue.then_some("1")),
-            ("q", search),
-            ("after", cursor.as_deref()),
-        ];
-        pairs
-            .into_iter()
-            .filter_map(|(name, value)| {
-                value.map(|value| format!("{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
-    }
 }
 
 impl RawQueueQuery {
@@ -268,28 +228,6 @@ impl QueueCursor {
             due_at,
             id: id.to_string(),
         })
-    }
-}
-
-impl DueState {
-    /// The CSS class and export text of the badge.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DueState::Overdue => "overdue",
-            DueState::DueSoon => "due-soon",
-            DueState::Ok => "ok",
-            DueState::Closed => "closed",
-        }
-    }
-
-    /// The badge text.
-    pub fn label(self) -> &'static str {
-        match self {
-            DueState::Overdue => "Overdue",
-            DueState::DueSoon => "Due soon",
-            DueState::Ok => "On track",
-            DueState::Closed => "Closed",
-        }
     }
 }
 
@@ -504,66 +442,6 @@ mod tests {
     }
 
     #[test]
-    fn to_query_rebuilds_what_parse_read() {
-        let cursor = QueueCursor {
-            due_at: datetime!(2025-05-01 00:00 UTC),
-            id: "abc".to_string(),
-        };
-        let table = [
-            (vec![], None, String::new()),
-            (vec![("overdue", "on")], None, "overdue=1".to_string()),
-            (
-                vec![
-                    ("status", "open"),
-                    ("kind", "access"),
-                    ("regime", "eu"),
-                    ("assignee", "unassigned"),
-                ],
-                None,
-                "status=open&kind=access&regime=eu&assignee=unassigned".to_string(),
-            ),
-            (
-                vec![("q", "rd-7k3m-9qxa")],
-                Some(&cursor),
-                format!("q=RD-7K3M-9QXA&after={}", cursor.encode()),
-            ),
-            (
-                vec![("q", "a+b@example.com")],
-                None,
-                "q=a%2Bb%40example.com".to_string(),
-            ),
-        ];
-        for (pairs, after, expected) in table {
-            let filter = QueueFilter::parse(&raw(&pairs)).unwrap();
-            let query = filter.to_query(after);
-            assert_eq!(query, expected, "{pairs:?}");
-            let back = decode_query(&query);
-            assert_eq!(QueueFilter::parse(&back), Ok(filter), "{query}");
-            assert_eq!(back.cursor().as_ref(), after);
-        }
-    }
-
-    /// A minimal reader of `to_query` output, standing in for the web layer's form parser.
-    fn decode_query(query: &str) -> RawQueueQuery {
-        let pairs: Vec<(String, String)> = query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap();
-                let value = percent_encoding::percent_decode_str(value)
-                    .decode_utf8()
-                    .unwrap();
-                (name.to_string(), value.into_owned())
-            })
-            .collect();
-        let borrowed: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-            .collect();
-        raw(&borrowed)
-    }
-
-    #[test]
     fn due_states_at_the_boundaries() {
         let due = datetime!(2025-05-10 12:00 UTC);
         let second = Duration::seconds(1);
@@ -583,15 +461,5 @@ mod tests {
                 "{now} closed={closed}"
             );
         }
-        let names: Vec<_> = [
-            DueState::Overdue,
-            DueState::DueSoon,
-            DueState::Ok,
-            DueState::Closed,
-        ]
-        .into_iter()
-        .map(DueState::as_str)
-        .collect();
-        assert_eq!(names, ["overdue", "due-soon", "ok", "closed"]);
     }
 }

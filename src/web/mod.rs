@@ -13,6 +13,7 @@ pub mod headers;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
+pub mod queue_link;
 pub mod rate_limit;
 pub mod routes;
 pub mod session;

@@ -8,6 +8,7 @@ use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
 use crate::app::officer::CurrentOfficer;
 use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
 use crate::domain::kind::RequestKind;
+use crate::domain::queue::DueState;
 use crate::domain::regime::Regime;
 use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::role::Role;
@@ -18,6 +19,16 @@ pub fn display_time(at: OffsetDateTime) -> String {
     let format =
         format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
     at.format(&format).unwrap_or_else(|_| at.to_string())
+}
+
+/// The CSS class of a request's due-date badge (`queue-row--overdue`, `due-tag--due-soon`).
+pub fn due_class(state: DueState) -> &'static str {
+    match state {
+        DueState::Overdue => "overdue",
+        DueState::DueSoon => "due-soon",
+        DueState::Ok => "ok",
+        DueState::Closed => "closed",
+    }
 }
 
 /// "12 days left", "due today", "overdue by 3 days": in words, never only in colour.
@@ -235,6 +246,20 @@ mod tests {
     use super::*;
     use time::macros::datetime;
     use time::Duration;
+
+    #[test]
+    fn due_badges_have_a_class_each() {
+        let classes: Vec<_> = [
+            DueState::Overdue,
+            DueState::DueSoon,
+            DueState::Ok,
+            DueState::Closed,
+        ]
+        .into_iter()
+        .map(due_class)
+        .collect();
+        assert_eq!(classes, ["overdue", "due-soon", "ok", "closed"]);
+    }
 
     #[test]
     fn due_notes_say_the_time_left_in_words() {

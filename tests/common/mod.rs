@@ -417,7 +417,7 @@ impl TestApp {
             std::io::Cursor::new(body.into_bytes()),
             &rightsdesk::app::import::ImportOptions {
                 kind,
-                format: rightsdesk::import_file::Format::Ndjson,
+                format: rightsdesk::files::import::Format::Ndjson,
                 strict,
                 dry_run: false,
                 batch_size,

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::store::time::from_db;
 use crate::web::error::WebError;
 use crate::web::officer_pages::{QueuePage, QueueRow, SelectOption, StatusCount};
+use crate::web::queue_link::queue_query;
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
@@ -79,7 +80,7 @@ pub async fn queue(
                 received: view::display_time(from_db(r.row.received_at)),
                 due: view::display_time(due),
                 due_note: view::due_note(due, now, closed),
-                due_state: due_state(due, now, closed).as_str().to_string(),
+                due_state: view::due_class(due_state(due, now, closed)).to_string(),
                 assignee: name_of(&r.row.assignee_id),
             }
         })
@@ -152,11 +153,11 @@ pub async fn queue(
         next_link: listing
             .next
             .as_ref()
-            .map(|next| format!("/officer/queue?{}", filter.to_query(Some(next)))),
+            .map(|next| format!("/officer/queue?{}", queue_query(&filter, Some(next)))),
         first_link: cursor
             .is_some()
-            .then(|| format!("/officer/queue?{}", filter.to_query(None))),
-        export_query: filter.to_query(None),
+            .then(|| format!("/officer/queue?{}", queue_query(&filter, None))),
+        export_query: queue_query(&filter, None),
     };
     render(&page, StatusCode::OK, Some(csrf))
 }

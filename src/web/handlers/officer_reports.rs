@@ -10,7 +10,6 @@ use super::{blocking, issue_csrf, render};
 use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::regime::Regime;
-use crate::domain::report::chart::trend_svg;
 use crate::domain::report::{ComplianceReport, ReportLine, ReportMonth};
 use crate::error::AppError;
 use crate::web::error::WebError;
@@ -63,17 +62,7 @@ pub async fn compliance(
     let report = blocking(move || app::report::compliance(&ctx, &reader, month)).await?;
     match format {
         Format::Csv => {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new());
-            for record in report.csv_records() {
-                writer
-                    .write_record(&record)
-                    .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
-            }
-            let body = writer
-                .into_inner()
-                .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
+            let body = app::report::csv_file(&report)?;
             download(
                 month,
                 "csv",
@@ -82,8 +71,7 @@ pub async fn compliance(
             )
         }
         Format::Json => {
-            let body = serde_json::to_vec_pretty(&report.to_json(&state.ctx.settings.time_zone))
-                .map_err(|e| AppError::Internal(format!("report JSON: {e}")))?;
+            let body = app::report::json_file(&state.ctx, &report)?;
             download(month, "json", "application/json", body)
         }
         Format::Html => {
@@ -154,7 +142,7 @@ fn page(
                 count: p.count,
             })
             .collect(),
-        chart_svg: trend_svg(&report.trend),
+        chart_svg: app::report::trend_chart(report),
         trend: report
             .trend
             .iter()

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::inventory::SubjectData;
 use crate::app::{self, clock};
+use crate::domain::inventory::RecordState;
 use crate::domain::officer_action::{ActionRequest, RawAction, RejectionReason};
 use crate::domain::queue::due_state;
 use crate::domain::reference::Reference;
@@ -150,7 +151,7 @@ pub async fn detail(
             .unwrap_or_default(),
         due: view::display_time(due),
         due_note: view::due_note(due, now, closed),
-        due_state: due_state(due, now, closed).as_str().to_string(),
+        due_state: view::due_class(due_state(due, now, closed)).to_string(),
         due_rule: case.due_rule.clone(),
         extended: request.row.extended_due_at.is_some(),
         assignee: request
@@ -217,7 +218,7 @@ pub async fn detail(
             .subject
             .iter()
             .flat_map(|data| data.records.iter())
-            .filter(|r| r.row.state == "active" || r.row.state == "restricted")
+            .filter(|r| r.row.state.parse().is_ok_and(RecordState::in_use))
             .map(|r| SelectOption {
                 value: r.row.id.clone(),
                 label: format!(

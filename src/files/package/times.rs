@@ -1,7 +1,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::package::PackageError;
+use crate::files::package::PackageError;
 
 /// Every time in the package is shown in UTC so that readers never have to reconcile
 /// offsets between files.

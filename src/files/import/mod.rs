@@ -1,7 +1,9 @@
 //! Streaming reader for rightsdesk import files (CSV, a JSON array, or NDJSON).
 //!
 //! Items are produced one at a time so that a multi-GB upload is read in
-//! bounded memory; see `README.md` for the reasons an item can be rejected.
+//! bounded memory. This module refuses what is not well-formed (syntax, encoding, length,
+//! CSV columns); what each item must hold is `domain::import_row`. `docs/IMPORT.md`
+//! ("Reasons") lists the reasons of both.
 
 use std::fmt;
 use std::io::Read;

@@ -23,7 +23,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde_json::Value;
 
 use super::{hard_limit_bytes, json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 /// A byte source that knows the line and column of the next byte and can
 /// take back the last byte it handed out.
@@ -318,10 +318,11 @@ impl<R: Read> JsonItems<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import_file::reader::test_support::{
-        failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
+    use crate::files::import::reader::test_support::{
+        failing_after, fatal, item, read_all, read_from, row_error, FailingReader, Generated,
+        OneByteAtATime, DISK_ON_FIRE,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn read(input: &[u8]) -> Vec<Result<RawItem, FatalError>> {
         read_all(Format::Json, input, ReaderOptions::default())
@@ -590,28 +591,21 @@ mod tests {
 
     #[test]
     fn read_failure_inside_an_element_is_fatal() {
-        let results: Vec<_> = ItemReader::new(
-            Format::Json,
-            failing_after(b"[{\"a\":1},\n{\"b\":"),
-            ReaderOptions::default(),
-        )
-        .collect();
         assert_eq!(
-            results,
-            vec![
-                item(1, r#"{"a":1}"#),
-                fatal(2, "the input could not be read: disk on fire")
-            ]
+            read_from(
+                Format::Json,
+                failing_after(b"[{\"a\":1},\n{\"b\":"),
+                ReaderOptions::default()
+            ),
+            vec![item(1, r#"{"a":1}"#), fatal(2, DISK_ON_FIRE)]
         );
     }
 
     #[test]
     fn read_failure_is_fatal() {
-        let results: Vec<_> =
-            ItemReader::new(Format::Json, FailingReader, ReaderOptions::default()).collect();
         assert_eq!(
-            results,
-            vec![fatal(1, "the input could not be read: disk on fire")]
+            read_from(Format::Json, FailingReader, ReaderOptions::default()),
+            vec![fatal(1, DISK_ON_FIRE)]
         );
     }
 

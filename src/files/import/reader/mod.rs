@@ -104,7 +104,7 @@ pub(crate) fn read_failure_reason(error: impl std::fmt::Display) -> String {
 pub(crate) mod test_support {
     use std::io::{self, Read};
 
-    use crate::import_file::{FatalError, Format, ItemReader, RawItem, ReaderOptions};
+    use crate::files::import::{FatalError, Format, ItemReader, RawItem, ReaderOptions};
 
     pub(crate) fn read_all(
         format: Format,
@@ -220,6 +220,18 @@ pub(crate) mod test_support {
     /// Hands out `bytes`, then fails like a dropped connection.
     pub(crate) fn failing_after(bytes: &[u8]) -> impl Read + '_ {
         bytes.chain(FailingReader)
+    }
+
+    /// What every reader says when its input fails under it.
+    pub(crate) const DISK_ON_FIRE: &str = "the input could not be read: disk on fire";
+
+    /// Everything read from `input`, which may fail part way.
+    pub(crate) fn read_from(
+        format: Format,
+        input: impl Read,
+        options: ReaderOptions,
+    ) -> Vec<Result<RawItem, FatalError>> {
+        ItemReader::new(format, input, options).collect()
     }
 }
 

@@ -2,10 +2,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::package::data_json::{to_pretty_json, Subject};
-use crate::package::plan::{CategoryGroup, EntryKind, Plan};
-use crate::package::times::rfc3339;
-use crate::package::PackageError;
+use crate::files::package::data_json::{to_pretty_json, Subject};
+use crate::files::package::plan::{CategoryGroup, EntryKind, Plan};
+use crate::files::package::times::rfc3339;
+use crate::files::package::PackageError;
 
 const FORMAT: &str = "rightsdesk-data-package";
 const VERSION: u32 = 1;

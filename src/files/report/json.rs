@@ -1,96 +1,59 @@
-//! The compliance report's machine-readable forms: JSON for the API and CSV
-//! for spreadsheets. Both shapes are documented contracts for auditors'
-//! tooling, so field names and order of columns must not drift.
+//! The compliance report's machine-readable form for the API and auditors' tooling. Its
+//! shape is a documented contract (`docs/REPORT.md`), so field names must not drift.
 
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::{ComplianceReport, ReportLine, ReportZone};
+use crate::domain::report::{ComplianceReport, ReportLine, ReportZone};
 
-/// The CSV columns, in order.
-const CSV_HEADER: [&str; 16] = [
-    "month",
-    "regime",
-    "kind",
-    "received",
-    "verified",
-    "closed",
-    "fulfilled",
-    "rejected",
-    "withdrawn",
-    "on_time",
-    "on_time_rate",
-    "extensions",
-    "open_at_end",
-    "overdue_at_end",
-    "median_days_to_close",
-    "p90_days_to_close",
-];
-
-impl ComplianceReport {
-    /// The machine-readable form. Its shape is a documented contract:
-    ///
-    /// ```text
-    /// {"month":"2026-03","time_zone":"Asia/Kolkata",
-    ///  "period":{"start":"<RFC 3339, UTC, Z>","end":"..."},
-    ///  "total": LINE, "lines":[LINE...],
-    ///  "rejections":[{"regime","kind","reason","count"}],
-    ///  "purges":{"<class>": n, ...},
-    ///  "trend":[{"month":"2025-04","received":n,"answered":n,"on_time":n,"on_time_rate":0.95|null}]}
-    /// LINE = {"regime","kind","received","verified","closed","fulfilled",
-    ///  "rejected","withdrawn","on_time","on_time_rate","extensions",
-    ///  "open_at_end","overdue_at_end","median_days_to_close","p90_days_to_close"}
-    /// ```
-    ///
-    /// Rates are rounded to 4 decimals and days to 1, `null` when there is
-    /// nothing to measure. `zone` is the zone the report was counted in; it
-    /// supplies both "time_zone" and the period, so the two always agree.
-    pub fn to_json(&self, zone: &ReportZone) -> Value {
-        let (start, end) = self.month.bounds(zone);
-        // A class listed twice is summed rather than letting the last win.
-        let mut purges = Map::new();
-        for purge in &self.purges {
-            let before = purges.get(&purge.class).and_then(Value::as_u64);
-            let count = before.unwrap_or(0).saturating_add(purge.count);
-            purges.insert(purge.class.clone(), Value::from(count));
-        }
-        json!({
-            "month": self.month.to_string(),
-            "time_zone": zone.name(),
-            "period": { "start": rfc3339(start), "end": rfc3339(end) },
-            "total": line_json(&self.total()),
-            "lines": self.lines.iter().map(line_json).collect::<Vec<_>>(),
-            "rejections": self.rejections.iter().map(|r| json!({
-                "regime": r.regime,
-                "kind": r.kind,
-                "reason": r.reason,
-                "count": r.count,
-            })).collect::<Vec<_>>(),
-            "purges": purges,
-            "trend": self.trend.iter().map(|t| json!({
-                "month": t.month.to_string(),
-                "received": t.received,
-                "answered": t.answered,
-                "on_time": t.on_time,
-                "on_time_rate": t.on_time_rate().map(|r| round(r, 4)),
-            })).collect::<Vec<_>>(),
-        })
+/// The machine-readable form. Its shape is a documented contract:
+///
+/// ```text
+/// {"month":"2026-03","time_zone":"Asia/Kolkata",
+///  "period":{"start":"<RFC 3339, UTC, Z>","end":"..."},
+///  "total": LINE, "lines":[LINE...],
+///  "rejections":[{"regime","kind","reason","count"}],
+///  "purges":{"<class>": n, ...},
+///  "trend":[{"month":"2025-04","received":n,"answered":n,"on_time":n,"on_time_rate":0.95|null}]}
+/// LINE = {"regime","kind","received","verified","closed","fulfilled",
+///  "rejected","withdrawn","on_time","on_time_rate","extensions",
+///  "open_at_end","overdue_at_end","median_days_to_close","p90_days_to_close"}
+/// ```
+///
+/// Rates are rounded to 4 decimals and days to 1, `null` when there is
+/// nothing to measure. `zone` is the zone the report was counted in; it
+/// supplies both "time_zone" and the period, so the two always agree.
+pub fn report_json(report: &ComplianceReport, zone: &ReportZone) -> Value {
+    let (start, end) = report.month.bounds(zone);
+    // A class listed twice is summed rather than letting the last win.
+    let mut purges = Map::new();
+    for purge in &report.purges {
+        let before = purges.get(&purge.class).and_then(Value::as_u64);
+        let count = before.unwrap_or(0).saturating_add(purge.count);
+        purges.insert(purge.class.clone(), Value::from(count));
     }
-
-    /// The CSV form, for the caller to write with a CSV writer: the header
-    /// row, one record per line, then the "all", "all" total. Missing values
-    /// are empty; rates have 4 decimals ("0.9500") and days 1 ("12.5").
-    pub fn csv_records(&self) -> Vec<Vec<String>> {
-        let mut records = Vec::with_capacity(self.lines.len() + 2);
-        records.push(CSV_HEADER.iter().map(|&name| name.to_owned()).collect());
-        let month = self.month.to_string();
-        for line in &self.lines {
-            records.push(line_csv(&month, line));
-        }
-        records.push(line_csv(&month, &self.total()));
-        records
-    }
+    json!({
+        "month": report.month.to_string(),
+        "time_zone": zone.name(),
+        "period": { "start": rfc3339(start), "end": rfc3339(end) },
+        "total": line_json(&report.total()),
+        "lines": report.lines.iter().map(line_json).collect::<Vec<_>>(),
+        "rejections": report.rejections.iter().map(|r| json!({
+            "regime": r.regime,
+            "kind": r.kind,
+            "reason": r.reason,
+            "count": r.count,
+        })).collect::<Vec<_>>(),
+        "purges": purges,
+        "trend": report.trend.iter().map(|t| json!({
+            "month": t.month.to_string(),
+            "received": t.received,
+            "answered": t.answered,
+            "on_time": t.on_time,
+            "on_time_rate": t.on_time_rate().map(|r| round(r, 4)),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// One LINE of the JSON form.
@@ -114,31 +77,6 @@ fn line_json(line: &ReportLine) -> Value {
     })
 }
 
-/// One CSV record, columns as in [`CSV_HEADER`].
-fn line_csv(month: &str, line: &ReportLine) -> Vec<String> {
-    let optional = |value: Option<f64>, decimals: usize| {
-        value.map_or_else(String::new, |v| format!("{v:.decimals$}"))
-    };
-    vec![
-        month.to_owned(),
-        line.regime.clone(),
-        line.kind.clone(),
-        line.received.to_string(),
-        line.verified.to_string(),
-        line.closed().to_string(),
-        line.fulfilled.to_string(),
-        line.rejected.to_string(),
-        line.withdrawn.to_string(),
-        line.on_time.to_string(),
-        optional(line.on_time_rate(), 4),
-        line.extensions.to_string(),
-        line.open_at_end.to_string(),
-        line.overdue_at_end.to_string(),
-        optional(line.close_times.median_days(), 1),
-        optional(line.close_times.p90_days(), 1),
-    ]
-}
-
 /// `value` rounded half away from zero to `decimals` places.
 fn round(value: f64, decimals: i32) -> f64 {
     let scale = 10_f64.powi(decimals);
@@ -156,11 +94,11 @@ fn rfc3339(at: OffsetDateTime) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::{CloseTimes, PurgeCount, RejectionCount, ReportMonth, TrendPoint};
+pub(crate) mod tests {
     use super::*;
+    use crate::domain::report::{CloseTimes, PurgeCount, RejectionCount, ReportMonth, TrendPoint};
 
-    fn report() -> ComplianceReport {
+    pub(crate) fn report() -> ComplianceReport {
         let mut close_times = CloseTimes::default();
         close_times.add(24, 3);
         close_times.add(48, 1);
@@ -234,7 +172,7 @@ mod tests {
     #[test]
     fn json_has_the_documented_shape() {
         let zone = ReportZone::named("Asia/Kolkata").unwrap();
-        let json = report().to_json(&zone);
+        let json = report_json(&report(), &zone);
         assert_eq!(
             keys(&json),
             [
@@ -270,7 +208,7 @@ mod tests {
 
     #[test]
     fn json_lines_carry_every_figure() {
-        let json = report().to_json(&ReportZone::utc());
+        let json = report_json(&report(), &ReportZone::utc());
         let line_keys = [
             "closed",
             "extensions",
@@ -315,33 +253,8 @@ mod tests {
             class: "evidence".to_owned(),
             count: 2,
         });
-        let json = report.to_json(&ReportZone::utc());
+        let json = report_json(&report, &ReportZone::utc());
         assert_eq!(json["lines"][1]["on_time_rate"], 0.6667);
         assert_eq!(json["purges"]["evidence"], 5);
-    }
-
-    #[test]
-    fn csv_has_header_lines_and_total() {
-        let records = report().csv_records();
-        assert_eq!(records.len(), 4);
-        assert_eq!(
-            records[0].join(","),
-            "month,regime,kind,received,verified,closed,fulfilled,rejected,withdrawn,\
-             on_time,on_time_rate,extensions,open_at_end,overdue_at_end,\
-             median_days_to_close,p90_days_to_close"
-        );
-        assert_eq!(
-            records[1].join(","),
-            "2026-03,eu,access,2,0,1,0,0,1,0,,0,0,0,,"
-        );
-        assert_eq!(
-            records[2].join(","),
-            "2026-03,eu,erasure,7,6,6,4,1,1,4,0.8000,1,3,0,1.0,10.0"
-        );
-        assert_eq!(
-            records[3].join(","),
-            "2026-03,all,all,9,6,7,4,1,2,4,0.8000,1,3,0,1.0,10.0"
-        );
-        assert!(records.iter().all(|r| r.len() == records[0].len()));
     }
 }

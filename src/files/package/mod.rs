@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, System, ZipWriter};
 
-use crate::package::plan::{EntryKind, Plan};
+use crate::files::package::plan::{EntryKind, Plan};
 
 /// One personal record about the subject, already decrypted.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::TrendPoint;
+use crate::domain::report::TrendPoint;
 
 /// The drawing's coordinate space; the page scales it to fit.
 const WIDTH: f64 = 720.0;
@@ -279,8 +279,8 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ReportMonth;
     use super::*;
+    use crate::domain::report::ReportMonth;
     use quick_xml::events::Event;
     use quick_xml::Reader;
 

@@ -2,9 +2,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::package::plan::CategoryGroup;
-use crate::package::times::{rfc3339, rfc3339_opt};
-use crate::package::{PackageConsent, PackageError, PackageObjection};
+use crate::files::package::plan::CategoryGroup;
+use crate::files::package::times::{rfc3339, rfc3339_opt};
+use crate::files::package::{PackageConsent, PackageError, PackageObjection};
 
 const FIXED_COLUMNS: [&str; 6] = [
     "source",

@@ -6,7 +6,7 @@ use ::csv::{ByteRecord, Reader, ReaderBuilder};
 use serde_json::{Map, Value};
 
 use super::{hard_limit_bytes, json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 /// Size of the csv crate's internal read buffer, set explicitly because
 /// `CsvSource` must remember at least that many recent bytes.
@@ -300,10 +300,11 @@ fn count_of(count: usize, singular: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import_file::reader::test_support::{
-        failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
+    use crate::files::import::reader::test_support::{
+        failing_after, fatal, item, read_all, read_from, row_error, FailingReader, Generated,
+        OneByteAtATime, DISK_ON_FIRE,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn options() -> ReaderOptions {
         ReaderOptions {
@@ -531,23 +532,17 @@ mod tests {
 
     #[test]
     fn read_failure_mid_file_is_fatal() {
-        let results: Vec<_> =
-            ItemReader::new(Format::Csv, failing_after(b"email\r\na\r\nb"), options()).collect();
         assert_eq!(
-            results,
-            vec![
-                item(2, r#"{"email":"a"}"#),
-                fatal(3, "the input could not be read: disk on fire")
-            ]
+            read_from(Format::Csv, failing_after(b"email\r\na\r\nb"), options()),
+            vec![item(2, r#"{"email":"a"}"#), fatal(3, DISK_ON_FIRE)]
         );
     }
 
     #[test]
     fn read_failure_is_fatal() {
-        let results: Vec<_> = ItemReader::new(Format::Csv, FailingReader, options()).collect();
         assert_eq!(
-            results,
-            vec![fatal(1, "the input could not be read: disk on fire")]
+            read_from(Format::Csv, FailingReader, options()),
+            vec![fatal(1, DISK_ON_FIRE)]
         );
     }
 }

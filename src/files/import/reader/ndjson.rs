@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde_json::Value;
 
 use super::{json_error_message, read_failure_reason, BomStripped};
-use crate::import_file::{FatalError, RawItem, ReaderOptions};
+use crate::files::import::{FatalError, RawItem, ReaderOptions};
 
 enum LineRead {
     EndOfInput,
@@ -133,10 +133,11 @@ mod tests {
     use std::io::{self, Read};
 
     use super::*;
-    use crate::import_file::reader::test_support::{
-        failing_after, fatal, item, read_all, row_error, FailingReader, Generated, OneByteAtATime,
+    use crate::files::import::reader::test_support::{
+        failing_after, fatal, item, read_all, read_from, row_error, FailingReader, Generated,
+        OneByteAtATime, DISK_ON_FIRE,
     };
-    use crate::import_file::{Format, ItemReader};
+    use crate::files::import::{Format, ItemReader};
 
     fn read(input: &[u8]) -> Vec<Result<RawItem, FatalError>> {
         read_all(Format::Ndjson, input, ReaderOptions::default())
@@ -279,28 +280,21 @@ mod tests {
 
     #[test]
     fn read_failure_mid_file_is_fatal() {
-        let results: Vec<_> = ItemReader::new(
-            Format::Ndjson,
-            failing_after(b"{\"a\":1}\n{\"b\""),
-            ReaderOptions::default(),
-        )
-        .collect();
         assert_eq!(
-            results,
-            vec![
-                item(1, r#"{"a":1}"#),
-                fatal(2, "the input could not be read: disk on fire")
-            ]
+            read_from(
+                Format::Ndjson,
+                failing_after(b"{\"a\":1}\n{\"b\""),
+                ReaderOptions::default()
+            ),
+            vec![item(1, r#"{"a":1}"#), fatal(2, DISK_ON_FIRE)]
         );
     }
 
     #[test]
     fn read_failure_is_fatal() {
-        let items: Vec<_> =
-            ItemReader::new(Format::Ndjson, FailingReader, ReaderOptions::default()).collect();
         assert_eq!(
-            items,
-            vec![fatal(1, "the input could not be read: disk on fire")]
+            read_from(Format::Ndjson, FailingReader, ReaderOptions::default()),
+            vec![fatal(1, DISK_ON_FIRE)]
         );
     }
 

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
-use crate::package::{
+use crate::files::package::{
     build_package, PackageConsent, PackageInput, PackageObjection, PackageRecord, RetentionNote,
 };
 use serde_json::{json, Map, Value};

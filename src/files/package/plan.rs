@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
-use crate::package::naming;
-use crate::package::{
+use crate::files::package::naming;
+use crate::files::package::{
     PackageConsent, PackageInput, PackageObjection, PackageRecord, RetentionNote,
 };
 

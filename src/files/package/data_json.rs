@@ -3,9 +3,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::package::plan::Plan;
-use crate::package::times::{rfc3339, rfc3339_opt};
-use crate::package::PackageError;
+use crate::files::package::plan::Plan;
+use crate::files::package::times::{rfc3339, rfc3339_opt};
+use crate::files::package::PackageError;
 
 #[derive(Serialize)]
 pub(crate) struct Subject<'a> {

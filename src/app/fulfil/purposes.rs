@@ -1,0 +1,139 @@
+//! Objections and consent withdrawals: the purposes a request covers, recorded against the
+//! person (created when the inventory does not know them yet, for an objection).
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::Effect;
+use crate::app::inventory::{find_subject, seal_identity, Identity, EMAIL_INDEX};
+use crate::app::requests::LoadedRequest;
+use crate::app::Context;
+use crate::domain::email::Email;
+use crate::domain::fulfilment::Effects;
+use crate::error::AppError;
+use crate::store::consents::{self, ObjectionRow};
+use crate::store::subjects::{self, NewSubject, SubjectRow};
+use crate::store::time::to_db;
+use crate::store::DbConn;
+
+/// Records the person's objection to each purpose the request covers.
+pub(super) fn object(
+    effect: &Effect<'_>,
+    conn: &mut DbConn,
+    email: &Email,
+    purposes: Vec<String>,
+) -> Result<Effects, AppError> {
+    let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
+    let subject = subject_or_new(ctx, conn, email, now)?;
+    for purpose in &purposes {
+        let recorded = consents::insert_objection(
+            conn,
+            &ObjectionRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                subject_id: subject.id.clone(),
+                purpose: purpose.clone(),
+                request_id: request.row.id.clone(),
+                recorded_at: to_db(now),
+            },
+        )?;
+        if recorded {
+            effect.record(
+                "objection.recorded",
+                format!("subject:{}", subject.id),
+                json!({ "purpose": purpose }),
+            );
+        }
+    }
+    Ok(Effects::Objected { purposes })
+}
+
+/// Closes the person's open consents to each purpose the request covers.
+pub(super) fn withdraw_consent(
+    effect: &Effect<'_>,
+    conn: &mut DbConn,
+    email: &Email,
+    purposes: Vec<String>,
+) -> Result<Effects, AppError> {
+    let (ctx, now) = (effect.ctx, effect.now);
+    if let Some(subject) = find_subject(ctx, conn, email)? {
+        for purpose in &purposes {
+            let mut closed = 0;
+            for entry in consents::open_for(conn, &subject.id, purpose)? {
+                if consents::close(conn, &entry.id, to_db(now))? {
+                    closed += 1;
+                }
+            }
+            if closed > 0 {
+                effect.record(
+                    "consent.withdrawn",
+                    format!("subject:{}", subject.id),
+                    json!({ "purpose": purpose, "entries": closed }),
+                );
+            }
+        }
+    }
+    Ok(Effects::ConsentWithdrawn { purposes })
+}
+
+/// The purposes the officer chose, or else the ones the requester named; each one must be
+/// a configured purpose.
+pub(super) fn chosen_purposes(
+    ctx: &Context,
+    request: &LoadedRequest,
+    chosen: &[String],
+) -> Result<Vec<String>, AppError> {
+    let configured = ctx.settings.policy.purpose_slugs();
+    let purposes: Vec<String> = if chosen.is_empty() {
+        request
+            .row
+            .purposes
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    } else {
+        chosen.to_vec()
+    };
+    if purposes.is_empty() {
+        return Err(AppError::BadRequest(
+            "Choose the purposes this request covers.".to_string(),
+        ));
+    }
+    if let Some(unknown) = purposes.iter().find(|p| !configured.contains(&p.as_str())) {
+        return Err(AppError::BadRequest(format!(
+            "{unknown:?} is not one of the configured purposes."
+        )));
+    }
+    Ok(purposes)
+}
+
+fn subject_or_new(
+    ctx: &Context,
+    conn: &mut DbConn,
+    email: &Email,
+    now: OffsetDateTime,
+) -> Result<SubjectRow, AppError> {
+    if let Some(subject) = find_subject(ctx, conn, email)? {
+        return Ok(subject);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let sealed = seal_identity(
+        ctx,
+        &id,
+        &Identity {
+            email: email.to_string(),
+            account_ref: None,
+        },
+    )?;
+    let row = NewSubject {
+        id: id.clone(),
+        email_hash: ctx.keyring.index(EMAIL_INDEX, email.as_str()),
+        key_id: sealed.key_id,
+        identity: sealed.bytes,
+        cancelled_at: None,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+    };
+    subjects::insert_many(conn, std::slice::from_ref(&row))?;
+    subjects::find_by_id(conn, &id)?
+        .ok_or_else(|| AppError::Internal("a new subject vanished".to_string()))
+}

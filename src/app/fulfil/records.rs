@@ -1,0 +1,111 @@
+//! Rectification and restriction: changes to chosen records of the person, or to all of
+//! those in use.
+
+use serde_json::json;
+
+use super::Effect;
+use super::FulfilChoices;
+use crate::app::inventory::{seal_record, OpenedRecord, SubjectData};
+use crate::domain::fulfilment::Effects;
+use crate::domain::inventory::RecordState;
+use crate::error::AppError;
+use crate::store::records;
+use crate::store::time::to_db;
+use crate::store::DbConn;
+
+/// The chosen records, each one of the subject's records in use.
+fn chosen_records<'a>(
+    data: &'a SubjectData,
+    chosen: &[String],
+) -> Result<Vec<&'a OpenedRecord>, AppError> {
+    chosen
+        .iter()
+        .map(|id| {
+            data.records
+                .iter()
+                .find(|r| &r.row.id == id && state_of(r).in_use())
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "A chosen record is not one of this person's records in use.".to_string(),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn state_of(record: &OpenedRecord) -> RecordState {
+    record.row.state.parse().unwrap_or(RecordState::Purged)
+}
+
+pub(super) fn rectify(
+    effect: &Effect<'_>,
+    conn: &mut DbConn,
+    data: &SubjectData,
+    choices: FulfilChoices<'_>,
+) -> Result<Effects, AppError> {
+    let correction = choices.correction.ok_or_else(|| {
+        AppError::BadRequest("Write the correction to apply, as field: new value.".to_string())
+    })?;
+    if choices.records.is_empty() {
+        return Err(AppError::BadRequest(
+            "Choose the records the correction applies to.".to_string(),
+        ));
+    }
+    let mut corrected = 0;
+    for record in chosen_records(data, choices.records)? {
+        let mut content = record.content.clone();
+        let changed = correction.apply(&mut content.payload);
+        if changed.is_empty() {
+            continue;
+        }
+        let sealed = seal_record(effect.ctx, &record.row.id, &content)?;
+        records::reseal(
+            conn,
+            &record.row.id,
+            &sealed.key_id,
+            &sealed.bytes,
+            to_db(effect.now),
+        )?;
+        // The fields, never their old or new values.
+        effect.record(
+            "record.rectified",
+            format!("record:{}", record.row.id),
+            json!({ "fields": changed, "category": record.row.category }),
+        );
+        corrected += 1;
+    }
+    Ok(Effects::Rectified { records: corrected })
+}
+
+pub(super) fn restrict(
+    effect: &Effect<'_>,
+    conn: &mut DbConn,
+    data: Option<&SubjectData>,
+    chosen: &[String],
+) -> Result<Effects, AppError> {
+    let Some(data) = data else {
+        return Ok(Effects::Restricted { records: 0 });
+    };
+    let targets: Vec<&OpenedRecord> = if chosen.is_empty() {
+        data.records
+            .iter()
+            .filter(|r| state_of(r) == RecordState::Active)
+            .collect()
+    } else {
+        chosen_records(data, chosen)?
+    };
+    let mut restricted = 0;
+    for record in targets {
+        if records::restrict(conn, &record.row.id, to_db(effect.now))? {
+            effect.record(
+                "record.restricted",
+                format!("record:{}", record.row.id),
+                json!({ "category": record.row.category }),
+            );
+            restricted += 1;
+        }
+    }
+    Ok(Effects::Restricted {
+        records: restricted,
+    })
+}
