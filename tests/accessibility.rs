@@ -354,6 +354,30 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     urls.push(save_page(&app, "officer-admin-mail", response).await);
     let saved = std::fs::read_to_string(app.dir.path().join("officer-admin-mail.html")).unwrap();
     assert!(saved.contains("/retry\"") && saved.contains("Next attempt"));
+    // Legal holds on people: one in force (a release form), then the form with its errors.
+    let csrf = admin.csrf("/officer/admin/holds").await;
+    let response = admin
+        .post_form(
+            "/officer/admin/holds",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("email", "held@example.org"),
+                ("order_reference", "HC-2026-17"),
+                ("reason", "Preserve everything about the account"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = admin.get(&location(&response)).await;
+    urls.push(save_page(&app, "officer-admin-holds", response).await);
+    let response = admin
+        .post_form(
+            "/officer/admin/holds",
+            &[("csrf_token", csrf.as_str()), ("email", "not an email")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "officer-admin-holds-errors", response).await);
     let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
     let response = auditor.get(&format!("/officer/requests/{reference}")).await;
     urls.push(save_page(&app, "officer-request-read-only", response).await);

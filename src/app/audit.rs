@@ -52,11 +52,17 @@ pub struct AuditQuery {
 
 pub const AUDIT_PAGE: i64 = 100;
 
-/// A page of events for an officer who may read the audit trail (everyone signed in may:
-/// details carry no personal data).
+/// A page of events, limited to what the officer may see. Admins and auditors read the
+/// whole trail. An officer reads the events about requests of their regions (the request
+/// named by the event's target, `request:<id>`) and the events by or about themselves (their
+/// sign-ins, their own actions wherever they were). Everything else is for admins and
+/// auditors only: events not about a request (other officers' sign-ins, settings, officer
+/// management, imports, purges, mail), the inventory effects of a fulfilment (targets
+/// `record:`/`subject:`, which may span requesters of several regions), holds placed on a
+/// person without a request, and events of requests since deleted.
 pub fn list_events(
     ctx: &Context,
-    _officer: &crate::app::officer::CurrentOfficer,
+    officer: &crate::app::officer::CurrentOfficer,
     query: &AuditQuery,
 ) -> Result<Vec<crate::store::audit::AuditEventRow>, AppError> {
     let date = |text: &str, field: &str| -> Result<Option<time::Date>, AppError> {
@@ -89,6 +95,10 @@ pub fn list_events(
     let until = date(&query.to, "to")?
         .and_then(time::Date::next_day)
         .map(time::Date::midnight);
+    let (regimes, own) = (
+        officer.readable_regime_codes(),
+        officer.actor().to_audit_string(),
+    );
     let filter = crate::store::audit::AuditFilter {
         actor: actor.as_deref(),
         action: action.as_deref(),
@@ -96,6 +106,12 @@ pub fn list_events(
         from: date(&query.from, "from")?.map(time::Date::midnight),
         until,
         before_seq: query.before.trim().parse::<i64>().ok(),
+        visible_to: (!officer.scope.reads_whole_audit_trail()).then_some(
+            crate::store::audit::AuditReader {
+                regimes: &regimes,
+                own: &own,
+            },
+        ),
     };
     let mut conn = ctx.conn()?;
     Ok(audit::list_filtered(&mut conn, &filter, AUDIT_PAGE)?)

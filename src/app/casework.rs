@@ -405,6 +405,7 @@ fn place_hold(
             placed_by: &officer.id,
             placed_at: to_db(now),
             expires_on,
+            origin_request_id: Some(&request.row.id),
         },
     )?;
     let mut details = Map::new();
@@ -443,16 +444,18 @@ fn release_hold(
             _ => false,
         }),
     };
-    if !covers_this_request
-        || !holds::release(
-            conn,
-            hold_id,
-            &hold.scope,
-            &hold.target_id,
-            &officer.id,
-            to_db(now),
-        )?
-    {
+    if !covers_this_request {
+        return Err(not_active());
+    }
+    super::hold_authority::ensure_may_release(conn, officer, &hold)?;
+    if !holds::release(
+        conn,
+        hold_id,
+        &hold.scope,
+        &hold.target_id,
+        &officer.id,
+        to_db(now),
+    )? {
         return Err(not_active());
     }
     let mut details = Map::new();

@@ -3,13 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use super::Context;
 use crate::domain::email::Email;
 use crate::error::AppError;
 use crate::store::consents::{self, ConsentRow, ObjectionRow};
 use crate::store::records::{self, RecordRow};
-use crate::store::subjects::{self, SubjectRow};
+use crate::store::subjects::{self, NewSubject, SubjectRow};
+use crate::store::time::to_db;
 use crate::store::DbConn;
 use crate::vault::{Sealed, VaultError};
 
@@ -111,6 +113,40 @@ pub fn find_subject(
 ) -> Result<Option<SubjectRow>, AppError> {
     let hashes = ctx.keyring.index_candidates(EMAIL_INDEX, email.as_str());
     Ok(subjects::find_by_email_hashes(conn, &hashes)?)
+}
+
+/// The subject an email belongs to, created (with only its sealed email) when there is
+/// none yet.
+pub fn subject_or_new(
+    ctx: &Context,
+    conn: &mut DbConn,
+    email: &Email,
+    now: OffsetDateTime,
+) -> Result<SubjectRow, AppError> {
+    if let Some(subject) = find_subject(ctx, conn, email)? {
+        return Ok(subject);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let sealed = seal_identity(
+        ctx,
+        &id,
+        &Identity {
+            email: email.to_string(),
+            account_ref: None,
+        },
+    )?;
+    let row = NewSubject {
+        id: id.clone(),
+        email_hash: ctx.keyring.index(EMAIL_INDEX, email.as_str()),
+        key_id: sealed.key_id,
+        identity: sealed.bytes,
+        cancelled_at: None,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+    };
+    subjects::insert_many(conn, std::slice::from_ref(&row))?;
+    subjects::find_by_id(conn, &id)?
+        .ok_or_else(|| AppError::Internal("a new subject vanished".to_string()))
 }
 
 /// Everything held about the person with this email, or `None` when nothing is.

@@ -1,15 +1,34 @@
 //! A requester who lost their link asks for a fresh one with their email and the reference.
-//! The answer is the same whether or not they matched, so the page reveals nothing.
+//! The fresh link replaces every older one of that request: a link that leaked (a
+//! forwarded mail, a shared computer) stops working once its owner asks for a new one.
+//!
+//! The answer is the same whether or not they matched, and so is the work behind it, so
+//! that neither the page nor the time it takes tells whether a reference exists or belongs
+//! to an email. Both paths: parse the same input; draw 256 random bits and hash them into a
+//! token; read the request by reference (one indexed read, found or not); compare emails in
+//! constant time; run the same revoking UPDATE (against the request's id, or an id that no
+//! request has, so it changes nothing); and render the mail. Only a match then stores the
+//! token and queues the mail: two small inserts that cannot be imitated without storing
+//! something. The web handler answers no sooner than a fixed floor after the request came
+//! in (`web::handlers::lookup::ANSWER_FLOOR`), which covers those inserts, so both answers
+//! fall in one timing class.
 
-use super::requests::{queue_mail, LoadedRequest};
-use super::status::fresh_status_link;
-use super::{clock, Context};
+use subtle::ConstantTimeEq;
+
+use super::requests::{queue_mail, status_link, store_token};
+use super::{clock, random_bytes, Context};
 use crate::domain::email::Email;
 use crate::domain::reference::Reference;
 use crate::domain::submission::FieldError;
+use crate::domain::token::{LinkToken, TokenPurpose, TOKEN_BYTES};
 use crate::error::AppError;
 use crate::mail::compose;
-use crate::store::requests;
+use crate::store::time::to_db;
+use crate::store::{requests, tokens};
+
+/// Stands in for a request id when nothing matched: no request has it (ids are UUIDs), so
+/// the revoking statement runs and touches no row.
+const NO_REQUEST: &str = "-";
 
 pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), AppError> {
     let mut errors = Vec::new();
@@ -28,18 +47,24 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     let (Ok(email), Ok(reference)) = (email, reference) else {
         return Err(AppError::Invalid(errors));
     };
+    let token = LinkToken::from_random(random_bytes::<TOKEN_BYTES>()?);
+    let token_hash = token.hash();
+    let link = status_link(ctx, &token);
     let sent = ctx.write(|conn| -> Result<bool, AppError> {
         let now = clock::now();
-        let Some(row) = requests::find_by_reference(conn, reference.as_str())? else {
+        let found = requests::find_by_reference(conn, reference.as_str())?;
+        // Unverified requests have no status page yet: their verification mail is the link.
+        let matched = found.filter(|row| {
+            let same_email: bool = row.email.as_bytes().ct_eq(email.as_str().as_bytes()).into();
+            same_email && row.verified_at.is_some()
+        });
+        let request_id = matched.as_ref().map_or(NO_REQUEST, |row| row.id.as_str());
+        tokens::expire_for_request(conn, request_id, TokenPurpose::Status.as_str(), to_db(now))?;
+        let mail = compose::lookup_link(email.as_str(), reference.as_str(), &link)?;
+        let Some(request) = &matched else {
             return Ok(false);
         };
-        let request = LoadedRequest::from_row(row)?;
-        // Unverified requests have no status page yet: their verification mail is the link.
-        if request.row.email != email.as_str() || request.row.verified_at.is_none() {
-            return Ok(false);
-        }
-        let link = fresh_status_link(ctx, conn, &request.row.id, now)?;
-        let mail = compose::lookup_link(&request.row.email, &request.row.reference, &link)?;
+        store_token(conn, &request.id, TokenPurpose::Status, &token_hash, now)?;
         queue_mail(conn, &mail, now)?;
         Ok(true)
     })?;

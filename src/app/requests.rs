@@ -8,7 +8,7 @@ use crate::domain::kind::RequestKind;
 use crate::domain::lifecycle::RequestState;
 use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
-use crate::domain::token::{LinkToken, TokenPurpose, TOKEN_BYTES};
+use crate::domain::token::{LinkToken, TokenHash, TokenPurpose, TOKEN_BYTES};
 use crate::error::AppError;
 use crate::mail::compose::OutgoingMail;
 use crate::store::requests::RequestRow;
@@ -62,17 +62,29 @@ pub fn issue_token(
     now: OffsetDateTime,
 ) -> Result<LinkToken, AppError> {
     let token = LinkToken::from_random(random_bytes::<TOKEN_BYTES>()?);
+    store_token(conn, request_id, purpose, &token.hash(), now)?;
+    Ok(token)
+}
+
+/// Stores a token made beforehand (by its hash), valid for its purpose's lifetime.
+pub fn store_token(
+    conn: &mut DbConn,
+    request_id: &str,
+    purpose: TokenPurpose,
+    hash: &TokenHash,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     tokens::insert(
         conn,
         &tokens::NewLinkToken {
-            token_hash: token.hash().as_str(),
+            token_hash: hash.as_str(),
             request_id,
             purpose: purpose.as_str(),
             created_at: to_db(now),
             expires_at: to_db(now + purpose.lifetime()),
         },
     )?;
-    Ok(token)
+    Ok(())
 }
 
 /// Puts a mail in the outbox, in the caller's transaction.

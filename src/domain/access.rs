@@ -42,6 +42,29 @@ impl OfficerScope {
         matches!(self.role, Role::Admin | Role::Auditor)
     }
 
+    /// Whether a legal hold may be released, given the regime of the request it was placed
+    /// from (`None`: placed on a person without a request). Admins release any hold;
+    /// officers only those from requests of their regions; auditors none.
+    pub fn can_release_hold(&self, origin: Option<Regime>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => origin.is_some_and(|regime| self.regions.contains(&regime)),
+            Role::Auditor => false,
+        }
+    }
+
+    /// Whether legal holds may be placed on a person without a request (a court's or
+    /// regulator's order naming them).
+    pub fn can_hold_without_request(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether every audit event may be read. Officers read only the events about requests
+    /// of their regions and those about themselves (see `app::audit::list_events`).
+    pub fn reads_whole_audit_trail(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Auditor)
+    }
+
     /// The regimes a queue or export query must be limited to, in [`Regime::ALL`] order and
     /// without repeats. Empty for an officer with no regions: such an officer sees nothing.
     pub fn readable_regimes(&self) -> Vec<Regime> {
@@ -113,6 +136,31 @@ mod tests {
             assert_eq!(scope.can_manage_officers(), manage, "{role}");
             assert_eq!(scope.can_verify_audit(), audit, "{role}");
         }
+    }
+
+    #[test]
+    fn releasing_a_hold_needs_its_origins_region_or_admin() {
+        use Regime::*;
+        // (role, the officer's regions, the hold's origin, can_release)
+        let table = [
+            (Role::Admin, vec![], Some(Eu), true),
+            (Role::Admin, vec![], None, true),
+            (Role::Officer, vec![In, Eu], Some(Eu), true),
+            (Role::Officer, vec![In], Some(Eu), false),
+            (Role::Officer, vec![In, Eu, UsCa, Other], None, false),
+            (Role::Auditor, vec![Eu], Some(Eu), false),
+            (Role::Auditor, vec![], None, false),
+        ];
+        for (role, regions, origin, expected) in table {
+            assert_eq!(
+                scope(role, &regions).can_release_hold(origin),
+                expected,
+                "{role} {regions:?} {origin:?}"
+            );
+        }
+        assert!(scope(Role::Admin, &[]).reads_whole_audit_trail());
+        assert!(scope(Role::Auditor, &[]).reads_whole_audit_trail());
+        assert!(!scope(Role::Officer, &Regime::ALL).reads_whole_audit_trail());
     }
 
     #[test]

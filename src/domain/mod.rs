@@ -26,6 +26,7 @@ pub mod session;
 pub mod sign_in_step;
 pub mod span;
 pub mod status;
+pub mod subject_hold;
 pub mod submission;
 pub mod temporary_password;
 pub mod throttle;

@@ -184,6 +184,37 @@ pub struct RawAction {
     pub purposes: Vec<String>,
 }
 
+/// A legal hold's order reference (the court's or regulator's), as typed.
+pub fn parse_order_reference(text: &str) -> Result<String, FieldError> {
+    let order_reference = text.trim().to_string();
+    if order_reference.is_empty() || order_reference.chars().count() > 200 {
+        return Err(error(
+            "order_reference",
+            "enter the order's reference (at most 200 characters)",
+        ));
+    }
+    Ok(order_reference)
+}
+
+/// A legal hold's optional expiry date; empty means the hold stands until released.
+pub fn parse_hold_expiry(text: &str) -> Result<Option<Date>, FieldError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => day::parse(text)
+            .map(Some)
+            .map_err(|_| error("expires_on", "enter the expiry as a date like 2027-03-31")),
+    }
+}
+
+/// The text of a required free-text field (a hold's reason, a message).
+pub fn parse_required_text(
+    field: &'static str,
+    text: &str,
+    what: &str,
+) -> Result<String, FieldError> {
+    required_text(field, text, what)
+}
+
 /// A parsed action and the request version the officer saw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionRequest {
@@ -275,19 +306,8 @@ impl ActionRequest {
                 message: required_text("message", &raw.message, "the note")?,
             },
             "hold" => {
-                let order_reference = raw.order_reference.trim().to_string();
-                if order_reference.is_empty() || order_reference.chars().count() > 200 {
-                    return Err(error(
-                        "order_reference",
-                        "enter the order's reference (at most 200 characters)",
-                    ));
-                }
-                let expires_on = match raw.expires_on.trim() {
-                    "" => None,
-                    text => Some(day::parse(text).map_err(|_| {
-                        error("expires_on", "enter the expiry as a date like 2027-03-31")
-                    })?),
-                };
+                let order_reference = parse_order_reference(&raw.order_reference)?;
+                let expires_on = parse_hold_expiry(&raw.expires_on)?;
                 let target = match raw.hold_scope.trim() {
                     "" | "request" => HoldTarget::Request,
                     "subject" => HoldTarget::Subject,

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use super::schema::{audit_events, audit_head};
+use super::schema::{audit_events, audit_head, requests};
 use super::time::{from_db, to_db};
 use super::DbConn;
 use crate::domain::audit::{chain_hash, EventContent, StoredEvent};
@@ -231,7 +231,25 @@ pub struct AuditFilter<'a> {
     pub until: Option<time::PrimitiveDateTime>,
     /// Only events older than this sequence number (the previous page's last).
     pub before_seq: Option<i64>,
+    /// `None`: every event. Otherwise only what this reader may see.
+    pub visible_to: Option<AuditReader<'a>>,
 }
+
+/// A reader of part of the trail: events about requests of `regimes`, and events whose
+/// actor or target is `own` (`officer:<id>`: their sign-ins, their own actions).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditReader<'a> {
+    pub regimes: &'a [&'a str],
+    pub own: &'a str,
+}
+
+diesel::define_sql_function! {
+    /// `substr(text, start)`, the same in SQLite and PostgreSQL (1-based).
+    fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer) -> diesel::sql_types::Text;
+}
+
+/// Where a request's id starts in its audit target, `request:<id>` (1-based).
+const REQUEST_ID_AT: i32 = "request:".len() as i32 + 1;
 
 /// A page of events, newest first.
 pub fn list_filtered(
@@ -257,6 +275,23 @@ pub fn list_filtered(
     }
     if let Some(before) = filter.before_seq {
         query = query.filter(audit_events::seq.lt(before));
+    }
+    if let Some(reader) = filter.visible_to {
+        // One primary-key probe per event read: the request named by the target, in one
+        // of the reader's regimes. Events of a request that was deleted are nobody's region.
+        let about_their_requests = diesel::dsl::exists(
+            requests::table
+                .filter(requests::id.eq(substr(audit_events::target, REQUEST_ID_AT)))
+                .filter(requests::regime.eq_any(reader.regimes)),
+        );
+        query = query.filter(
+            audit_events::actor
+                .eq(reader.own)
+                .or(audit_events::target.eq(reader.own))
+                .or(audit_events::target
+                    .like("request:%")
+                    .and(about_their_requests)),
+        );
     }
     query
         .order(audit_events::seq.desc())

@@ -19,6 +19,9 @@ pub struct HoldRow {
     pub expires_on: Option<Date>,
     pub released_at: Option<PrimitiveDateTime>,
     pub released_by: Option<String>,
+    /// The request the hold was placed from; `None` for a hold an admin placed on a person
+    /// without a request (and for older holds whose origin was not recorded).
+    pub origin_request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -32,6 +35,7 @@ pub struct NewHold<'a> {
     pub placed_by: &'a str,
     pub placed_at: PrimitiveDateTime,
     pub expires_on: Option<Date>,
+    pub origin_request_id: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConn, hold: &NewHold<'_>) -> QueryResult<()> {

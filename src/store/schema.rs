@@ -142,6 +142,7 @@ diesel::table! {
         expires_on -> Nullable<Date>,
         released_at -> Nullable<Timestamp>,
         released_by -> Nullable<Text>,
+        origin_request_id -> Nullable<Text>,
     }
 }
 

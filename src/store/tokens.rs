@@ -59,3 +59,22 @@ pub fn mark_used(conn: &mut DbConn, token_hash: &str, now: PrimitiveDateTime) ->
     .execute(conn)?;
     Ok(updated == 1)
 }
+
+/// Ends every live token of this purpose for a request, as of `now` (its link then answers
+/// "no longer works"); returns how many were live. An id that names no request changes
+/// nothing, at the cost of the same indexed statement.
+pub fn expire_for_request(
+    conn: &mut DbConn,
+    request_id: &str,
+    purpose: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        link_tokens::table
+            .filter(link_tokens::request_id.eq(request_id))
+            .filter(link_tokens::purpose.eq(purpose))
+            .filter(link_tokens::expires_at.gt(now)),
+    )
+    .set(link_tokens::expires_at.eq(now))
+    .execute(conn)
+}

@@ -10,11 +10,13 @@ pub mod error_response;
 pub mod form;
 pub mod handlers;
 pub mod headers;
+pub mod hold_pages;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
 pub mod queue_link;
 pub mod rate_limit;
+pub mod reply_limit;
 pub mod routes;
 pub mod session;
 pub mod tls;
@@ -32,6 +34,8 @@ pub struct WebState {
     pub ctx: Context,
     pub csrf: csrf::CsrfKey,
     pub limiter: rate_limit::PublicPostLimiter,
+    /// Replies per status link (`reply_limit`).
+    pub reply_limiter: reply_limit::ReplyLimiter,
     /// Proxies whose forwarding headers name the client (`client_addr::ClientAddr`).
     pub trusted_proxies: crate::config::TrustedProxies,
 }
@@ -41,6 +45,7 @@ impl WebState {
         WebState {
             csrf: csrf::CsrfKey::new(ctx.settings.secret_key.hash_key("csrf")),
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
+            reply_limiter: reply_limit::ReplyLimiter::default(),
             trusted_proxies: ctx.settings.trusted_proxies.clone(),
             ctx,
         }

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use super::handlers::{
     downloads, health, lookup, officer_account, officer_admin, officer_audit, officer_auth,
-    officer_exports, officer_mail, officer_queue, officer_reports, officer_request,
+    officer_exports, officer_holds, officer_mail, officer_queue, officer_reports, officer_request,
     officer_retention, public, requests, status, verify,
 };
 
@@ -85,6 +85,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/admin/officers/{id}/password",
             web::post().to(officer_account::reset_password),
+        )
+        .route("/officer/admin/holds", web::get().to(officer_holds::list))
+        .route("/officer/admin/holds", web::post().to(officer_holds::place))
+        .route(
+            "/officer/admin/holds/{id}/release",
+            web::post().to(officer_holds::release),
         )
         .route("/officer/admin/mail", web::get().to(officer_mail::list))
         .route(

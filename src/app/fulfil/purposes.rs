@@ -2,17 +2,15 @@
 //! person (created when the inventory does not know them yet, for an objection).
 
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::Effect;
-use crate::app::inventory::{find_subject, seal_identity, Identity, EMAIL_INDEX};
+use crate::app::inventory::{find_subject, subject_or_new};
 use crate::app::requests::LoadedRequest;
 use crate::app::Context;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::Effects;
 use crate::error::AppError;
 use crate::store::consents::{self, ObjectionRow};
-use crate::store::subjects::{self, NewSubject, SubjectRow};
 use crate::store::time::to_db;
 use crate::store::DbConn;
 
@@ -104,36 +102,4 @@ pub(super) fn chosen_purposes(
         )));
     }
     Ok(purposes)
-}
-
-fn subject_or_new(
-    ctx: &Context,
-    conn: &mut DbConn,
-    email: &Email,
-    now: OffsetDateTime,
-) -> Result<SubjectRow, AppError> {
-    if let Some(subject) = find_subject(ctx, conn, email)? {
-        return Ok(subject);
-    }
-    let id = uuid::Uuid::now_v7().to_string();
-    let sealed = seal_identity(
-        ctx,
-        &id,
-        &Identity {
-            email: email.to_string(),
-            account_ref: None,
-        },
-    )?;
-    let row = NewSubject {
-        id: id.clone(),
-        email_hash: ctx.keyring.index(EMAIL_INDEX, email.as_str()),
-        key_id: sealed.key_id,
-        identity: sealed.bytes,
-        cancelled_at: None,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-    };
-    subjects::insert_many(conn, std::slice::from_ref(&row))?;
-    subjects::find_by_id(conn, &id)?
-        .ok_or_else(|| AppError::Internal("a new subject vanished".to_string()))
 }

@@ -9,6 +9,7 @@ pub mod officer_admin;
 pub mod officer_audit;
 pub mod officer_auth;
 pub mod officer_exports;
+pub mod officer_holds;
 pub mod officer_mail;
 pub mod officer_queue;
 pub mod officer_reports;

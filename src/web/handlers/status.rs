@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
 use crate::domain::status::RequestStatus;
+use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
 use crate::web::pages::{PackageEntry, StatusPage, TimelineEntry};
 use crate::web::{view, WebState};
@@ -109,15 +110,19 @@ pub async fn show(
     render(&page, StatusCode::OK, Some(csrf))
 }
 
+/// Limited per client (the public POST limit) and per link (`web::reply_limit`).
 pub async fn reply(
     state: web::Data<WebState>,
     req: HttpRequest,
+    client: ClientAddr,
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
+    state.limiter.check(&client)?;
     let form: ReplyForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let token = token.into_inner();
+    state.reply_limiter.check(&token)?;
+    let ctx = state.ctx.clone();
     let target = format!("/status/{token}?notice=replied");
     blocking(move || app::status::reply(&ctx, &token, &form.message)).await?;
     Ok(see_other(&target))

@@ -1,0 +1,1 @@
+ALTER TABLE legal_holds DROP COLUMN origin_request_id;

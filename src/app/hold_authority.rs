@@ -1,0 +1,46 @@
+//! Who may release a legal hold: whoever has authority over the region of the request the
+//! hold was placed from, or an admin. Seeing a hold (on a request of one's own region that
+//! shares the requester's data) is not enough to lift an order placed from another region.
+
+use super::officer::CurrentOfficer;
+use crate::domain::regime::Regime;
+use crate::error::AppError;
+use crate::store::holds::HoldRow;
+use crate::store::{requests, DbConn};
+
+/// Refuses (403) a release by an officer without authority over the hold's origin. Runs
+/// inside the release's transaction, before anything is changed.
+pub fn ensure_may_release(
+    conn: &mut DbConn,
+    officer: &CurrentOfficer,
+    hold: &HoldRow,
+) -> Result<(), AppError> {
+    let origin = origin_regime(conn, hold)?;
+    if officer.scope.can_release_hold(origin) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(match origin {
+        Some(regime) => format!(
+            "This hold was placed from a request of another region ({}). Only officers of that region or an admin can release it.",
+            regime.label()
+        ),
+        None => "This hold was not placed from a request. Only an admin can release it."
+            .to_string(),
+    }))
+}
+
+/// The regime of the request the hold came from; `None` when it came from none (or that
+/// request is gone).
+fn origin_regime(conn: &mut DbConn, hold: &HoldRow) -> Result<Option<Regime>, AppError> {
+    let Some(request_id) = &hold.origin_request_id else {
+        return Ok(None);
+    };
+    let Some(request) = requests::find_by_id(conn, request_id)? else {
+        return Ok(None);
+    };
+    request
+        .regime
+        .parse::<Regime>()
+        .map(Some)
+        .map_err(|_| AppError::Internal(format!("request {} has an unknown regime", request.id)))
+}
