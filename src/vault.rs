@@ -5,15 +5,10 @@
 //! rotate: the new key seals, and the previous keys (`RIGHTSDESK_PREVIOUS_SECRET_KEYS`) still
 //! open what they sealed. Lookups hash under every known key for the same reason.
 
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use data_encoding::HEXLOWER;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
-use crate::config::SecretKey;
+use crate::crypto::{HashKey, SealingKey, SecretKey};
 
-const NONCE_BYTES: usize = 12;
 const INDEX_BYTES: usize = 16;
 
 /// A sealed value: the id of the key that sealed it and `nonce || ciphertext || tag`.
@@ -33,37 +28,36 @@ pub enum VaultError {
     NoRandomness(String),
 }
 
-struct SealingKey {
+/// The keys one secret key gives the vault.
+struct VaultKey {
     id: String,
-    cipher: Aes256Gcm,
-    index: [u8; 32],
+    sealing: SealingKey,
+    index: HashKey,
 }
 
-impl SealingKey {
-    fn derive(secret: &SecretKey) -> SealingKey {
+impl VaultKey {
+    fn derive(secret: &SecretKey) -> VaultKey {
         let id_bytes = secret.derive("vault key id v1");
-        SealingKey {
+        VaultKey {
             id: HEXLOWER.encode(&id_bytes[..6]),
-            cipher: Aes256Gcm::new(&secret.derive("vault sealing key v1").into()),
-            index: secret.derive("vault lookup index v1"),
+            sealing: secret.sealing_key("vault sealing key v1"),
+            index: secret.hash_key("vault lookup index v1"),
         }
     }
 
     fn index(&self, domain: &str, value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index)
-            .expect("HMAC-SHA256 accepts a key of any length");
-        mac.update(domain.as_bytes());
-        mac.update(&[0]);
-        mac.update(value.as_bytes());
+        let hash = self
+            .index
+            .hash(&[domain.as_bytes(), &[0], value.as_bytes()]);
         // 128 bits: collisions stay out of reach (2^64 values before one is likely) and the
         // unique indexes the hashes live in are half as large to search and write.
-        HEXLOWER.encode(&mac.finalize().into_bytes()[..INDEX_BYTES])
+        HEXLOWER.encode(&hash[..INDEX_BYTES])
     }
 }
 
 /// The current key and the previous ones, derived once at start.
 pub struct Keyring {
-    keys: Vec<SealingKey>,
+    keys: Vec<VaultKey>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -76,12 +70,12 @@ impl std::fmt::Debug for Keyring {
 impl Keyring {
     /// `current` seals; `previous` only open and match.
     pub fn new(current: &SecretKey, previous: &[SecretKey]) -> Keyring {
-        let mut keys = vec![SealingKey::derive(current)];
-        keys.extend(previous.iter().map(SealingKey::derive));
+        let mut keys = vec![VaultKey::derive(current)];
+        keys.extend(previous.iter().map(VaultKey::derive));
         Keyring { keys }
     }
 
-    fn current(&self) -> &SealingKey {
+    fn current(&self) -> &VaultKey {
         &self.keys[0]
     }
 
@@ -92,22 +86,11 @@ impl Keyring {
     /// Seals `plaintext`, bound to `context` (for example the row's id), so that a sealed
     /// value copied onto another row does not open there.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Sealed, VaultError> {
-        let mut nonce = [0u8; NONCE_BYTES];
-        getrandom::fill(&mut nonce).map_err(|e| VaultError::NoRandomness(e.to_string()))?;
         let key = self.current();
-        let ciphertext = key
-            .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
-            .map_err(|_| VaultError::Damaged)?;
-        let mut bytes = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
-        bytes.extend_from_slice(&nonce);
-        bytes.extend_from_slice(&ciphertext);
+        let bytes = key
+            .sealing
+            .seal(plaintext, context)
+            .map_err(|e| VaultError::NoRandomness(e.to_string()))?;
         Ok(Sealed {
             key_id: key.id.clone(),
             bytes,
@@ -120,18 +103,8 @@ impl Keyring {
             .iter()
             .find(|k| k.id == key_id)
             .ok_or_else(|| VaultError::UnknownKey(key_id.to_string()))?;
-        if bytes.len() < NONCE_BYTES {
-            return Err(VaultError::Damaged);
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
-        key.cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
+        key.sealing
+            .open(bytes, context)
             .map_err(|_| VaultError::Damaged)
     }
 

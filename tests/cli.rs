@@ -41,7 +41,9 @@ fn audit_verify_passes_on_the_demo_data_and_names_the_first_tampered_event() {
 
         let sql = |statement: &str| {
             use diesel::connection::SimpleConnection;
-            let pool = rightsdesk::store::connect(url, 1).unwrap();
+            let pool =
+                rightsdesk::store::connect(&rightsdesk::store::DatabaseUrl::parse(url).unwrap(), 1)
+                    .unwrap();
             let mut conn = pool.get().unwrap();
             conn.batch_execute(statement).unwrap();
         };
@@ -73,7 +75,9 @@ fn audit_verify_passes_on_the_demo_data_and_names_the_first_tampered_event() {
         let database2 = TestDatabase::create(&backend, dir2.path());
         let url2 = database2.url.as_str();
         assert!(rightsdesk(dir2.path(), url2, &["demo"]).status.success());
-        let pool = rightsdesk::store::connect(url2, 1).unwrap();
+        let pool =
+            rightsdesk::store::connect(&rightsdesk::store::DatabaseUrl::parse(url2).unwrap(), 1)
+                .unwrap();
         let mut conn = pool.get().unwrap();
         let (head, _) = rightsdesk::store::audit::head(&mut conn).unwrap();
         {

@@ -84,6 +84,93 @@ fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} cookie set"))
 }
 
+/// A `__Host-` cookie: Secure, for the whole host (`Path=/`) and no `Domain`.
+fn assert_host_only(line: &str, what: &str) {
+    assert!(line.contains("; Secure"), "{what}: {line}");
+    assert!(line.contains("HttpOnly"), "{what}: {line}");
+    assert!(
+        line.contains("; Path=/;") || line.ends_with("; Path=/"),
+        "{what}: {line}"
+    );
+    assert!(
+        !line.to_ascii_lowercase().contains("domain="),
+        "{what}: {line}"
+    );
+}
+
+#[tokio::test]
+async fn over_tls_cookies_are_host_only_and_officers_sign_in_and_out() {
+    for backend in backends() {
+        let site = Site::new(&backend);
+        let ca = TestCa::new();
+        let files = TlsFiles::write(site.path(), &ca, "ca");
+        let app = site.start(&files.env()).await;
+        app.wait_for_log("rightsdesk listening", Duration::from_secs(1))
+            .await;
+        let base = format!("https://{}", app.address);
+        site.create_officer(OFFICER, "officer", PASSWORD);
+        let officer = browser_trusting(&ca.pem());
+
+        let page = officer
+            .get(format!("{base}/officer/login"))
+            .send()
+            .await
+            .unwrap();
+        assert_host_only(
+            set_cookie(&page, "__Host-rd_csrf"),
+            &format!("[{backend}] CSRF cookie"),
+        );
+        assert!(
+            !page
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("rd_csrf=")),
+            "[{backend}] no plain-named CSRF cookie over https"
+        );
+        let csrf = csrf_in(&page.text().await.unwrap()).expect("sign-in form");
+        let signed_in = officer
+            .post(format!("{base}/officer/login"))
+            .form(&[
+                ("email", OFFICER),
+                ("password", PASSWORD),
+                ("csrf_token", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "[{backend}]");
+        assert_eq!(location(&signed_in), "/officer/queue", "[{backend}]");
+        assert_host_only(
+            set_cookie(&signed_in, "__Host-rd_session"),
+            &format!("[{backend}] session cookie"),
+        );
+
+        // The browser sends its __Host- session back; the session's forms work.
+        let queue = officer
+            .get(format!("{base}/officer/queue"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(queue.status(), StatusCode::OK, "[{backend}] queue");
+        let csrf = csrf_in(&queue.text().await.unwrap()).expect("sign-out form");
+        let out = officer
+            .post(format!("{base}/officer/logout"))
+            .form(&[("csrf_token", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER, "[{backend}] sign-out");
+        let gone = officer
+            .get(format!("{base}/officer/queue"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&gone), "/officer/login", "[{backend}] signed out");
+        stop_cleanly(app, &backend).await;
+    }
+}
+
 #[tokio::test]
 async fn https_serves_tls_1_3_with_secure_cookies_and_takes_a_renewed_certificate_on_sighup() {
     for backend in backends() {
@@ -134,7 +221,7 @@ async fn https_serves_tls_1_3_with_secure_cookies_and_takes_a_renewed_certificat
             .send()
             .await
             .unwrap();
-        let csrf_cookie = set_cookie(&form, "rd_csrf");
+        let csrf_cookie = set_cookie(&form, "__Host-rd_csrf");
         assert!(
             csrf_cookie.contains("; Secure"),
             "[{backend}] {csrf_cookie}"
@@ -168,7 +255,7 @@ async fn https_serves_tls_1_3_with_secure_cookies_and_takes_a_renewed_certificat
             .unwrap();
         assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "[{backend}]");
         assert_eq!(location(&signed_in), "/officer/queue", "[{backend}]");
-        let session_cookie = set_cookie(&signed_in, "rd_session");
+        let session_cookie = set_cookie(&signed_in, "__Host-rd_session");
         assert!(
             session_cookie.contains("; Secure"),
             "[{backend}] {session_cookie}"

@@ -490,7 +490,11 @@ fn hold_a_change(
     changed: tokio::sync::oneshot::Sender<()>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        let pool = rightsdesk::store::connect(&database_url, 1).expect("connect");
+        let pool = rightsdesk::store::connect(
+            &rightsdesk::store::DatabaseUrl::parse(&database_url).unwrap(),
+            1,
+        )
+        .expect("connect");
         let mut conn = pool.get().expect("connection");
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             diesel::connection::SimpleConnection::batch_execute(conn, &sql)?;

@@ -44,7 +44,8 @@ async fn two_instances_on_one_database_send_each_mail_once_and_purge_each_item_o
     let dir = tempfile::tempdir().unwrap();
     let database = TestDatabase::create(&Backend::Postgres(base), dir.path());
     // Declared after the database: the pool goes first, then the schema.
-    let pool = store::connect(&database.url, 2).expect("a pool for the test's own queries");
+    let pool = store::connect(&store::DatabaseUrl::parse(&database.url).unwrap(), 2)
+        .expect("a pool for the test's own queries");
     let operator = Operator {
         dir: dir.path().join("cli"),
         url: database.url.clone(),

@@ -29,7 +29,8 @@ fn count(url: &str, table: &str) -> i64 {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let pool = rightsdesk::store::connect(url, 1).unwrap();
+    let pool = rightsdesk::store::connect(&rightsdesk::store::DatabaseUrl::parse(url).unwrap(), 1)
+        .unwrap();
     let mut conn = pool.get().unwrap();
     let conn: &mut DbConn = &mut conn;
     diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))

@@ -3,9 +3,7 @@
 
 use std::net::IpAddr;
 
-use data_encoding::HEXLOWER;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::officer::CurrentOfficer;
@@ -63,7 +61,7 @@ impl Session {
 const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
 fn session_hash(token: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+    crate::crypto::sha256_hex(token)
 }
 
 /// Checks the password and opens a session. Unknown emails, wrong passwords and disabled
@@ -159,18 +157,17 @@ pub fn session(ctx: &Context, token: &str) -> Result<Session, AppError> {
     let now = clock::now();
     let hash = session_hash(token);
     let mut conn = ctx.conn()?;
-    let stored = sessions::find(&mut conn, &hash)?.ok_or(AppError::SignInRequired)?;
+    let stored = sessions::find(&mut conn, &hash)?.ok_or(AppError::SessionEnded)?;
     let policy = &ctx.settings.sessions;
     let (created, seen) = (from_db(stored.created_at), from_db(stored.last_seen_at));
     if !policy.is_live(created, seen, now) {
         sessions::delete(&mut conn, &hash)?;
-        return Err(AppError::SignInRequired);
+        return Err(AppError::SessionEnded);
     }
-    let row =
-        officers::find_by_id(&mut conn, &stored.officer_id)?.ok_or(AppError::SignInRequired)?;
+    let row = officers::find_by_id(&mut conn, &stored.officer_id)?.ok_or(AppError::SessionEnded)?;
     if row.disabled_at.is_some() {
         sessions::delete(&mut conn, &hash)?;
-        return Err(AppError::SignInRequired);
+        return Err(AppError::SessionEnded);
     }
     if policy.needs_touch(seen, now) {
         // The session's end moves with its use, up to the absolute limit; the purge deletes
@@ -216,7 +213,7 @@ pub fn confirm_code(
         sign_in_throttle::reserve(ctx, "code", &current.officer.id.to_string(), client, now)?;
     let outcome = ctx.write(|conn| {
         let row = officers::find_by_id(conn, &current.officer.id.to_string())?
-            .ok_or(AppError::SignInRequired)?;
+            .ok_or(AppError::SessionEnded)?;
         let secret = stored_totp_secret(ctx, &row)?
             .ok_or_else(|| AppError::Internal("enrolled officer without a secret".into()))?;
         let last = row.totp_last_step.map(|s| s.max(0) as u64);
@@ -265,7 +262,7 @@ pub fn start_enrolment(ctx: &Context, officer: &CurrentOfficer) -> Result<Enrolm
     let now = clock::now();
     ctx.write(|conn| {
         let row =
-            officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SignInRequired)?;
+            officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SessionEnded)?;
         if row.totp_enabled_at.is_some() {
             return Err(AppError::Conflict(
                 "Two-step sign-in is already on for your account.".to_string(),
@@ -304,7 +301,7 @@ pub fn confirm_enrolment(
 ) -> Result<(), AppError> {
     let now = clock::now();
     ctx.write(|conn| {
-        let row = officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SignInRequired)?;
+        let row = officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SessionEnded)?;
         let secret = stored_totp_secret(ctx, &row)?
             .filter(|_| row.totp_enabled_at.is_none())
             .ok_or_else(|| AppError::Conflict("Start the set-up again from the two-step sign-in page.".to_string()))?;

@@ -67,7 +67,7 @@ impl Context {
     /// Opens the database named by the settings, with a pool for a server: one connection
     /// per concurrent request worth serving.
     pub fn open(settings: Settings) -> Result<Context, store::StoreError> {
-        let backend = store::DatabaseUrl::parse(&settings.database_url)?.backend();
+        let backend = settings.database_url.backend();
         let pool_size = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
@@ -82,7 +82,7 @@ impl Context {
     }
 
     fn open_with_pool(settings: Settings, pool_size: u32) -> Result<Context, store::StoreError> {
-        let backend = store::DatabaseUrl::parse(&settings.database_url)?.backend();
+        let backend = settings.database_url.backend();
         let pool = store::connect(&settings.database_url, pool_size)?;
         Ok(Context {
             pool,
@@ -201,7 +201,5 @@ impl Context {
 
 /// Fresh random bytes from the operating system.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
-    Ok(bytes)
+    crate::crypto::random_bytes().map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -90,11 +90,6 @@ pub fn release(ctx: &Context, token: &str) -> Result<usize, AppError> {
     ctx.write_statement(|conn| Ok(outbox::release_claims(conn, token)?))
 }
 
-pub fn pending_count(ctx: &Context) -> Result<i64, AppError> {
-    let mut conn = ctx.conn()?;
-    Ok(outbox::count_pending(&mut conn)?)
-}
-
 /// The state of the outbox at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OutboxHealth {

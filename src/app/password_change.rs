@@ -72,7 +72,7 @@ pub fn change_own(
     let current_hash = {
         let mut conn = ctx.conn()?;
         officers::find_by_id(&mut conn, &officer.id.to_string())?
-            .ok_or(AppError::SignInRequired)?
+            .ok_or(AppError::SessionEnded)?
             .password_hash
     };
     if !verify_password(&input.current_password, &current_hash) {
@@ -94,7 +94,7 @@ pub fn change_own(
 
     ctx.write(|conn| {
         let row =
-            officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SignInRequired)?;
+            officers::find_by_id(conn, &officer.id.to_string())?.ok_or(AppError::SessionEnded)?;
         if row.password_hash != current_hash {
             // Changed (or reset) since it was checked: the current password is no longer
             // the one typed.

@@ -1,6 +1,9 @@
 //! Loading settings: defaults, bad values, the file, and the examples in README.md and
 //! docker-compose.yml.
 
+use std::collections::HashMap;
+use std::fs;
+
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -18,7 +21,7 @@ fn defaults_fill_everything_and_the_key_is_generated_once() {
     let settings = Settings::from_env(&vars).unwrap();
     assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
     assert_eq!(settings.public_url, "http://127.0.0.1:8080");
-    assert!(settings.database_url.starts_with("sqlite://"));
+    assert!(settings.database_url.to_string().starts_with("sqlite://"));
     assert_eq!(settings.rate_limit_per_minute, 30);
     let key_file = data.join("secret_key");
     #[cfg(unix)]

@@ -75,10 +75,6 @@ impl fmt::Debug for LinkToken {
 }
 
 impl TokenHash {
-    pub fn from_stored(hash: String) -> TokenHash {
-        TokenHash(hash)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

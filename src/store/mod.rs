@@ -51,23 +51,10 @@ impl DbConn {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database URL that names its backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite { path: String },
-    Postgres { url: String },
-}
+pub use crate::config::{Backend, DatabaseUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("DATABASE_URL: expected sqlite://PATH or postgres://..., got a URL of another kind")]
-    UnsupportedUrl,
     #[error("cannot create the database directory {0}: {1}")]
     Directory(String, std::io::Error),
     #[error("cannot open the database: {0}")]
@@ -104,29 +91,6 @@ impl StoreError {
         StoreError::Corrupt {
             table,
             id: id.to_string(),
-        }
-    }
-}
-
-impl DatabaseUrl {
-    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
-        if let Some(path) = url.strip_prefix("sqlite://") {
-            Ok(DatabaseUrl::Sqlite {
-                path: path.to_string(),
-            })
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DatabaseUrl::Postgres {
-                url: url.to_string(),
-            })
-        } else {
-            Err(StoreError::UnsupportedUrl)
-        }
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
-            DatabaseUrl::Postgres { .. } => Backend::Postgres,
         }
     }
 }
@@ -193,8 +157,8 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 
 /// Opens a pool for `url`, creating the SQLite file's directory if needed.
-pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
-    let url = DatabaseUrl::parse(url)?;
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
+    let url = url.clone();
     if let DatabaseUrl::Sqlite { path } = &url {
         if let Some(parent) = Path::new(path)
             .parent()

@@ -42,6 +42,7 @@ pub use forwarding::{
     Malformed,
 };
 
+use super::error::WebError;
 use super::WebState;
 use crate::config::TrustedProxies;
 use crate::error::AppError;
@@ -227,6 +228,18 @@ impl ClientAddr {
     }
 }
 
+impl ClientAddr {
+    /// [`ClientAddr::of`], resolved once per request and kept in its extensions.
+    pub fn of_request(req: &HttpRequest, trusted: &TrustedProxies) -> ClientAddr {
+        if let Some(client) = req.extensions().get::<ClientAddr>() {
+            return *client;
+        }
+        let client = ClientAddr::of(req, trusted);
+        req.extensions_mut().insert(client);
+        client
+    }
+}
+
 /// Addresses are personal data: the debug form leaves them out.
 impl fmt::Debug for ClientAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -237,19 +250,14 @@ impl fmt::Debug for ClientAddr {
 }
 
 impl FromRequest for ClientAddr {
-    type Error = AppError;
-    type Future = Ready<Result<ClientAddr, AppError>>;
+    type Error = WebError;
+    type Future = Ready<Result<ClientAddr, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if let Some(client) = req.extensions().get::<ClientAddr>() {
-            return ready(Ok(*client));
-        }
         let Some(state) = req.app_data::<web::Data<WebState>>() else {
-            return ready(Err(AppError::Internal("no app state".into())));
+            return ready(Err(AppError::Internal("no app state".into()).into()));
         };
-        let client = ClientAddr::of(req, &state.trusted_proxies);
-        req.extensions_mut().insert(client);
-        ready(Ok(client))
+        ready(Ok(ClientAddr::of_request(req, &state.trusted_proxies)))
     }
 }
 

@@ -1,20 +1,29 @@
-//! CSRF protection by signed double submit: a random value in a `SameSite=Strict` cookie,
-//! and in every form its HMAC under a server key. A POST is accepted only when the form's
-//! token is the HMAC of the cookie it came with.
+//! CSRF protection: every form carries a token that is a keyed hash (`crypto::HashKey`)
+//! of something only the browser that loaded the page holds, and a POST is accepted only
+//! with the token of what it came with.
+//!
+//! - On officer pages with a session, the token is bound to the session: a token from
+//!   another session (another officer, or this browser before it signed in again) is
+//!   refused.
+//! - Elsewhere (public pages, the sign-in form) it is bound to a per-browser secret: a
+//!   random value in a `SameSite=Strict`, `HttpOnly` cookie (`__Host-` over https, see
+//!   `web::cookies`), so a token from one browser is refused in another.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::HttpRequest;
 use data_encoding::BASE64URL_NOPAD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
+use super::cookies::CookieRules;
+use super::error::WebError;
+use super::session;
 use crate::app::random_bytes;
+use crate::crypto::HashKey;
 use crate::error::AppError;
 
+/// The per-browser secret's cookie name over plain http (`__Host-rd_csrf` over https).
 pub const COOKIE: &str = "rd_csrf";
 
-pub struct CsrfKey([u8; 32]);
+pub struct CsrfKey(HashKey);
 
 /// The token for a page's forms, and the cookie to set when the browser had none.
 pub struct Issued {
@@ -22,46 +31,81 @@ pub struct Issued {
     pub cookie: Option<Cookie<'static>>,
 }
 
+/// What a token is bound to; the kind is hashed in too, so the two never match each other.
+enum Binding {
+    Session(String),
+    Browser(String),
+}
+
+impl Binding {
+    /// The officer session a request under `/officer` carries, if any.
+    fn session_of(req: &HttpRequest) -> Option<Binding> {
+        req.path()
+            .starts_with("/officer")
+            .then(|| session::token(req))
+            .flatten()
+            .map(Binding::Session)
+    }
+
+    fn parts(&self) -> [&[u8]; 3] {
+        match self {
+            Binding::Session(token) => [b"session", &[0], token.as_bytes()],
+            Binding::Browser(secret) => [b"browser", &[0], secret.as_bytes()],
+        }
+    }
+}
+
 impl CsrfKey {
-    pub fn new(key: [u8; 32]) -> CsrfKey {
+    pub fn new(key: HashKey) -> CsrfKey {
         CsrfKey(key)
     }
 
-    fn sign(&self, cookie_value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .expect("HMAC-SHA256 accepts a key of any length");
-        mac.update(cookie_value.as_bytes());
-        BASE64URL_NOPAD.encode(&mac.finalize().into_bytes())
+    fn sign(&self, binding: &Binding) -> String {
+        BASE64URL_NOPAD.encode(&self.0.hash(&binding.parts()))
     }
 
-    /// The form token for this browser, creating its cookie if needed.
-    pub fn issue(&self, req: &HttpRequest, secure: bool) -> Result<Issued, AppError> {
-        if let Some(cookie) = req.cookie(COOKIE).filter(|c| is_well_formed(c.value())) {
+    /// The form token for this session or browser, creating the browser's cookie if needed.
+    pub fn issue(&self, req: &HttpRequest) -> Result<Issued, AppError> {
+        if let Some(binding) = Binding::session_of(req) {
             return Ok(Issued {
-                form_token: self.sign(cookie.value()),
+                form_token: self.sign(&binding),
                 cookie: None,
             });
         }
-        let value = BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
-        let form_token = self.sign(&value);
-        let cookie = Cookie::build(COOKIE, value)
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(secure)
-            .finish();
+        let rules = CookieRules::of(req);
+        if let Some(cookie) = rules
+            .read(req, COOKIE)
+            .filter(|c| is_well_formed(c.value()))
+        {
+            return Ok(Issued {
+                form_token: self.sign(&Binding::Browser(cookie.value().to_string())),
+                cookie: None,
+            });
+        }
+        let secret = BASE64URL_NOPAD.encode(&random_bytes::<32>()?);
+        let form_token = self.sign(&Binding::Browser(secret.clone()));
         Ok(Issued {
             form_token,
-            cookie: Some(cookie),
+            cookie: Some(rules.cookie(COOKIE, secret, "/")),
         })
     }
 
-    /// Accepts the POST only if `form_token` matches the browser's cookie.
-    pub fn verify(&self, req: &HttpRequest, form_token: &str) -> Result<(), AppError> {
-        let cookie = req.cookie(COOKIE).ok_or(AppError::Csrf)?;
-        let expected = self.sign(cookie.value());
-        if form_token.is_empty() || !bool::from(expected.as_bytes().ct_eq(form_token.as_bytes())) {
-            return Err(AppError::Csrf);
+    /// Accepts the POST only if `form_token` was issued to this session or browser.
+    pub fn verify(&self, req: &HttpRequest, form_token: &str) -> Result<(), WebError> {
+        let binding = match Binding::session_of(req) {
+            Some(binding) => binding,
+            None => {
+                let cookie = CookieRules::of(req)
+                    .read(req, COOKIE)
+                    .ok_or(WebError::Csrf)?;
+                Binding::Browser(cookie.value().to_string())
+            }
+        };
+        let tag = BASE64URL_NOPAD
+            .decode(form_token.as_bytes())
+            .map_err(|_| WebError::Csrf)?;
+        if !self.0.verify(&binding.parts(), &tag) {
+            return Err(WebError::Csrf);
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use super::error::WebError;
 use crate::error::AppError;
 
 /// The largest form body accepted: the longest form holds a few 5,000-character fields.
@@ -14,7 +15,7 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub async fn read_form<T: DeserializeOwned>(
     req: &HttpRequest,
     mut payload: web::Payload,
-) -> Result<T, AppError> {
+) -> Result<T, WebError> {
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -26,7 +27,8 @@ pub async fn read_form<T: DeserializeOwned>(
     {
         return Err(AppError::BadRequest(
             "This address accepts form submissions only.".to_string(),
-        ));
+        )
+        .into());
     }
     let declared = req
         .headers()
@@ -34,7 +36,7 @@ pub async fn read_form<T: DeserializeOwned>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > MAX_FORM_BYTES) {
-        return Err(AppError::PayloadTooLarge);
+        return Err(WebError::PayloadTooLarge);
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -42,11 +44,11 @@ pub async fn read_form<T: DeserializeOwned>(
             AppError::BadRequest("The form could not be read completely.".to_string())
         })?;
         if body.len() + chunk.len() > MAX_FORM_BYTES {
-            return Err(AppError::PayloadTooLarge);
+            return Err(WebError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }
-    decode(&body)
+    Ok(decode(&body)?)
 }
 
 /// Decodes a form body, refusing (rather than silently repairing) text that is not UTF-8,

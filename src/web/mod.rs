@@ -3,7 +3,10 @@
 
 pub mod account_pages;
 pub mod client_addr;
+pub mod cookies;
 pub mod csrf;
+pub mod error;
+pub mod error_response;
 pub mod form;
 pub mod handlers;
 pub mod headers;
@@ -41,7 +44,7 @@ pub struct WebState {
 impl WebState {
     pub fn new(ctx: Context) -> WebState {
         WebState {
-            csrf: csrf::CsrfKey::new(ctx.settings.secret_key.derive("csrf")),
+            csrf: csrf::CsrfKey::new(ctx.settings.secret_key.hash_key("csrf")),
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
             reply_limiter: reply_limit::ReplyLimiter::default(),
             trusted_proxies: ctx.settings.trusted_proxies.clone(),
@@ -91,15 +94,14 @@ pub fn server_with(
         App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                crate::error::AppError::BadRequest(format!(
+                error::WebError::from(crate::error::AppError::BadRequest(format!(
                     "The address has a malformed query: {error}"
-                ))
+                )))
                 .into()
             }))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|_, _| crate::error::AppError::NotFound.into()),
-            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                error::WebError::from(crate::error::AppError::NotFound).into()
+            }))
             .wrap(headers::security_headers(https))
             .wrap(actix_web::middleware::from_fn(headers::log_request))
             .configure(routes::configure)

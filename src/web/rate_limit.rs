@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::client_addr::ClientAddr;
-use crate::error::AppError;
+use super::error::WebError;
 
 pub struct PublicPostLimiter {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -30,7 +30,7 @@ impl PublicPostLimiter {
     }
 
     /// Counts one request of `client`; refused once its budget is spent.
-    pub fn check(&self, client: &ClientAddr) -> Result<(), AppError> {
+    pub fn check(&self, client: &ClientAddr) -> Result<(), WebError> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
@@ -40,6 +40,6 @@ impl PublicPostLimiter {
         }
         limiter
             .check_key(&client.key())
-            .map_err(|_| AppError::RateLimited)
+            .map_err(|_| WebError::RateLimited)
     }
 }

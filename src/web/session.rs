@@ -5,32 +5,34 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
+use super::cookies::CookieRules;
+use super::error::WebError;
 use super::WebState;
 use crate::app::auth::{self, NextStep, Session};
 use crate::app::officer::CurrentOfficer;
 use crate::error::AppError;
 
+/// The session cookie's name over plain http; `__Host-rd_session` over https
+/// (`web::cookies`).
 pub const COOKIE: &str = "rd_session";
 
-pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build(COOKIE, token)
-        .path("/officer")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure)
-        .finish()
+/// Over plain http the session cookie goes to the officer pages only.
+const PLAIN_PATH: &str = "/officer";
+
+/// The cookie that carries a new session token to the browser that signed in.
+pub fn session_cookie(req: &HttpRequest, token: String) -> Cookie<'static> {
+    CookieRules::of(req).cookie(COOKIE, token, PLAIN_PATH)
 }
 
-pub fn expired_cookie() -> Cookie<'static> {
-    let mut cookie = Cookie::build(COOKIE, "").path("/officer").finish();
-    cookie.make_removal();
-    cookie
+/// The cookie that makes the browser forget its session.
+pub fn expired_cookie(req: &HttpRequest) -> Cookie<'static> {
+    CookieRules::of(req).removal(COOKIE, PLAIN_PATH)
 }
 
 fn redirect(location: &'static str) -> actix_web::Error {
@@ -54,7 +56,8 @@ pub fn step_location(step: NextStep) -> &'static str {
 
 /// The session token from the cookie, if any.
 pub fn token(req: &HttpRequest) -> Option<String> {
-    req.cookie(COOKIE)
+    CookieRules::of(req)
+        .read(req, COOKIE)
         .map(|c| c.value().to_string())
         .filter(|t| !t.is_empty())
 }
@@ -63,14 +66,14 @@ async fn load(req: &HttpRequest) -> Result<Session, actix_web::Error> {
     let state = req
         .app_data::<web::Data<WebState>>()
         .cloned()
-        .ok_or_else(|| actix_web::Error::from(AppError::Internal("no app state".into())))?;
-    let token = token(req).ok_or_else(|| redirect("/officer/login"))?;
+        .ok_or_else(|| WebError::from(AppError::Internal("no app state".into())))?;
+    let token = token(req).ok_or(WebError::SignInRequired)?;
     let ctx = state.ctx.clone();
     match web::block(move || auth::session(&ctx, &token)).await {
         Ok(Ok(session)) => Ok(session),
-        Ok(Err(AppError::SignInRequired)) => Err(redirect("/officer/login")),
-        Ok(Err(error)) => Err(error.into()),
-        Err(error) => Err(AppError::from(error).into()),
+        Ok(Err(AppError::SessionEnded)) => Err(WebError::SignInRequired.into()),
+        Ok(Err(error)) => Err(WebError::from(error).into()),
+        Err(error) => Err(WebError::from(error).into()),
     }
 }
 

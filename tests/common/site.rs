@@ -131,7 +131,7 @@ impl Site {
 
     /// A connection of the test's own to the site's database.
     pub fn conn(&self) -> store::PooledConn {
-        store::connect(self.database_url(), 1)
+        store::connect(&store::DatabaseUrl::parse(self.database_url()).unwrap(), 1)
             .expect("connect to the site's database")
             .get()
             .expect("a connection")

@@ -7,12 +7,13 @@ use actix_web::{web, HttpResponse};
 use super::blocking;
 use crate::app;
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::WebState;
 
 pub async fn fetch(
     state: web::Data<WebState>,
     token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let download = blocking(move || app::downloads::fetch(&ctx, &token)).await?;

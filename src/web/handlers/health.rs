@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 
 use super::blocking;
 use crate::app;
-use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::WebState;
 
 /// Liveness: the process answers.
@@ -11,7 +11,7 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Readiness: the database answers and every migration is applied.
-pub async fn readyz(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
+pub async fn readyz(state: web::Data<WebState>) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     blocking(move || app::health::check_ready(&ctx)).await?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))

@@ -12,6 +12,8 @@ use super::{blocking, issue_csrf, read_checked_form, render, CsrfForm};
 use crate::app;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::pages::{FieldError, LookupPage};
 use crate::web::{view, WebState};
 
@@ -34,15 +36,8 @@ impl CsrfForm for LookupForm {
     }
 }
 
-pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    page(
-        &state,
-        &req,
-        &LookupForm::default(),
-        false,
-        Vec::new(),
-        StatusCode::OK,
-    )
+pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    page(&state, &req, &LookupForm::default(), false, Vec::new())
 }
 
 pub async fn submit(
@@ -50,7 +45,7 @@ pub async fn submit(
     req: HttpRequest,
     client: ClientAddr,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let started = Instant::now();
     state.limiter.check(&client)?;
     let form: LookupForm = read_checked_form(&state, &req, payload).await?;
@@ -59,24 +54,16 @@ pub async fn submit(
     match blocking(move || app::lookup::request_link(&ctx, &email, &reference)).await {
         Ok(()) => {
             actix_web::rt::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
-            page(
-                &state,
-                &req,
-                &LookupForm::default(),
-                true,
-                Vec::new(),
-                StatusCode::OK,
-            )
+            page(&state, &req, &LookupForm::default(), true, Vec::new())
         }
-        Err(AppError::Invalid(errors)) => page(
-            &state,
-            &req,
-            &form,
-            false,
-            view::field_errors(errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(error) => Err(error),
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec());
+            Ok(form_with_errors(
+                &error,
+                page(&state, &req, &form, false, errors)?,
+            ))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -86,8 +73,7 @@ fn page(
     form: &LookupForm,
     sent: bool,
     errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
     let page = LookupPage {
         csrf_token: csrf.form_token.clone(),
@@ -96,5 +82,5 @@ fn page(
         sent,
         errors,
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }

@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse};
 
 use super::blocking;
 use crate::app::{self, Context};
-use crate::error::AppError;
+use crate::web::error::WebError;
 
-pub async fn scrape(ctx: web::Data<Context>) -> Result<HttpResponse, AppError> {
+pub async fn scrape(ctx: web::Data<Context>) -> Result<HttpResponse, WebError> {
     let ctx = ctx.get_ref().clone();
     let counters = ctx.metrics.clone();
     match blocking(move || app::metrics::scrape(&ctx)).await {

@@ -30,13 +30,14 @@ use super::csrf::Issued;
 use super::form::read_form;
 use super::WebState;
 use crate::error::AppError;
+use crate::web::error::WebError;
 
 /// Renders a page with its status; sets the CSRF cookie when the page issued a new one.
 pub fn render(
     page: &impl Template,
     status: StatusCode,
     csrf: Option<Issued>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let body = page
         .render()
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
@@ -67,7 +68,7 @@ pub async fn read_checked_form<T: CsrfForm>(
     state: &web::Data<WebState>,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<T, AppError> {
+) -> Result<T, WebError> {
     let form: T = read_form(req, payload).await?;
     state.csrf.verify(req, form.csrf_token())?;
     Ok(form)
@@ -75,7 +76,7 @@ pub async fn read_checked_form<T: CsrfForm>(
 
 /// Issues the CSRF token for a page's forms.
 pub fn issue_csrf(state: &web::Data<WebState>, req: &HttpRequest) -> Result<Issued, AppError> {
-    state.csrf.issue(req, state.ctx.settings.is_https())
+    state.csrf.issue(req)
 }
 
 /// Runs a blocking use case off the async executor.
@@ -84,5 +85,7 @@ where
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(work).await?
+    web::block(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -13,6 +13,8 @@ use crate::app::password_reset;
 use crate::error::AppError;
 use crate::web::account_pages::{PasswordChangePage, PasswordResetPage};
 use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::officer_pages::FieldError;
 use crate::web::session::{step_location, AnySession, SignedIn};
 use crate::web::{view, WebState};
@@ -50,8 +52,7 @@ fn password_page(
     session: &Session,
     errors: Vec<FieldError>,
     notice: Option<String>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
     let required = session.password_change_required;
     let page = PasswordChangePage {
@@ -62,7 +63,7 @@ fn password_page(
         errors,
         notice,
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }
 
 pub async fn password_form(
@@ -70,14 +71,14 @@ pub async fn password_form(
     req: HttpRequest,
     session: AnySession,
     query: web::Query<PasswordQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let session = session.0;
     if let Some(redirect) = code_step_owed(&session) {
         return Ok(redirect);
     }
     let notice = (query.done.as_deref() == Some("changed"))
         .then(|| "Your password is changed. You are signed out everywhere else.".to_string());
-    password_page(&state, &req, &session, Vec::new(), notice, StatusCode::OK)
+    password_page(&state, &req, &session, Vec::new(), notice)
 }
 
 pub async fn change_password(
@@ -86,7 +87,7 @@ pub async fn change_password(
     client: ClientAddr,
     session: AnySession,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let session = session.0;
     if let Some(redirect) = code_step_owed(&session) {
         return Ok(redirect);
@@ -104,24 +105,18 @@ pub async fn change_password(
         // After a reset, on to the workspace (or to enrolment, if the role still owes it).
         Ok(()) if session.password_change_required => Ok(see_other("/officer/queue")),
         Ok(()) => Ok(see_other("/officer/account/password?done=changed")),
-        Err(AppError::Invalid(errors)) => {
-            let errors = view::field_errors(errors)
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec())
                 .into_iter()
                 .map(|e| FieldError {
                     field: e.field,
                     message: e.message,
                 })
                 .collect();
-            password_page(
-                &state,
-                &req,
-                &session,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            let page = password_page(&state, &req, &session, errors, None)?;
+            Ok(form_with_errors(&error, page))
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -145,7 +140,7 @@ pub async fn reset_password(
     admin: SignedIn,
     id: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let admin = admin.0;
     let _: ResetForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();

@@ -10,6 +10,8 @@ use crate::app::officers::{self, NewOfficerInput, OfficerUpdate, Requester};
 use crate::domain::regime::Regime;
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::officer_pages::{AdminOfficersPage, FieldError, OfficerRow};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -58,8 +60,7 @@ async fn page(
     form: &CreateForm,
     errors: Vec<FieldError>,
     notice: Option<String>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     let admin = officer.clone();
     let rows = blocking(move || officers::list(&ctx, Requester::Admin(&admin))).await?;
@@ -95,7 +96,7 @@ async fn page(
         email: form.email.clone(),
         name: form.name.clone(),
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }
 
 fn notice_for(done: &str) -> Option<String> {
@@ -119,7 +120,7 @@ pub async fn list(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<AdminQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let notice = query.done.as_deref().and_then(notice_for);
     page(
         &state,
@@ -128,7 +129,6 @@ pub async fn list(
         &CreateForm::default(),
         Vec::new(),
         notice,
-        StatusCode::OK,
     )
     .await
 }
@@ -138,7 +138,7 @@ pub async fn create(
     req: HttpRequest,
     officer: SignedIn,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let form: CreateForm = read_checked_form(&state, &req, payload).await?;
     let input = NewOfficerInput {
@@ -152,26 +152,18 @@ pub async fn create(
     let admin = officer.clone();
     match blocking(move || officers::create(&ctx, Requester::Admin(&admin), &input)).await {
         Ok(_) => Ok(see_other("/officer/admin/officers?done=created")),
-        Err(AppError::Invalid(errors)) => {
-            let errors = view::field_errors(errors)
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec())
                 .into_iter()
                 .map(|e| FieldError {
                     field: e.field,
                     message: e.message,
                 })
                 .collect();
-            page(
-                &state,
-                &req,
-                officer,
-                &form,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let page = page(&state, &req, officer, &form, errors, None).await?;
+            Ok(form_with_errors(&error, page))
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -181,7 +173,7 @@ pub async fn update(
     officer: SignedIn,
     id: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let form: UpdateForm = read_checked_form(&state, &req, payload).await?;
     let change = match form.action.as_str() {
@@ -192,7 +184,7 @@ pub async fn update(
         "disable" => OfficerUpdate::Disable,
         "enable" => OfficerUpdate::Enable,
         "reset_mfa" => OfficerUpdate::ResetMfa,
-        _ => return Err(AppError::BadRequest("Unknown change.".to_string())),
+        _ => return Err(AppError::BadRequest("Unknown change.".to_string()).into()),
     };
     let ctx = state.ctx.clone();
     let target = id.into_inner();

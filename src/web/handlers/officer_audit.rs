@@ -8,6 +8,7 @@ use crate::app;
 use crate::app::audit::AuditQuery;
 use crate::app::officer::CurrentOfficer;
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::handlers::officer_auth::PlainForm;
 use crate::web::presenters::audit_page::audit_page;
 use crate::web::session::SignedIn;
@@ -19,7 +20,7 @@ async fn page(
     officer: CurrentOfficer,
     query: AuditQuery,
     verify: Option<(bool, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     let (viewer, filter) = (officer.clone(), query.clone());
     let rows = blocking(move || app::audit::list_events(&ctx, &viewer, &filter)).await?;
@@ -34,7 +35,7 @@ pub async fn list(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     page(&state, &req, officer.0, query.into_inner(), None).await
 }
 
@@ -43,13 +44,14 @@ pub async fn verify(
     req: HttpRequest,
     officer: SignedIn,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if !officer.scope.can_verify_audit() {
         return Err(AppError::Forbidden(
             "Only admins and auditors verify the audit chain.".to_string(),
-        ));
+        )
+        .into());
     }
     let ctx = state.ctx.clone();
     let outcome = blocking(move || {

@@ -10,6 +10,8 @@ use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm
 use crate::app::auth;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::officer_pages::{LoginCodePage, LoginPage, MfaEnrolPage};
 use crate::web::session::{self, step_location, AnySession, SignedIn};
 use crate::web::{view, WebState};
@@ -58,22 +60,21 @@ fn login_page(
     req: &HttpRequest,
     email: &str,
     error: Option<String>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
     let page = LoginPage {
         csrf_token: csrf.form_token.clone(),
         email: email.to_string(),
         error,
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }
 
 pub async fn login_form(
     state: web::Data<WebState>,
     req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    login_page(&state, &req, "", None, StatusCode::OK)
+) -> Result<HttpResponse, WebError> {
+    login_page(&state, &req, "", None)
 }
 
 pub async fn login(
@@ -81,7 +82,7 @@ pub async fn login(
     req: HttpRequest,
     client: ClientAddr,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let form: LoginForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let client = Some(client.key());
@@ -90,34 +91,15 @@ pub async fn login(
         Ok(signed_in) => {
             let mut response = see_other(step_location(signed_in.next));
             response
-                .add_cookie(&session::session_cookie(
-                    signed_in.session_token,
-                    state.ctx.settings.is_https(),
-                ))
+                .add_cookie(&session::session_cookie(&req, signed_in.session_token))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
-        Err(AppError::BadCredentials(message)) => login_page(
-            &state,
-            &req,
-            &form.email,
-            Some(message),
-            StatusCode::UNAUTHORIZED,
-        ),
-        Err(AppError::TooManyAttempts {
-            message,
-            retry_after,
-        }) => with_retry_after(
-            login_page(
-                &state,
-                &req,
-                &form.email,
-                Some(message),
-                StatusCode::TOO_MANY_REQUESTS,
-            )?,
-            retry_after,
-        ),
-        Err(error) => Err(error),
+        Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
+            let page = login_page(&state, &req, &form.email, Some(error.to_string()))?;
+            Ok(form_with_errors(&error, page))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -125,22 +107,21 @@ fn code_page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
     error: Option<String>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
     let page = LoginCodePage {
         csrf_token: csrf.form_token.clone(),
         error,
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }
 
 pub async fn code_form(
     state: web::Data<WebState>,
     req: HttpRequest,
     _session: AnySession,
-) -> Result<HttpResponse, AppError> {
-    code_page(&state, &req, None, StatusCode::OK)
+) -> Result<HttpResponse, WebError> {
+    code_page(&state, &req, None)
 }
 
 pub async fn code(
@@ -148,50 +129,32 @@ pub async fn code(
     req: HttpRequest,
     client: ClientAddr,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
-    let token = session::token(&req).ok_or(AppError::SignInRequired)?;
+    let token = session::token(&req).ok_or(WebError::SignInRequired)?;
     let ctx = state.ctx.clone();
     let client = Some(client.key());
     match blocking(move || auth::confirm_code(&ctx, &token, &form.code, client)).await {
         Ok(fresh) => {
             let mut response = see_other("/officer/queue");
             response
-                .add_cookie(&session::session_cookie(
-                    fresh,
-                    state.ctx.settings.is_https(),
-                ))
+                .add_cookie(&session::session_cookie(&req, fresh))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
-        Err(AppError::BadCredentials(message)) => {
-            code_page(&state, &req, Some(message), StatusCode::UNAUTHORIZED)
+        Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
+            let page = code_page(&state, &req, Some(error.to_string()))?;
+            Ok(form_with_errors(&error, page))
         }
-        Err(AppError::TooManyAttempts {
-            message,
-            retry_after,
-        }) => with_retry_after(
-            code_page(&state, &req, Some(message), StatusCode::TOO_MANY_REQUESTS)?,
-            retry_after,
-        ),
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
-}
-
-/// A throttled page says in its header, too, when to come back.
-fn with_retry_after(mut response: HttpResponse, seconds: u64) -> Result<HttpResponse, AppError> {
-    response.headers_mut().insert(
-        actix_web::http::header::RETRY_AFTER,
-        actix_web::http::header::HeaderValue::from(seconds),
-    );
-    Ok(response)
 }
 
 pub async fn logout(
     state: web::Data<WebState>,
     req: HttpRequest,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if let Some(token) = session::token(&req) {
         let ctx = state.ctx.clone();
@@ -199,7 +162,7 @@ pub async fn logout(
     }
     let mut response = see_other("/officer/login");
     response
-        .add_removal_cookie(&session::expired_cookie())
+        .add_removal_cookie(&session::expired_cookie(&req))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(response)
 }
@@ -222,7 +185,7 @@ pub async fn mfa_form(
     state: web::Data<WebState>,
     req: HttpRequest,
     session: AnySession,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let session = session.0;
     if session.mfa_enrolled && !session.mfa_passed {
         return Ok(see_other("/officer/login/code"));
@@ -253,7 +216,7 @@ pub async fn mfa_confirm(
     req: HttpRequest,
     session: AnySession,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let officer = session.0.officer;

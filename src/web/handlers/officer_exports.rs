@@ -15,6 +15,7 @@ use crate::app::{clock, Context};
 use crate::domain::export::ExportFormat;
 use crate::domain::queue::RawQueueQuery;
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::session::SignedIn;
 use crate::web::WebState;
 
@@ -28,7 +29,7 @@ pub async fn requests(
     officer: SignedIn,
     format: web::Path<String>,
     query: web::Query<RawQueueQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let raw = query.into_inner();

@@ -10,6 +10,8 @@ use crate::app::officer::CurrentOfficer;
 use crate::app::subject_holds::{self, Placed};
 use crate::domain::subject_hold::RawSubjectHold;
 use crate::error::AppError;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::handlers::officer_auth::PlainForm;
 use crate::web::hold_pages::{AdminHoldsPage, SubjectHoldRow};
 use crate::web::pages::FieldError;
@@ -44,8 +46,7 @@ async fn page(
     form: &PlaceForm,
     errors: Vec<FieldError>,
     notice: Option<&str>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     let admin = officer.clone();
     let holds = blocking(move || subject_holds::list(&ctx, &admin)).await?;
@@ -79,7 +80,7 @@ async fn page(
         reason: form.reason.clone(),
         expires_on: form.expires_on.clone(),
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }
 
 fn notice_for(done: &str) -> Option<&'static str> {
@@ -96,19 +97,10 @@ pub async fn list(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<HoldsQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let notice = query.done.as_deref().and_then(notice_for);
     let form = PlaceForm::default();
-    page(
-        &state,
-        &req,
-        officer.0,
-        &form,
-        Vec::new(),
-        notice,
-        StatusCode::OK,
-    )
-    .await
+    page(&state, &req, officer.0, &form, Vec::new(), notice).await
 }
 
 pub async fn place(
@@ -116,7 +108,7 @@ pub async fn place(
     req: HttpRequest,
     officer: SignedIn,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let form: PlaceForm = read_checked_form(&state, &req, payload).await?;
     let raw = RawSubjectHold {
@@ -130,12 +122,12 @@ pub async fn place(
     match blocking(move || subject_holds::place(&ctx, &admin, &raw)).await {
         Ok(Placed::OnKnownSubject) => Ok(see_other("/officer/admin/holds?done=placed")),
         Ok(Placed::OnNewSubject) => Ok(see_other("/officer/admin/holds?done=placed_new")),
-        Err(AppError::Invalid(errors)) => {
-            let errors = view::field_errors(errors);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            page(&state, &req, officer, &form, errors, None, status).await
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec());
+            let page = page(&state, &req, officer, &form, errors, None).await?;
+            Ok(form_with_errors(&error, page))
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -145,7 +137,7 @@ pub async fn release(
     officer: SignedIn,
     id: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let hold_id = id.into_inner();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::outbox;
-use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::mail_page::{self, AdminMailPage};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -34,7 +34,7 @@ pub async fn list(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<MailQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let ctx = state.ctx.clone();
     let admin = officer.clone();
@@ -56,7 +56,7 @@ pub async fn retry(
     officer: SignedIn,
     id: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let _: RetryForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();

@@ -7,6 +7,7 @@ use super::{blocking, issue_csrf, render};
 use crate::app::{self, clock};
 use crate::domain::queue::{QueueFilter, RawQueueQuery};
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::presenters::queue_page::{queue_page, QueueRequest};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -31,7 +32,7 @@ pub async fn queue(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<RawQueueQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;

@@ -12,6 +12,7 @@ use crate::domain::kind::RequestKind;
 use crate::domain::regime::Regime;
 use crate::domain::report::{ComplianceReport, ReportLine, ReportMonth};
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::officer_pages::{
     ReportLineRow, ReportPage, ReportPurgeRow, ReportRejectionRow, ReportTrendRow,
 };
@@ -36,7 +37,7 @@ pub async fn compliance(
     req: HttpRequest,
     officer: SignedIn,
     query: web::Query<ReportQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let query = query.into_inner();
     let format = match query.format.as_deref().map(str::trim) {
@@ -46,7 +47,8 @@ pub async fn compliance(
         Some(_) => {
             return Err(AppError::BadRequest(
                 "Choose a report format: html, csv or json.".to_string(),
-            ))
+            )
+            .into())
         }
     };
     let month = match query.month.as_deref().map(str::trim) {
@@ -90,7 +92,7 @@ fn download(
     extension: &str,
     content_type: &str,
     body: Vec<u8>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let disposition = format!("attachment; filename=\"compliance-{month}.{extension}\"");
     Ok(HttpResponse::Ok()
         .content_type(content_type)

@@ -9,6 +9,7 @@ use crate::app::{self, clock};
 use crate::domain::officer_action::{ActionRequest, RawAction};
 use crate::domain::reference::Reference;
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::presenters::request_page::request_page;
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -71,7 +72,7 @@ pub async fn detail(
     officer: SignedIn,
     reference: web::Path<String>,
     query: web::Query<DetailQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let reference = reference_from(&reference)?;
     let ctx = state.ctx.clone();
@@ -94,7 +95,7 @@ pub async fn act(
     officer: SignedIn,
     reference: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let reference = reference_from(&reference)?;
     let form: ActionForm = read_checked_form(&state, &req, payload).await?;

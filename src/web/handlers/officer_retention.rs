@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{blocking, issue_csrf, render};
 use crate::app;
-use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::presenters::retention_page::retention_page;
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
@@ -14,7 +14,7 @@ pub async fn overview(
     state: web::Data<WebState>,
     req: HttpRequest,
     officer: SignedIn,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let ctx = state.ctx.clone();
     let viewer = officer.clone();

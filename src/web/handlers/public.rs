@@ -4,13 +4,14 @@ use actix_web::{web, HttpResponse};
 
 use super::render;
 use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::pages::HomePage;
 use crate::web::view;
 use crate::web::WebState;
 
 const STYLESHEET: &str = include_str!("../../../static/style.css");
 
-pub async fn home(state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
+pub async fn home(state: web::Data<WebState>) -> Result<HttpResponse, WebError> {
     let page = HomePage {
         kinds: view::kind_options(),
         regimes: view::regime_options(&state.ctx.settings.policy.deadlines),
@@ -27,6 +28,6 @@ pub async fn stylesheet() -> HttpResponse {
         .body(STYLESHEET)
 }
 
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+pub async fn not_found() -> Result<HttpResponse, WebError> {
+    Err(AppError::NotFound.into())
 }

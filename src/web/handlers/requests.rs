@@ -10,6 +10,8 @@ use crate::domain::kind::RequestKind;
 use crate::domain::submission::RawSubmission;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
 use crate::web::{view, WebState};
 
@@ -59,12 +61,12 @@ pub async fn new_form(
     state: web::Data<WebState>,
     req: HttpRequest,
     query: web::Query<NewQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let form = SubmitForm {
         kind: query.into_inner().kind.unwrap_or_default(),
         ..SubmitForm::default()
     };
-    form_page(&state, &req, &form, Vec::new(), StatusCode::OK)
+    form_page(&state, &req, &form, Vec::new())
 }
 
 pub async fn submit(
@@ -72,25 +74,25 @@ pub async fn submit(
     req: HttpRequest,
     client: ClientAddr,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     state.limiter.check(&client)?;
     let form: SubmitForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let raw = form.raw();
     match blocking(move || app::submit::submit(&ctx, &raw)).await {
         Ok(_) => Ok(see_other("/requests/submitted")),
-        Err(AppError::Invalid(errors)) => form_page(
-            &state,
-            &req,
-            &form,
-            view::field_errors(errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(error) => Err(error),
+        Err(error @ AppError::Invalid(_)) => {
+            let errors = view::field_errors(error.field_errors().to_vec());
+            Ok(form_with_errors(
+                &error,
+                form_page(&state, &req, &form, errors)?,
+            ))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
-pub async fn submitted() -> Result<HttpResponse, AppError> {
+pub async fn submitted() -> Result<HttpResponse, WebError> {
     render(&SubmittedPage {}, StatusCode::OK, None)
 }
 
@@ -100,8 +102,7 @@ fn form_page(
     req: &HttpRequest,
     form: &SubmitForm,
     errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
     let chosen = form.kind.parse::<RequestKind>().ok().map(view::kind_option);
     let policy = &state.ctx.settings.policy;
@@ -128,5 +129,5 @@ fn form_page(
         content_removal: form.content_removal.is_some(),
         errors,
     };
-    render(&page, status, Some(csrf))
+    render(&page, StatusCode::OK, Some(csrf))
 }

@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
-use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
+use crate::web::error::WebError;
 use crate::web::presenters::status_page::status_page;
 use crate::web::WebState;
 
@@ -46,7 +46,7 @@ pub async fn show(
     req: HttpRequest,
     token: web::Path<String>,
     query: web::Query<StatusQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
     let ctx = state.ctx.clone();
     let lookup = token.clone();
@@ -69,7 +69,7 @@ pub async fn reply(
     client: ClientAddr,
     token: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     state.limiter.check(&client)?;
     let form: ReplyForm = read_checked_form(&state, &req, payload).await?;
     let token = token.into_inner();
@@ -85,7 +85,7 @@ pub async fn withdraw(
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let _: WithdrawForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();

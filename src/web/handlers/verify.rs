@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app;
-use crate::error::AppError;
+use crate::web::error::WebError;
 use crate::web::pages::VerifyPage;
 use crate::web::WebState;
 
@@ -26,7 +26,7 @@ pub async fn show(
     state: web::Data<WebState>,
     req: HttpRequest,
     token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
     let ctx = state.ctx.clone();
     let lookup = token.clone();
@@ -46,7 +46,7 @@ pub async fn confirm(
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, WebError> {
     let _: ConfirmForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
