@@ -1214,3 +1214,38 @@ async fn subjects_are_created_once_with_their_values_and_updated_in_place() {
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn a_restriction_refuses_while_a_record_has_an_unreadable_state() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let good = json!({"email": RAVI, "source": "crm", "source_id": "R-1",
+                          "category": "profile", "payload": {"name": "Ravi Marblethorn"}});
+        let broken = json!({"email": RAVI, "source": "crm", "source_id": "R-2",
+                            "category": "contact", "payload": {"phone": "+91 5550100"}});
+        import_records(&app, &[good, broken]);
+        // A state no version writes: it may be in use, so it is not passed over.
+        app.execute("UPDATE personal_records SET state = 'archived' WHERE category = 'contact'");
+        let officer = app.signed_in_admin("admin@example.org").await;
+        let (_, reference) = open_request(&app, "restriction", RAVI).await;
+
+        let before = (app.audit_count(), record_states(&app));
+        let response = officer
+            .act(&reference, &[("action", "fulfil"), ("message", "Done.")])
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "[{backend}]");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("This restriction cannot go ahead: the crm record R-2 has the state"),
+            "[{backend}] the officer is told which record: {page}"
+        );
+        assert!(page.contains("archived"), "[{backend}]");
+        assert!(page.contains("Nothing was changed."), "[{backend}]");
+        assert_eq!(
+            (app.audit_count(), record_states(&app)),
+            before,
+            "[{backend}] nothing restricted, nothing audited"
+        );
+        app.assert_no_server_errors();
+    }
+}

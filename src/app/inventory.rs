@@ -7,10 +7,12 @@ use time::OffsetDateTime;
 
 use super::Context;
 use crate::domain::email::Email;
+use crate::domain::record::Record;
+use crate::domain::subject::{Consent, Objection, Subject};
 use crate::error::AppError;
-use crate::store::consents::{self, ConsentRow, ObjectionRow};
-use crate::store::records::{self, RecordRow};
-use crate::store::subjects::{self, NewSubject, SubjectRow};
+use crate::store::consents;
+use crate::store::records;
+use crate::store::subjects::{self, NewSubject};
 use crate::store::time::to_db;
 use crate::store::DbConn;
 use crate::vault::{Sealed, VaultError};
@@ -37,18 +39,18 @@ pub struct RecordContent {
 /// A record with its content opened.
 #[derive(Debug, Clone)]
 pub struct OpenedRecord {
-    pub row: RecordRow,
+    pub record: Record,
     pub content: RecordContent,
 }
 
 /// Everything held about one person, opened for an officer or a data package.
 #[derive(Debug, Clone)]
 pub struct SubjectData {
-    pub subject: SubjectRow,
+    pub subject: Subject,
     pub identity: Identity,
     pub records: Vec<OpenedRecord>,
-    pub consents: Vec<ConsentRow>,
-    pub objections: Vec<ObjectionRow>,
+    pub consents: Vec<Consent>,
+    pub objections: Vec<Objection>,
 }
 
 fn vault_error(e: VaultError) -> AppError {
@@ -76,10 +78,14 @@ pub fn seal_identity(
         .map_err(vault_error)
 }
 
-pub fn open_identity(ctx: &Context, subject: &SubjectRow) -> Result<Identity, AppError> {
+pub fn open_identity(ctx: &Context, subject: &Subject) -> Result<Identity, AppError> {
     let json = ctx
         .keyring
-        .open(&subject.key_id, &subject.identity, subject.id.as_bytes())
+        .open(
+            &subject.key_id,
+            &subject.identity,
+            subject.id.to_string().as_bytes(),
+        )
         .map_err(vault_error)?;
     serde_json::from_slice(&json).map_err(|e| AppError::Internal(format!("identity: {e}")))
 }
@@ -95,14 +101,18 @@ pub fn seal_record(
         .map_err(vault_error)
 }
 
-pub fn open_record(ctx: &Context, row: RecordRow) -> Result<OpenedRecord, AppError> {
+pub fn open_record(ctx: &Context, record: Record) -> Result<OpenedRecord, AppError> {
     let json = ctx
         .keyring
-        .open(&row.key_id, &row.sealed, row.id.as_bytes())
+        .open(
+            &record.key_id,
+            &record.sealed,
+            record.id.to_string().as_bytes(),
+        )
         .map_err(vault_error)?;
     let content =
         serde_json::from_slice(&json).map_err(|e| AppError::Internal(format!("record: {e}")))?;
-    Ok(OpenedRecord { row, content })
+    Ok(OpenedRecord { record, content })
 }
 
 /// The subject an email belongs to, under the current key or one before it.
@@ -110,7 +120,7 @@ pub fn find_subject(
     ctx: &Context,
     conn: &mut DbConn,
     email: &Email,
-) -> Result<Option<SubjectRow>, AppError> {
+) -> Result<Option<Subject>, AppError> {
     let hashes = ctx.keyring.index_candidates(EMAIL_INDEX, email.as_str());
     Ok(subjects::find_by_email_hashes(conn, &hashes)?)
 }
@@ -122,7 +132,7 @@ pub fn subject_or_new(
     conn: &mut DbConn,
     email: &Email,
     now: OffsetDateTime,
-) -> Result<SubjectRow, AppError> {
+) -> Result<Subject, AppError> {
     if let Some(subject) = find_subject(ctx, conn, email)? {
         return Ok(subject);
     }
@@ -159,12 +169,13 @@ pub fn subject_data(
         return Ok(None);
     };
     let identity = open_identity(ctx, &subject)?;
-    let records = records::held_for_subject(conn, &subject.id)?
+    let subject_id = subject.id.to_string();
+    let records = records::held_for_subject(conn, &subject_id)?
         .into_iter()
-        .map(|row| open_record(ctx, row))
+        .map(|record| open_record(ctx, record))
         .collect::<Result<Vec<_>, _>>()?;
-    let consents = consents::history(conn, &subject.id)?;
-    let objections = consents::objections_for(conn, &subject.id)?;
+    let consents = consents::history(conn, &subject_id)?;
+    let objections = consents::objections_for(conn, &subject_id)?;
     Ok(Some(SubjectData {
         subject,
         identity,
@@ -175,7 +186,7 @@ pub fn subject_data(
 }
 
 /// The current consent state per purpose: granted when an entry is open.
-pub fn consent_state<'a>(purposes: &[&'a str], ledger: &[ConsentRow]) -> Vec<(&'a str, bool)> {
+pub fn consent_state<'a>(purposes: &[&'a str], ledger: &[Consent]) -> Vec<(&'a str, bool)> {
     purposes
         .iter()
         .map(|purpose| {

@@ -103,12 +103,13 @@ pub fn place(
             None => subject_or_new(ctx, conn, &order.email, now)?,
         };
         let id = uuid::Uuid::now_v7().to_string();
+        let subject_id = subject.id.to_string();
         holds::insert(
             conn,
             &NewHold {
                 id: &id,
                 scope: SUBJECT_HOLD_SCOPE,
-                target_id: &subject.id,
+                target_id: &subject_id,
                 order_reference: &order.order_reference,
                 reason: &order.reason,
                 placed_by: &officer.id.to_string(),
@@ -128,7 +129,7 @@ pub fn place(
             conn,
             officer,
             "subject.hold_placed",
-            &subject.id,
+            &subject_id,
             &details,
             now,
         )?;

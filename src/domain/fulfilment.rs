@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::inventory::{Category, RecordState};
+use super::record::{read_category, read_state, Readable};
 
 /// A correction an officer applies to chosen records: `field: value`, one per line. A value
 /// that reads as JSON (a number, `true`, `null`, a quoted string) is stored as that; any
@@ -83,21 +84,33 @@ impl HeldRecord {
         state: &str,
         under_hold: bool,
     ) -> Result<Option<HeldRecord>, UnreadableRecord> {
+        HeldRecord::of(id, &read_category(category), &read_state(state), under_hold)
+    }
+
+    /// [`HeldRecord::read`] of a record whose category and state were read already.
+    pub fn of(
+        id: &str,
+        category: &Readable<Category>,
+        state: &Readable<RecordState>,
+        under_hold: bool,
+    ) -> Result<Option<HeldRecord>, UnreadableRecord> {
         let unreadable = |problem: String| UnreadableRecord {
             id: id.to_string(),
             problem,
         };
-        let state: RecordState = state.parse().map_err(|()| {
+        let state = *state.as_ref().map_err(|bad| {
             unreadable(format!(
-                "has the state {state:?}, which the inventory does not know"
+                "has the state {:?}, which the inventory does not know",
+                bad.text
             ))
         })?;
         if !state.in_use() {
             return Ok(None);
         }
-        let category = Category::parse(category).map_err(|reason| {
+        let category = category.clone().map_err(|bad| {
             unreadable(format!(
-                "has the category {category:?}, which is not valid ({reason})"
+                "has the category {:?}, which is not valid ({})",
+                bad.text, bad.reason
             ))
         })?;
         Ok(Some(HeldRecord {

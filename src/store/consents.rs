@@ -4,11 +4,14 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::{consents, objections};
-use super::DbConn;
+use super::time::{from_db, to_db};
+use super::{DbConn, StoreError};
+use crate::domain::subject::{Consent, Objection};
 
+/// A ledger entry as stored; it leaves the store only as a [`Consent`].
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consents)]
-pub struct ConsentRow {
+pub(crate) struct ConsentRow {
     pub id: String,
     pub subject_id: String,
     pub purpose: String,
@@ -18,9 +21,10 @@ pub struct ConsentRow {
     pub recorded_at: PrimitiveDateTime,
 }
 
+/// An objection as stored; it leaves the store only as an [`Objection`].
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = objections)]
-pub struct ObjectionRow {
+pub(crate) struct ObjectionRow {
     pub id: String,
     pub subject_id: String,
     pub purpose: String,
@@ -28,9 +32,73 @@ pub struct ObjectionRow {
     pub recorded_at: PrimitiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, row: &ConsentRow) -> QueryResult<()> {
+impl TryFrom<ConsentRow> for Consent {
+    type Error = StoreError;
+
+    fn try_from(row: ConsentRow) -> Result<Consent, StoreError> {
+        Ok(Consent {
+            subject_id: row
+                .subject_id
+                .parse()
+                .map_err(|_| StoreError::corrupt("consents", &row.id))?,
+            id: row.id,
+            purpose: row.purpose,
+            granted_at: from_db(row.granted_at),
+            withdrawn_at: row.withdrawn_at.map(from_db),
+            source: row.source,
+            recorded_at: from_db(row.recorded_at),
+        })
+    }
+}
+
+impl From<&Consent> for ConsentRow {
+    fn from(entry: &Consent) -> ConsentRow {
+        ConsentRow {
+            id: entry.id.clone(),
+            subject_id: entry.subject_id.to_string(),
+            purpose: entry.purpose.clone(),
+            granted_at: to_db(entry.granted_at),
+            withdrawn_at: entry.withdrawn_at.map(to_db),
+            source: entry.source.clone(),
+            recorded_at: to_db(entry.recorded_at),
+        }
+    }
+}
+
+impl TryFrom<ObjectionRow> for Objection {
+    type Error = StoreError;
+
+    fn try_from(row: ObjectionRow) -> Result<Objection, StoreError> {
+        let corrupt = || StoreError::corrupt("objections", &row.id);
+        Ok(Objection {
+            subject_id: row.subject_id.parse().map_err(|_| corrupt())?,
+            request_id: row.request_id.parse().map_err(|_| corrupt())?,
+            id: row.id,
+            purpose: row.purpose,
+            recorded_at: from_db(row.recorded_at),
+        })
+    }
+}
+
+impl From<&Objection> for ObjectionRow {
+    fn from(objection: &Objection) -> ObjectionRow {
+        ObjectionRow {
+            id: objection.id.clone(),
+            subject_id: objection.subject_id.to_string(),
+            purpose: objection.purpose.clone(),
+            request_id: objection.request_id.to_string(),
+            recorded_at: to_db(objection.recorded_at),
+        }
+    }
+}
+
+fn consents_of(rows: Vec<ConsentRow>) -> Result<Vec<Consent>, StoreError> {
+    rows.into_iter().map(Consent::try_from).collect()
+}
+
+pub fn insert(conn: &mut DbConn, entry: &Consent) -> QueryResult<()> {
     diesel::insert_into(consents::table)
-        .values(row)
+        .values(ConsentRow::from(entry))
         .execute(conn)
         .map(|_| ())
 }
@@ -42,7 +110,7 @@ pub fn find_entry(
     purpose: &str,
     granted_at: PrimitiveDateTime,
     source: &str,
-) -> QueryResult<Option<ConsentRow>> {
+) -> Result<Option<Consent>, StoreError> {
     consents::table
         .filter(consents::subject_id.eq(subject_id))
         .filter(consents::purpose.eq(purpose))
@@ -50,7 +118,9 @@ pub fn find_entry(
         .filter(consents::source.eq(source))
         .select(ConsentRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(Consent::try_from)
+        .transpose()
 }
 
 /// Closes an open entry; returns whether it was open (an entry closes once).
@@ -66,8 +136,8 @@ pub fn close(conn: &mut DbConn, id: &str, at: PrimitiveDateTime) -> QueryResult<
 }
 
 /// The subject's ledger, oldest grant first.
-pub fn history(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<ConsentRow>> {
-    consents::table
+pub fn history(conn: &mut DbConn, subject_id: &str) -> Result<Vec<Consent>, StoreError> {
+    let rows = consents::table
         .filter(consents::subject_id.eq(subject_id))
         .order((
             consents::purpose.asc(),
@@ -75,7 +145,8 @@ pub fn history(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<ConsentRo
             consents::id.asc(),
         ))
         .select(ConsentRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    consents_of(rows)
 }
 
 /// The subject's open entries for a purpose.
@@ -83,18 +154,20 @@ pub fn open_for(
     conn: &mut DbConn,
     subject_id: &str,
     purpose: &str,
-) -> QueryResult<Vec<ConsentRow>> {
-    consents::table
+) -> Result<Vec<Consent>, StoreError> {
+    let rows = consents::table
         .filter(consents::subject_id.eq(subject_id))
         .filter(consents::purpose.eq(purpose))
         .filter(consents::withdrawn_at.is_null())
         .order(consents::granted_at.asc())
         .select(ConsentRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    consents_of(rows)
 }
 
 /// Records an objection; returns false when this request already recorded it.
-pub fn insert_objection(conn: &mut DbConn, row: &ObjectionRow) -> QueryResult<bool> {
+pub fn insert_objection(conn: &mut DbConn, objection: &Objection) -> QueryResult<bool> {
+    let row = ObjectionRow::from(objection);
     let existing: i64 = objections::table
         .filter(objections::subject_id.eq(&row.subject_id))
         .filter(objections::purpose.eq(&row.purpose))
@@ -105,15 +178,16 @@ pub fn insert_objection(conn: &mut DbConn, row: &ObjectionRow) -> QueryResult<bo
         return Ok(false);
     }
     diesel::insert_into(objections::table)
-        .values(row)
+        .values(&row)
         .execute(conn)?;
     Ok(true)
 }
 
-pub fn objections_for(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<ObjectionRow>> {
-    objections::table
+pub fn objections_for(conn: &mut DbConn, subject_id: &str) -> Result<Vec<Objection>, StoreError> {
+    let rows: Vec<ObjectionRow> = objections::table
         .filter(objections::subject_id.eq(subject_id))
         .order((objections::recorded_at.asc(), objections::id.asc()))
         .select(ObjectionRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(Objection::try_from).collect()
 }

@@ -4,11 +4,14 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::personal_records;
-use super::{DbConn, INSERT_CHUNK};
+use super::time::from_db;
+use super::{DbConn, StoreError, INSERT_CHUNK};
+use crate::domain::record::{read_category, read_retention_class, read_state, Record};
 
+/// A record as stored; it leaves the store only as a [`Record`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = personal_records)]
-pub struct RecordRow {
+pub(crate) struct RecordRow {
     pub id: String,
     pub subject_id: String,
     pub source: String,
@@ -24,6 +27,33 @@ pub struct RecordRow {
     pub retention_from: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+}
+
+impl TryFrom<RecordRow> for Record {
+    type Error = StoreError;
+
+    /// Ids that do not parse make the row corrupt; a category, class or state the
+    /// inventory does not know is kept as read, so that erasure can name the record.
+    fn try_from(row: RecordRow) -> Result<Record, StoreError> {
+        let corrupt = || StoreError::corrupt("personal_records", &row.id);
+        Ok(Record {
+            id: row.id.parse().map_err(|_| corrupt())?,
+            subject_id: row.subject_id.parse().map_err(|_| corrupt())?,
+            category: read_category(&row.category),
+            retention_class: read_retention_class(&row.retention_class),
+            state: read_state(&row.state),
+            source: row.source,
+            source_key: row.source_key,
+            key_id: row.key_id,
+            sealed: row.sealed,
+            removed_at: row.removed_at.map(from_db),
+            restricted_at: row.restricted_at.map(from_db),
+            erased_at: row.erased_at.map(from_db),
+            retention_from: row.retention_from.map(from_db),
+            created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -111,8 +141,8 @@ pub fn update_imported(conn: &mut DbConn, id: &str, changes: &ImportedChanges) -
 }
 
 /// The subject's records that still hold data, by category then source.
-pub fn held_for_subject(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<RecordRow>> {
-    personal_records::table
+pub fn held_for_subject(conn: &mut DbConn, subject_id: &str) -> Result<Vec<Record>, StoreError> {
+    let rows: Vec<RecordRow> = personal_records::table
         .filter(personal_records::subject_id.eq(subject_id))
         .filter(personal_records::state.ne("purged"))
         .order((
@@ -122,7 +152,8 @@ pub fn held_for_subject(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<
             personal_records::id.asc(),
         ))
         .select(RecordRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(Record::try_from).collect()
 }
 
 /// Replaces a record's sealed content (a rectification).

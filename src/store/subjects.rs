@@ -5,11 +5,14 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::subjects;
-use super::{DbConn, INSERT_CHUNK};
+use super::time::from_db;
+use super::{DbConn, StoreError, INSERT_CHUNK};
+use crate::domain::subject::Subject;
 
+/// A subject as stored; it leaves the store only as a [`Subject`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = subjects)]
-pub struct SubjectRow {
+pub(crate) struct SubjectRow {
     pub id: String,
     pub email_hash: String,
     pub key_id: String,
@@ -17,6 +20,25 @@ pub struct SubjectRow {
     pub cancelled_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+}
+
+impl TryFrom<SubjectRow> for Subject {
+    type Error = StoreError;
+
+    fn try_from(row: SubjectRow) -> Result<Subject, StoreError> {
+        Ok(Subject {
+            id: row
+                .id
+                .parse()
+                .map_err(|_| StoreError::corrupt("subjects", &row.id))?,
+            email_hash: row.email_hash,
+            key_id: row.key_id,
+            identity: row.identity,
+            cancelled_at: row.cancelled_at.map(from_db),
+            created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -55,31 +77,36 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewSubject]) -> QueryResult<()> {
 pub fn find_by_email_hashes(
     conn: &mut DbConn,
     hashes: &[String],
-) -> QueryResult<Option<SubjectRow>> {
+) -> Result<Option<Subject>, StoreError> {
     subjects::table
         .filter(subjects::email_hash.eq_any(hashes))
         .select(SubjectRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(Subject::try_from)
+        .transpose()
 }
 
 /// Every subject stored under one of these hashes.
 pub fn find_many_by_email_hashes(
     conn: &mut DbConn,
     hashes: &[String],
-) -> QueryResult<Vec<SubjectRow>> {
-    subjects::table
+) -> Result<Vec<Subject>, StoreError> {
+    let rows: Vec<SubjectRow> = subjects::table
         .filter(subjects::email_hash.eq_any(hashes))
         .select(SubjectRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(Subject::try_from).collect()
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<SubjectRow>> {
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> Result<Option<Subject>, StoreError> {
     subjects::table
         .find(id)
         .select(SubjectRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(Subject::try_from)
+        .transpose()
 }
 
 /// Reseals the identity (after an account reference changes) under the current key and

@@ -56,14 +56,14 @@ pub(super) fn place(
                 HoldTarget::Record(id) => data
                     .records
                     .iter()
-                    .find(|r| &r.row.id == id)
-                    .map(|r| r.row.id.clone())
+                    .find(|r| &r.record.id.to_string() == id)
+                    .map(|r| r.record.id.to_string())
                     .ok_or_else(|| {
                         AppError::BadRequest(
                             "That record is not one of this person's records.".to_string(),
                         )
                     })?,
-                _ => data.subject.id,
+                _ => data.subject.id.to_string(),
             }
         }
     };
@@ -113,8 +113,11 @@ pub(super) fn release(
     let covers_this_request = match hold.scope {
         HoldScope::Request => hold.target_id == request.id.to_string(),
         scope => subject_of(ctx, conn, request)?.is_some_and(|data| match scope {
-            HoldScope::Subject => data.subject.id == hold.target_id,
-            HoldScope::Record => data.records.iter().any(|r| r.row.id == hold.target_id),
+            HoldScope::Subject => data.subject.id.to_string() == hold.target_id,
+            HoldScope::Record => data
+                .records
+                .iter()
+                .any(|r| r.record.id.to_string() == hold.target_id),
             HoldScope::Request => false,
         }),
     };

@@ -101,10 +101,14 @@ pub fn view(
         holds.extend(holds::active_for(
             &mut conn,
             HoldScope::Subject.as_str(),
-            &data.subject.id,
+            &data.subject.id.to_string(),
             now.date(),
         )?);
-        let record_ids: Vec<String> = data.records.iter().map(|r| r.row.id.clone()).collect();
+        let record_ids: Vec<String> = data
+            .records
+            .iter()
+            .map(|r| r.record.id.to_string())
+            .collect();
         holds.extend(holds::active_for_targets(
             &mut conn,
             HoldScope::Record.as_str(),

@@ -36,8 +36,13 @@ pub(super) fn erase(
         });
     };
     let today = effect.now.date();
-    let subject_held = !holds::active_for(conn, "subject", &data.subject.id, today)?.is_empty();
-    let record_ids: Vec<String> = data.records.iter().map(|r| r.row.id.clone()).collect();
+    let subject_id = data.subject.id.to_string();
+    let subject_held = !holds::active_for(conn, "subject", &subject_id, today)?.is_empty();
+    let record_ids: Vec<String> = data
+        .records
+        .iter()
+        .map(|r| r.record.id.to_string())
+        .collect();
     let held_records: HashSet<String> =
         holds::active_for_targets(conn, "record", &record_ids, today)?
             .into_iter()
@@ -45,29 +50,27 @@ pub(super) fn erase(
             .collect();
     let mut candidates: Vec<HeldRecord> = Vec::new();
     for record in &data.records {
-        let under_hold = subject_held || held_records.contains(&record.row.id);
-        let row = &record.row;
-        match HeldRecord::read(&row.id, &row.category, &row.state, under_hold) {
+        let stored = &record.record;
+        let id = stored.id.to_string();
+        let under_hold = subject_held || held_records.contains(&id);
+        match HeldRecord::of(&id, &stored.category, &stored.state, under_hold) {
             Ok(Some(held)) => candidates.push(held),
             Ok(None) => {}
             Err(unreadable) => {
-                let named = format!("the {} record {}", row.source, record.content.source_id);
+                let named = format!("the {} record {}", stored.source, record.content.source_id);
                 return Err(AppError::Conflict(unreadable.refusal(&named)));
             }
         }
     }
     let plan = plan_erasure(&candidates);
-    let now = to_db(effect.now);
+    let now = effect.now;
 
     // The account goes with the erasure: its registration data keeps its retention period
     // from the cancellation (an earlier one, or now).
     let has_account = data.identity.account_ref.is_some()
-        || data
-            .records
-            .iter()
-            .any(|r| r.row.retention_class == RetentionClass::Registration.as_str());
-    if has_account && subjects::cancel(conn, &data.subject.id, now)? {
-        records::start_registration_clock(conn, &data.subject.id, now)?;
+        || data.records.iter().any(|r| r.record.is_registration());
+    if has_account && subjects::cancel(conn, &subject_id, to_db(now))? {
+        records::start_registration_clock(conn, &subject_id, to_db(now))?;
         effect.record(
             "subject.cancelled",
             format!("subject:{}", data.subject.id),
@@ -79,19 +82,19 @@ pub(super) fn erase(
         let record = data
             .records
             .iter()
-            .find(|r| &r.row.id == id)
+            .find(|r| &r.record.id.to_string() == id)
             .ok_or_else(|| AppError::Internal("erasure lost a record".to_string()))?;
-        let registration = record.row.retention_class == RetentionClass::Registration.as_str();
+        let registration = record.record.is_registration();
         let (class, from) = if registration {
             (RetentionClass::Registration, cancelled_at)
         } else {
             (RetentionClass::ErasedRecords, now)
         };
-        if records::erase(conn, id, class.as_str(), from, now)? {
+        if records::erase(conn, id, class.as_str(), to_db(from), to_db(now))? {
             effect.record(
                 "record.erased",
                 format!("record:{id}"),
-                json!({ "category": record.row.category, "retention_class": class.as_str() }),
+                json!({ "category": record.record.category_text(), "retention_class": class.as_str() }),
             );
         }
     }
@@ -99,8 +102,8 @@ pub(super) fn erase(
         let category = data
             .records
             .iter()
-            .find(|r| &r.row.id == id)
-            .map(|r| r.row.category.clone())
+            .find(|r| &r.record.id.to_string() == id)
+            .map(|r| r.record.category_text().to_string())
             .unwrap_or_default();
         effect.record(
             "record.erasure_withheld",

@@ -18,7 +18,7 @@ use crate::files::package::{
     build_package, PackageConsent, PackageInput, PackageObjection, PackageRecord, RetentionNote,
 };
 use crate::store::packages::{self, PackageRow};
-use crate::store::time::{from_db, to_db};
+use crate::store::time::to_db;
 use crate::store::DbConn;
 
 /// How long a data package is offered, and how often it may be fetched.
@@ -42,8 +42,8 @@ pub(super) fn make_package(
                 .iter()
                 .map(|c| PackageConsent {
                     purpose: c.purpose.clone(),
-                    granted_at: from_db(c.granted_at),
-                    withdrawn_at: c.withdrawn_at.map(from_db),
+                    granted_at: c.granted_at,
+                    withdrawn_at: c.withdrawn_at,
                     source: c.source.clone(),
                 })
                 .collect()
@@ -55,7 +55,7 @@ pub(super) fn make_package(
                 .iter()
                 .map(|o| PackageObjection {
                     purpose: o.purpose.clone(),
-                    recorded_at: from_db(o.recorded_at),
+                    recorded_at: o.recorded_at,
                 })
                 .collect()
         })
@@ -148,14 +148,14 @@ fn purge_class(class: RetentionClass) -> PurgeClass {
 
 fn package_record(record: &OpenedRecord) -> PackageRecord {
     PackageRecord {
-        id: record.row.id.clone(),
-        source: record.row.source.clone(),
+        id: record.record.id.to_string(),
+        source: record.record.source.clone(),
         source_id: record.content.source_id.clone(),
-        category: record.row.category.clone(),
-        state: record.row.state.clone(),
-        retention_class: record.row.retention_class.clone(),
-        created_at: from_db(record.row.created_at),
-        updated_at: from_db(record.row.updated_at),
+        category: record.record.category_text().to_string(),
+        state: record.record.state_text().to_string(),
+        retention_class: record.record.retention_text().to_string(),
+        created_at: record.record.created_at,
+        updated_at: record.record.updated_at,
         payload: record.content.payload.clone(),
     }
 }

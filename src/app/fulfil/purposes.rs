@@ -9,8 +9,9 @@ use crate::app::Context;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::Effects;
 use crate::domain::request::Request;
+use crate::domain::subject::Objection;
 use crate::error::AppError;
-use crate::store::consents::{self, ObjectionRow};
+use crate::store::consents;
 use crate::store::time::to_db;
 use crate::store::DbConn;
 
@@ -26,12 +27,12 @@ pub(super) fn object(
     for purpose in &purposes {
         let recorded = consents::insert_objection(
             conn,
-            &ObjectionRow {
+            &Objection {
                 id: uuid::Uuid::now_v7().to_string(),
-                subject_id: subject.id.clone(),
+                subject_id: subject.id,
                 purpose: purpose.clone(),
-                request_id: request.id.to_string(),
-                recorded_at: to_db(now),
+                request_id: request.id,
+                recorded_at: now,
             },
         )?;
         if recorded {
@@ -56,7 +57,7 @@ pub(super) fn withdraw_consent(
     if let Some(subject) = find_subject(ctx, conn, email)? {
         for purpose in &purposes {
             let mut closed = 0;
-            for entry in consents::open_for(conn, &subject.id, purpose)? {
+            for entry in consents::open_for(conn, &subject.id.to_string(), purpose)? {
                 if consents::close(conn, &entry.id, to_db(now))? {
                     closed += 1;
                 }

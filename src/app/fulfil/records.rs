@@ -23,7 +23,7 @@ fn chosen_records<'a>(
         .map(|id| {
             data.records
                 .iter()
-                .find(|r| &r.row.id == id && state_of(r).in_use())
+                .find(|r| &r.record.id.to_string() == id && r.record.in_use())
                 .ok_or_else(|| {
                     AppError::BadRequest(
                         "A chosen record is not one of this person's records in use.".to_string(),
@@ -31,10 +31,6 @@ fn chosen_records<'a>(
                 })
         })
         .collect()
-}
-
-fn state_of(record: &OpenedRecord) -> RecordState {
-    record.row.state.parse().unwrap_or(RecordState::Purged)
 }
 
 pub(super) fn rectify(
@@ -58,19 +54,14 @@ pub(super) fn rectify(
         if changed.is_empty() {
             continue;
         }
-        let sealed = seal_record(effect.ctx, &record.row.id, &content)?;
-        records::reseal(
-            conn,
-            &record.row.id,
-            &sealed.key_id,
-            &sealed.bytes,
-            to_db(effect.now),
-        )?;
+        let id = record.record.id.to_string();
+        let sealed = seal_record(effect.ctx, &id, &content)?;
+        records::reseal(conn, &id, &sealed.key_id, &sealed.bytes, to_db(effect.now))?;
         // The fields, never their old or new values.
         effect.record(
             "record.rectified",
-            format!("record:{}", record.row.id),
-            json!({ "fields": changed, "category": record.row.category }),
+            format!("record:{id}"),
+            json!({ "fields": changed, "category": record.record.category_text() }),
         );
         corrected += 1;
     }
@@ -87,20 +78,34 @@ pub(super) fn restrict(
         return Ok(Effects::Restricted { records: 0 });
     };
     let targets: Vec<&OpenedRecord> = if chosen.is_empty() {
-        data.records
-            .iter()
-            .filter(|r| state_of(r) == RecordState::Active)
-            .collect()
+        let mut active = Vec::new();
+        for record in &data.records {
+            match &record.record.state {
+                Ok(RecordState::Active) => active.push(record),
+                Ok(_) => {}
+                // A record whose state cannot be read might be in use: restricting around
+                // it would leave it in use without a word, so nothing is restricted.
+                Err(bad) => {
+                    return Err(AppError::Conflict(format!(
+                        "This restriction cannot go ahead: the {} record {} has the state \
+                         {:?}, which the inventory does not know. Nothing was changed. Correct \
+                         the record in the data inventory, then fulfil the request again.",
+                        record.record.source, record.content.source_id, bad.text
+                    )))
+                }
+            }
+        }
+        active
     } else {
         chosen_records(data, chosen)?
     };
     let mut restricted = 0;
     for record in targets {
-        if records::restrict(conn, &record.row.id, to_db(effect.now))? {
+        if records::restrict(conn, &record.record.id.to_string(), to_db(effect.now))? {
             effect.record(
                 "record.restricted",
-                format!("record:{}", record.row.id),
-                json!({ "category": record.row.category }),
+                format!("record:{}", record.record.id),
+                json!({ "category": record.record.category_text() }),
             );
             restricted += 1;
         }

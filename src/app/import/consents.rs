@@ -4,9 +4,11 @@ use time::OffsetDateTime;
 
 use super::subject_index::SubjectIndex;
 use super::{Batch, Counts};
+use crate::domain::ids::SubjectId;
 use crate::domain::import_row::{ConsentItem, ImportItem};
+use crate::domain::subject::Consent;
 use crate::error::AppError;
-use crate::store::consents::{self, ConsentRow};
+use crate::store::consents;
 use crate::store::time::to_db;
 use crate::store::DbConn;
 
@@ -29,18 +31,21 @@ pub(super) fn write_consents(
             continue;
         };
         let subject = subjects.get(email.as_str())?;
+        let subject_id: SubjectId = subject.id.parse().map_err(|_| {
+            AppError::Internal("import: a subject id that does not parse".to_string())
+        })?;
         match consents::find_entry(conn, &subject.id, &purpose, to_db(granted_at), &source)? {
             None => {
                 consents::insert(
                     conn,
-                    &ConsentRow {
+                    &Consent {
                         id: uuid::Uuid::now_v7().to_string(),
-                        subject_id: subject.id.clone(),
+                        subject_id,
                         purpose,
-                        granted_at: to_db(granted_at),
-                        withdrawn_at: withdrawn_at.map(to_db),
+                        granted_at,
+                        withdrawn_at,
                         source,
-                        recorded_at: to_db(now),
+                        recorded_at: now,
                     },
                 )?;
                 counts.inserted += 1;

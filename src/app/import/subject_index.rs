@@ -6,8 +6,9 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::app::inventory::{seal_identity, Identity, EMAIL_INDEX};
 use crate::app::Context;
+use crate::domain::subject::Subject;
 use crate::error::AppError;
-use crate::store::subjects::{self, NewSubject, SubjectRow};
+use crate::store::subjects::{self, NewSubject};
 use crate::store::time::to_db;
 use crate::store::DbConn;
 
@@ -23,7 +24,7 @@ pub(super) struct SubjectRef {
     pub(super) id: String,
     pub(super) cancelled_at: Option<PrimitiveDateTime>,
     /// The stored row, when it was read (existing subjects) and is still current.
-    pub(super) row: Option<SubjectRow>,
+    pub(super) row: Option<Subject>,
 }
 
 impl SubjectIndex {
@@ -48,8 +49,8 @@ impl SubjectIndex {
                 by_email.insert(
                     email.to_string(),
                     SubjectRef {
-                        id: row.id.clone(),
-                        cancelled_at: row.cancelled_at,
+                        id: row.id.to_string(),
+                        cancelled_at: row.cancelled_at.map(to_db),
                         row: Some(row),
                     },
                 );

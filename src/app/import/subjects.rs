@@ -45,6 +45,7 @@ pub(super) fn write_subjects(
             None => subjects::find_by_id(conn, &subject.id)?
                 .ok_or_else(|| AppError::Internal("import: subject vanished".to_string()))?,
         };
+        let row_id = row.id.to_string();
         let mut changed = false;
         let identity = open_identity(ctx, &row)?;
         if account_ref.is_some() && account_ref != identity.account_ref {
@@ -52,10 +53,10 @@ pub(super) fn write_subjects(
                 email: email.to_string(),
                 account_ref,
             };
-            let sealed = seal_identity(ctx, &row.id, &identity)?;
+            let sealed = seal_identity(ctx, &row_id, &identity)?;
             subjects::update_identity(
                 conn,
-                &row.id,
+                &row_id,
                 &ctx.keyring.index(EMAIL_INDEX, email.as_str()),
                 &sealed.key_id,
                 &sealed.bytes,
@@ -64,9 +65,9 @@ pub(super) fn write_subjects(
             changed = true;
         }
         if let Some(at) = cancelled_at.map(to_db) {
-            if row.cancelled_at != Some(at) {
-                subjects::set_cancelled_at(conn, &row.id, at, to_db(now))?;
-                records::start_registration_clock(conn, &row.id, at)?;
+            if row.cancelled_at.map(to_db) != Some(at) {
+                subjects::set_cancelled_at(conn, &row_id, at, to_db(now))?;
+                records::start_registration_clock(conn, &row_id, at)?;
                 if let Some(entry) = subjects.by_email.get_mut(email.as_str()) {
                     entry.cancelled_at = Some(at);
                 }

@@ -7,7 +7,6 @@ use crate::app::inventory::{self, SubjectData};
 use crate::app::officer::{name_of, OfficerName};
 use crate::domain::audit::{Actor, AuditEvent};
 use crate::domain::hold::{Hold, HoldScope};
-use crate::domain::inventory::RecordState;
 use crate::domain::message::{Author, Message};
 use crate::domain::officer_action::RejectionReason;
 use crate::domain::policy::Policy;
@@ -118,17 +117,15 @@ pub fn request_page(
             .subject
             .iter()
             .flat_map(|data| data.records.iter())
-            .filter(|r| {
-                r.row
-                    .state
-                    .parse::<RecordState>()
-                    .is_ok_and(RecordState::in_use)
-            })
+            .filter(|r| r.record.in_use())
             .map(|r| SelectOption {
-                value: r.row.id.clone(),
+                value: r.record.id.to_string(),
                 label: format!(
                     "{} · {} {} ({})",
-                    r.row.category, r.row.source, r.content.source_id, r.row.state
+                    r.record.category_text(),
+                    r.record.source,
+                    r.content.source_id,
+                    r.record.state_text()
                 ),
                 selected: false,
             })
@@ -175,11 +172,17 @@ fn hold_covers(hold: &Hold, subject: Option<&SubjectData>) -> String {
         HoldScope::Request => "This request".to_string(),
         HoldScope::Subject => "All data about this person".to_string(),
         HoldScope::Record => subject
-            .and_then(|data| data.records.iter().find(|r| r.row.id == hold.target_id))
+            .and_then(|data| {
+                data.records
+                    .iter()
+                    .find(|r| r.record.id.to_string() == hold.target_id)
+            })
             .map(|r| {
                 format!(
                     "Record {} {} ({})",
-                    r.row.source, r.content.source_id, r.row.category
+                    r.record.source,
+                    r.content.source_id,
+                    r.record.category_text()
                 )
             })
             .unwrap_or_else(|| "One record".to_string()),
@@ -190,10 +193,10 @@ fn subject_section(policy: &Policy, data: &SubjectData) -> SubjectSection {
     let mut categories: Vec<CategorySection> = Vec::new();
     for record in &data.records {
         let entry = RecordEntry {
-            source: record.row.source.clone(),
+            source: record.record.source.clone(),
             source_id: record.content.source_id.clone(),
-            state: record.row.state.clone(),
-            retention: record.row.retention_class.replace('_', " "),
+            state: record.record.state_text().to_string(),
+            retention: record.record.retention_text().replace('_', " "),
             fields: record
                 .content
                 .payload
@@ -208,9 +211,9 @@ fn subject_section(policy: &Policy, data: &SubjectData) -> SubjectSection {
                 .collect(),
         };
         match categories.last_mut() {
-            Some(group) if group.name == record.row.category => group.records.push(entry),
+            Some(group) if group.name == record.record.category_text() => group.records.push(entry),
             _ => categories.push(CategorySection {
-                name: record.row.category.clone(),
+                name: record.record.category_text().to_string(),
                 records: vec![entry],
             }),
         }
@@ -221,7 +224,7 @@ fn subject_section(policy: &Policy, data: &SubjectData) -> SubjectSection {
         cancelled: data
             .subject
             .cancelled_at
-            .map(|at| view::display_time(at.assume_utc()))
+            .map(view::display_time)
             .unwrap_or_default(),
         categories,
         consent_state: inventory::consent_state(&purposes, &data.consents)
@@ -236,11 +239,8 @@ fn subject_section(policy: &Policy, data: &SubjectData) -> SubjectSection {
             .iter()
             .map(|c| ConsentRow {
                 purpose: c.purpose.clone(),
-                granted_at: view::display_time(c.granted_at.assume_utc()),
-                withdrawn_at: c
-                    .withdrawn_at
-                    .map(|at| view::display_time(at.assume_utc()))
-                    .unwrap_or_default(),
+                granted_at: view::display_time(c.granted_at),
+                withdrawn_at: c.withdrawn_at.map(view::display_time).unwrap_or_default(),
                 source: c.source.clone(),
             })
             .collect(),
@@ -249,7 +249,7 @@ fn subject_section(policy: &Policy, data: &SubjectData) -> SubjectSection {
             .iter()
             .map(|o| ObjectionEntry {
                 purpose: o.purpose.clone(),
-                recorded_at: view::display_time(o.recorded_at.assume_utc()),
+                recorded_at: view::display_time(o.recorded_at),
             })
             .collect(),
     }
