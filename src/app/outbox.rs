@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::officer::CurrentOfficer;
 use super::{clock, Context};
+use crate::domain::audit::Target;
 use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, ClaimWindow, RetryPolicy};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
@@ -170,7 +171,7 @@ pub fn requeue(ctx: &Context, officer: &CurrentOfficer, id: &str) -> Result<(), 
                 at: now,
                 actor: &officer.actor().to_audit_string(),
                 action: "mail.requeued",
-                target: &format!("mail:{id}"),
+                target: &Target::Mail(id.to_string()).to_audit_string(),
                 details: &json!({}).to_string(),
             },
         )?;

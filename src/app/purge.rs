@@ -9,7 +9,7 @@ use serde_json::json;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::{clock, Context};
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, Target};
 use crate::domain::retention::PurgeClass;
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
@@ -201,14 +201,17 @@ fn purge_batch(
 ) -> Result<i64, AppError> {
     let now = clock::now();
     let as_of_text = to_db(as_of).to_string();
-    let mut events: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut events: Vec<(Target, serde_json::Value)> = Vec::new();
     let purged = match class {
         PurgeClass::Registration | PurgeClass::RemovedContent | PurgeClass::ErasedRecords => {
             let due = retention::unheld_record_ids(conn, class.as_str(), cutoff, today, limit)?;
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_records(conn, &ids)?;
             for (id, category) in due {
-                events.push((format!("record:{id}"), json!({ "category": category })));
+                events.push((
+                    Target::Record(parse_id(&id, "personal_records")?),
+                    json!({ "category": category }),
+                ));
             }
             ids.len()
         }
@@ -220,7 +223,7 @@ fn purge_batch(
             let mut per_regime: BTreeMap<&str, i64> = BTreeMap::new();
             for (id, regime) in &due {
                 *per_regime.entry(regime.as_str()).or_default() += 1;
-                events.push((format!("request:{id}"), json!({})));
+                events.push((Target::Request(parse_id(id, "requests")?), json!({})));
             }
             for (regime, n) in per_regime {
                 requests::count_remove(conn, regime, "unverified", n)?;
@@ -233,7 +236,7 @@ fn purge_batch(
             for id in due {
                 if retention::wipe_case_file(conn, &id, to_db(now))? {
                     events.push((
-                        format!("request:{id}"),
+                        Target::Request(parse_id(&id, "requests")?),
                         json!({ "kept": "statistics stub" }),
                     ));
                     wiped += 1;
@@ -246,7 +249,10 @@ fn purge_batch(
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_packages(conn, &ids)?;
             for (id, request_id) in due {
-                events.push((format!("request:{request_id}"), json!({ "package_id": id })));
+                events.push((
+                    Target::Request(parse_id(&request_id, "data_packages")?),
+                    json!({ "package_id": id }),
+                ));
             }
             ids.len()
         }
@@ -266,7 +272,7 @@ fn purge_batch(
             .map(|(target, mut details)| {
                 details["class"] = json!(class.as_str());
                 details["as_of"] = json!(as_of_text);
-                (target, details.to_string())
+                (target.to_audit_string(), details.to_string())
             })
             .collect();
         let batch: Vec<NewAuditEvent<'_>> = bodies
@@ -287,11 +293,18 @@ fn purge_batch(
                 at: now,
                 actor: &actor,
                 action: "retention.purged",
-                target: &format!("retention:{}", class.as_str()),
+                target: &Target::Retention(class.as_str().to_string()).to_audit_string(),
                 details: &json!({ "class": class.as_str(), "count": purged, "as_of": as_of_text })
                     .to_string(),
             },
         )?;
     }
     Ok(purged as i64)
+}
+
+/// A stored id as the typed id an audit target names; one that does not parse is a corrupt
+/// row of `table`, never audited under some other name.
+fn parse_id<T: std::str::FromStr>(id: &str, table: &'static str) -> Result<T, AppError> {
+    id.parse()
+        .map_err(|_| AppError::from(crate::store::StoreError::corrupt(table, id)))
 }

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use super::inventory::{find_subject, open_identity, subject_or_new};
 use super::officer::CurrentOfficer;
 use super::{clock, Context};
+use crate::domain::audit::Target;
 use crate::domain::hold::{Hold, HoldScope};
+use crate::domain::ids::SubjectId;
 use crate::domain::subject_hold::{RawSubjectHold, SubjectHoldOrder};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
@@ -129,7 +131,7 @@ pub fn place(
             conn,
             officer,
             "subject.hold_placed",
-            &subject_id,
+            subject.id,
             &details,
             now,
         )?;
@@ -162,7 +164,9 @@ pub fn release(ctx: &Context, officer: &CurrentOfficer, hold_id: &str) -> Result
             conn,
             officer,
             "subject.hold_released",
-            &hold.target_id,
+            hold.target_id
+                .parse()
+                .map_err(|_| crate::store::StoreError::corrupt("legal_holds", hold.id))?,
             &details,
             now,
         )
@@ -173,7 +177,7 @@ fn record(
     conn: &mut DbConn,
     officer: &CurrentOfficer,
     action: &str,
-    subject_id: &str,
+    subject_id: SubjectId,
     details: &Value,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
@@ -183,7 +187,7 @@ fn record(
             at: now,
             actor: &officer.actor().to_audit_string(),
             action,
-            target: &format!("subject:{subject_id}"),
+            target: &Target::Subject(subject_id).to_audit_string(),
             details: &details.to_string(),
         },
     )?;

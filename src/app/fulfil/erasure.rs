@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::Effect;
 use crate::app::inventory::SubjectData;
+use crate::domain::audit::Target;
 use crate::domain::fulfilment::{plan_erasure, Effects, HeldRecord};
 use crate::domain::inventory::RetentionClass;
 use crate::domain::retention::PurgeClass;
@@ -73,7 +74,7 @@ pub(super) fn erase(
         records::start_registration_clock(conn, &subject_id, to_db(now))?;
         effect.record(
             "subject.cancelled",
-            format!("subject:{}", data.subject.id),
+            Target::Subject(data.subject.id),
             json!({ "registration_period": registration_period }),
         );
     }
@@ -93,22 +94,21 @@ pub(super) fn erase(
         if records::erase(conn, id, class.as_str(), to_db(from), to_db(now))? {
             effect.record(
                 "record.erased",
-                format!("record:{id}"),
+                Target::Record(record.record.id),
                 json!({ "category": record.record.category_text(), "retention_class": class.as_str() }),
             );
         }
     }
     for id in &plan.kept {
-        let category = data
+        let record = data
             .records
             .iter()
             .find(|r| &r.record.id.to_string() == id)
-            .map(|r| r.record.category_text().to_string())
-            .unwrap_or_default();
+            .ok_or_else(|| AppError::Internal("erasure lost a record".to_string()))?;
         effect.record(
             "record.erasure_withheld",
-            format!("record:{id}"),
-            json!({ "category": category, "because": "legal_hold" }),
+            Target::Record(record.record.id),
+            json!({ "category": record.record.category_text(), "because": "legal_hold" }),
         );
     }
     Ok(Effects::Erased {

@@ -1,6 +1,7 @@
 //! What `fulfil` does to the data held, by kind of request. Runs inside the action's
 //! transaction: every effect and its one audit event commit with the status change.
 
+use crate::domain::audit::Target;
 use std::cell::RefCell;
 
 use serde_json::Value;
@@ -40,11 +41,11 @@ struct Effect<'a> {
 }
 
 impl Effect<'_> {
-    fn record(&self, action: &'static str, target: String, mut details: Value) {
+    fn record(&self, action: &'static str, target: Target, mut details: Value) {
         details["reference"] = Value::String(self.request.reference.to_string());
         self.events.borrow_mut().push(EffectEvent {
             action,
-            target,
+            target: target.to_audit_string(),
             details: details.to_string(),
         });
     }

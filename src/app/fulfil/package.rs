@@ -8,6 +8,7 @@ use serde_json::json;
 use super::Effect;
 use crate::app::inventory::{OpenedRecord, SubjectData};
 use crate::app::random_bytes;
+use crate::domain::audit::Target;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::Effects;
 use crate::domain::inventory::RetentionClass;
@@ -121,7 +122,7 @@ pub(super) fn make_package(
     let categories: BTreeSet<&str> = records.iter().map(|r| r.category.as_str()).collect();
     effect.record(
         "package.created",
-        effect.request.audit_target(),
+        Target::Request(effect.request.id),
         json!({
             "package_id": id,
             "records": records.len(),

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::Effect;
 use crate::app::inventory::{find_subject, subject_or_new};
 use crate::app::Context;
+use crate::domain::audit::Target;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::Effects;
 use crate::domain::request::Request;
@@ -38,7 +39,7 @@ pub(super) fn object(
         if recorded {
             effect.record(
                 "objection.recorded",
-                format!("subject:{}", subject.id),
+                Target::Subject(subject.id),
                 json!({ "purpose": purpose }),
             );
         }
@@ -65,7 +66,7 @@ pub(super) fn withdraw_consent(
             if closed > 0 {
                 effect.record(
                     "consent.withdrawn",
-                    format!("subject:{}", subject.id),
+                    Target::Subject(subject.id),
                     json!({ "purpose": purpose, "entries": closed }),
                 );
             }

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::Effect;
 use super::FulfilChoices;
 use crate::app::inventory::{seal_record, OpenedRecord, SubjectData};
+use crate::domain::audit::Target;
 use crate::domain::fulfilment::Effects;
 use crate::domain::inventory::RecordState;
 use crate::error::AppError;
@@ -60,7 +61,7 @@ pub(super) fn rectify(
         // The fields, never their old or new values.
         effect.record(
             "record.rectified",
-            format!("record:{id}"),
+            Target::Record(record.record.id),
             json!({ "fields": changed, "category": record.record.category_text() }),
         );
         corrected += 1;
@@ -104,7 +105,7 @@ pub(super) fn restrict(
         if records::restrict(conn, &record.record.id.to_string(), to_db(effect.now))? {
             effect.record(
                 "record.restricted",
-                format!("record:{}", record.record.id),
+                Target::Record(record.record.id),
                 json!({ "category": record.record.category_text() }),
             );
             restricted += 1;

@@ -18,7 +18,7 @@ use subject_index::SubjectIndex;
 use subjects::write_subjects;
 
 use super::{clock, Context};
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, Target};
 use crate::domain::import_row::{parse_item, ImportItem, ImportKind};
 use crate::error::AppError;
 pub use crate::files::import::Format;
@@ -266,7 +266,7 @@ fn write_batch(
             at: now,
             actor: &Actor::Operator.to_audit_string(),
             action: "inventory.imported",
-            target: &format!("import:{import_id}"),
+            target: &Target::Import(import_id.to_string()).to_audit_string(),
             details: &json!({
                 "kind": options.kind.as_str(),
                 "batch": number,
