@@ -463,3 +463,96 @@ async fn officers_read_the_audit_events_of_their_regions_and_their_own() {
         app.assert_no_server_errors();
     }
 }
+
+/// A subject row for `email_hash`, as a hold on someone not yet known creates it.
+fn new_subject(email_hash: &str) -> rightsdesk::store::subjects::NewSubject {
+    let now =
+        time::PrimitiveDateTime::new(time::OffsetDateTime::now_utc().date(), time::Time::MIDNIGHT);
+    rightsdesk::store::subjects::NewSubject {
+        id: uuid::Uuid::now_v7().to_string(),
+        email_hash: email_hash.to_string(),
+        key_id: "k1".to_string(),
+        identity: vec![1, 2, 3],
+        cancelled_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The admin holds form for one unknown person.
+fn hold_fields(csrf: &str) -> [(&str, &str); 4] {
+    [
+        ("csrf_token", csrf),
+        ("email", "twice@example.org"),
+        ("order_reference", "HC-2026-7"),
+        ("reason", "Preserve"),
+    ]
+}
+
+#[tokio::test]
+async fn two_holds_on_one_unknown_person_at_once_both_land_on_one_subject() {
+    use rightsdesk::store::subjects;
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+
+        // The store: a second insert of the same person gives way instead of failing.
+        {
+            let mut conn = app.conn();
+            assert!(subjects::insert_if_absent(&mut conn, &new_subject("h-1")).unwrap());
+            assert!(!subjects::insert_if_absent(&mut conn, &new_subject("h-1")).unwrap());
+        }
+        if matches!(backend, common::Backend::Postgres(_)) {
+            // Two transactions at once: the second waits on the first's uncommitted row,
+            // then does nothing and reads the first one's subject.
+            let mut first = app.conn();
+            diesel::sql_query("BEGIN").execute(&mut *first).unwrap();
+            let mine = new_subject("h-2");
+            assert!(subjects::insert_if_absent(&mut first, &mine).unwrap());
+            let mut second = app.conn();
+            let waiting = std::thread::spawn(move || {
+                diesel::sql_query("BEGIN").execute(&mut *second).unwrap();
+                let inserted = subjects::insert_if_absent(&mut second, &new_subject("h-2"));
+                let found = subjects::find_by_email_hashes(&mut second, &["h-2".to_string()]);
+                diesel::sql_query("COMMIT").execute(&mut *second).unwrap();
+                (inserted.unwrap(), found.unwrap().map(|s| s.id.to_string()))
+            });
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            diesel::sql_query("COMMIT").execute(&mut *first).unwrap();
+            let (inserted, found) = waiting.join().unwrap();
+            assert!(!inserted, "[{backend}]");
+            assert_eq!(found, Some(mine.id.clone()), "[{backend}]");
+        }
+
+        // Through the app: two admins place holds on the same unknown email at once.
+        let admin = app.signed_in_admin("admin@example.org").await;
+        let other = app.signed_in_admin("second.admin@example.org").await;
+        let csrf_a = admin.csrf("/officer/admin/holds").await;
+        let csrf_b = other.csrf("/officer/admin/holds").await;
+        let (fa, fb) = (hold_fields(&csrf_a), hold_fields(&csrf_b));
+        let (ra, rb) = tokio::join!(
+            admin.post_form("/officer/admin/holds", &fa),
+            other.post_form("/officer/admin/holds", &fb)
+        );
+        assert_eq!(ra.status(), StatusCode::SEE_OTHER, "[{backend}]");
+        assert_eq!(rb.status(), StatusCode::SEE_OTHER, "[{backend}]");
+        let before = app.count("subjects");
+        let subject_targets: std::collections::HashSet<String> = {
+            use rightsdesk::store::schema::legal_holds::dsl;
+            dsl::legal_holds
+                .filter(dsl::order_reference.eq("HC-2026-7"))
+                .select(dsl::target_id)
+                .load::<String>(&mut *app.conn())
+                .unwrap()
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(
+            subject_targets.len(),
+            1,
+            "[{backend}] one person held twice"
+        );
+        assert_eq!(app.count("legal_holds"), 2, "[{backend}]");
+        assert!(before >= 1, "[{backend}]");
+        app.assert_no_server_errors();
+    }
+}

@@ -126,7 +126,8 @@ pub fn find_subject(
 }
 
 /// The subject an email belongs to, created (with only its sealed email) when there is
-/// none yet.
+/// none yet. Two transactions may create the same person at once: the second one's insert
+/// gives way to the first one's row, and both go on with that subject.
 pub fn subject_or_new(
     ctx: &Context,
     conn: &mut DbConn,
@@ -154,8 +155,8 @@ pub fn subject_or_new(
         created_at: to_db(now),
         updated_at: to_db(now),
     };
-    subjects::insert_many(conn, std::slice::from_ref(&row))?;
-    subjects::find_by_id(conn, &id)?
+    subjects::insert_if_absent(conn, &row)?;
+    find_subject(ctx, conn, email)?
         .ok_or_else(|| AppError::Internal("a new subject vanished".to_string()))
 }
 

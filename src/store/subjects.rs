@@ -73,6 +73,24 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewSubject]) -> QueryResult<()> {
     Ok(())
 }
 
+/// Inserts a subject unless one with its email hash exists already (another transaction
+/// may have created the same person a moment before); returns whether it was inserted.
+pub fn insert_if_absent(conn: &mut DbConn, row: &NewSubject) -> QueryResult<bool> {
+    let inserted = match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(subjects::table)
+            .values(row)
+            .on_conflict(subjects::email_hash)
+            .do_nothing()
+            .execute(c),
+        DbConn::Postgres(c) => diesel::insert_into(subjects::table)
+            .values(row)
+            .on_conflict(subjects::email_hash)
+            .do_nothing()
+            .execute(c),
+    }?;
+    Ok(inserted == 1)
+}
+
 /// The subject stored under any of these hashes (one email hashed under each known key).
 pub fn find_by_email_hashes(
     conn: &mut DbConn,
