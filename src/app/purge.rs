@@ -201,17 +201,16 @@ fn purge_batch(
 ) -> Result<i64, AppError> {
     let now = clock::now();
     let as_of_text = to_db(as_of).to_string();
-    let mut events: Vec<(Target, serde_json::Value)> = Vec::new();
+    // Per-item targets keep the id exactly as stored: the purge also takes rows of older
+    // data whose ids are not UUIDs, and each must be audited under its own id.
+    let mut events: Vec<(String, serde_json::Value)> = Vec::new();
     let purged = match class {
         PurgeClass::Registration | PurgeClass::RemovedContent | PurgeClass::ErasedRecords => {
             let due = retention::unheld_record_ids(conn, class.as_str(), cutoff, today, limit)?;
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_records(conn, &ids)?;
             for (id, category) in due {
-                events.push((
-                    Target::Record(parse_id(&id, "personal_records")?),
-                    json!({ "category": category }),
-                ));
+                events.push((format!("record:{id}"), json!({ "category": category })));
             }
             ids.len()
         }
@@ -223,7 +222,7 @@ fn purge_batch(
             let mut per_regime: BTreeMap<&str, i64> = BTreeMap::new();
             for (id, regime) in &due {
                 *per_regime.entry(regime.as_str()).or_default() += 1;
-                events.push((Target::Request(parse_id(id, "requests")?), json!({})));
+                events.push((format!("request:{id}"), json!({})));
             }
             for (regime, n) in per_regime {
                 requests::count_remove(conn, regime, "unverified", n)?;
@@ -236,7 +235,7 @@ fn purge_batch(
             for id in due {
                 if retention::wipe_case_file(conn, &id, to_db(now))? {
                     events.push((
-                        Target::Request(parse_id(&id, "requests")?),
+                        format!("request:{id}"),
                         json!({ "kept": "statistics stub" }),
                     ));
                     wiped += 1;
@@ -249,10 +248,7 @@ fn purge_batch(
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_packages(conn, &ids)?;
             for (id, request_id) in due {
-                events.push((
-                    Target::Request(parse_id(&request_id, "data_packages")?),
-                    json!({ "package_id": id }),
-                ));
+                events.push((format!("request:{request_id}"), json!({ "package_id": id })));
             }
             ids.len()
         }
@@ -272,7 +268,7 @@ fn purge_batch(
             .map(|(target, mut details)| {
                 details["class"] = json!(class.as_str());
                 details["as_of"] = json!(as_of_text);
-                (target.to_audit_string(), details.to_string())
+                (target, details.to_string())
             })
             .collect();
         let batch: Vec<NewAuditEvent<'_>> = bodies
@@ -300,11 +296,4 @@ fn purge_batch(
         )?;
     }
     Ok(purged as i64)
-}
-
-/// A stored id as the typed id an audit target names; one that does not parse is a corrupt
-/// row of `table`, never audited under some other name.
-fn parse_id<T: std::str::FromStr>(id: &str, table: &'static str) -> Result<T, AppError> {
-    id.parse()
-        .map_err(|_| AppError::from(crate::store::StoreError::corrupt(table, id)))
 }
