@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::outbox;
 use crate::web::error::WebError;
-use crate::web::mail_page::{self, AdminMailPage};
+use crate::web::presenters::admin_mail_page::{admin_mail_page, notice_for};
 use crate::web::session::SignedIn;
 use crate::web::{view, WebState};
 
@@ -40,12 +40,12 @@ pub async fn list(
     let admin = officer.clone();
     let (health, mails) = blocking(move || outbox::troubled(&ctx, &admin)).await?;
     let csrf = issue_csrf(&state, &req)?;
-    let page = AdminMailPage::new(
+    let page = admin_mail_page(
         view::officer_nav(&officer, &csrf.form_token),
         health,
         mails,
         outbox::TROUBLED_PAGE as usize,
-        query.done.as_deref().and_then(mail_page::notice_for),
+        query.done.as_deref().and_then(notice_for),
     );
     render(&page, StatusCode::OK, Some(csrf))
 }
