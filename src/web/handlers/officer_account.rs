@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{
+    blocking, issue_csrf, officer_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm,
+};
 use crate::app::auth::{NextStep, Session};
 use crate::app::officers::Requester;
 use crate::app::password_change::{self, PasswordChangeInput};
@@ -17,7 +19,7 @@ use crate::web::error::WebError;
 use crate::web::error_response::form_with_errors;
 use crate::web::presenters::account_pages::{password_change_page, password_reset_page};
 use crate::web::session::{step_location, AnySession, SignedIn};
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct PasswordQuery {
@@ -103,18 +105,6 @@ pub async fn change_password(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ResetForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for ResetForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 /// `POST /officer/admin/officers/{id}/password`: the temporary password is the answer to
 /// the POST itself (never in a URL, never stored), shown once.
 pub async fn reset_password(
@@ -125,13 +115,13 @@ pub async fn reset_password(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let admin = admin.0;
-    let _: ResetForm = read_checked_form(&state, &req, payload).await?;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let by = admin.clone();
     let target = id.into_inner();
     let reset =
         blocking(move || password_reset::reset(&ctx, Requester::Admin(&by), &target)).await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = password_reset_page(view::officer_nav(&admin, &csrf.form_token), reset);
+    let (csrf, nav) = officer_csrf(&state, &req, &admin)?;
+    let page = password_reset_page(nav, reset);
     render(&page, StatusCode::OK, Some(csrf))
 }

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, officer_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::officer::CurrentOfficer;
 use crate::app::officers::{self, NewOfficerInput, OfficerUpdate, Requester};
 use crate::domain::submission::FieldError;
@@ -13,7 +13,7 @@ use crate::web::error::WebError;
 use crate::web::error_response::form_with_errors;
 use crate::web::presenters::admin_officers_page::admin_officers_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct AdminQuery {
@@ -76,8 +76,7 @@ async fn page(
     let ctx = state.ctx.clone();
     let admin = officer.clone();
     let officers = blocking(move || officers::list(&ctx, Requester::Admin(&admin))).await?;
-    let csrf = issue_csrf(state, req)?;
-    let nav = view::officer_nav(&officer, &csrf.form_token);
+    let (csrf, nav) = officer_csrf(state, req, &officer)?;
     let page = admin_officers_page(nav, officers, form, errors, done);
     render(&page, StatusCode::OK, Some(csrf))
 }

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, officer_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm};
 use crate::app::officer::CurrentOfficer;
 use crate::app::subject_holds::{self, Placed};
 use crate::domain::subject_hold::RawSubjectHold;
@@ -13,10 +13,9 @@ use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::web::error::WebError;
 use crate::web::error_response::form_with_errors;
-use crate::web::handlers::officer_auth::PlainForm;
 use crate::web::presenters::admin_holds_page::admin_holds_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct HoldsQuery {
@@ -62,8 +61,7 @@ async fn page(
     let ctx = state.ctx.clone();
     let admin = officer.clone();
     let holds = blocking(move || subject_holds::list(&ctx, &admin)).await?;
-    let csrf = issue_csrf(state, req)?;
-    let nav = view::officer_nav(&officer, &csrf.form_token);
+    let (csrf, nav) = officer_csrf(state, req, &officer)?;
     let page = admin_holds_page(nav, holds, form, errors, done);
     render(&page, StatusCode::OK, Some(csrf))
 }
