@@ -162,6 +162,78 @@ async fn releasing_a_hold_needs_the_region_it_was_placed_from_or_admin() {
     }
 }
 
+#[tokio::test]
+async fn the_release_form_is_shown_only_to_officers_who_may_release() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        app.import_lines(
+            ImportKind::Subjects,
+            &[json!({"email": "shared@example.org"})],
+            true,
+            100,
+        );
+        app.submit_and_verify("access", "shared@example.org", "eu")
+            .await;
+        app.submit_and_verify("access", "shared@example.org", "in")
+            .await;
+        let (eu_ref, in_ref) = (reference_in(&app, "eu"), reference_in(&app, "in"));
+        let eve = app.signed_in("eve@example.org", "officer", &["eu"]).await;
+        let ian = app.signed_in("ian@example.org", "officer", &["in"]).await;
+        let response = eve
+            .act(
+                &eu_ref,
+                &[
+                    ("action", "hold"),
+                    ("hold_scope", "subject"),
+                    ("order_reference", "EU-ORDER-1"),
+                    ("reason", "Supervisory authority inquiry"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}] hold");
+        let release_form = r#"name="action" value="release_hold""#;
+
+        // The other region's officer sees the hold, no release form, and why.
+        let page = ian
+            .get(&format!("/officer/requests/{in_ref}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("EU-ORDER-1"), "[{backend}] the hold is shown");
+        assert!(!page.contains(release_form), "[{backend}] no release form");
+        assert!(
+            page.contains("only its officers or an admin can release it"),
+            "[{backend}] the reason is given"
+        );
+
+        // The officer of the hold's region and an admin see the form.
+        let page = eve
+            .get(&format!("/officer/requests/{eu_ref}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(release_form), "[{backend}] eve may release");
+        let admin = app.signed_in_admin("admin@example.org").await;
+        let page = admin
+            .get(&format!("/officer/requests/{in_ref}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(release_form),
+            "[{backend}] the admin may release"
+        );
+        assert!(
+            !page.contains("can release it"),
+            "[{backend}] no reason shown"
+        );
+        app.assert_no_server_errors();
+    }
+}
+
 fn purge_as_of(app: &TestApp, day: &str) -> Value {
     let out = rightsdesk_cli(
         app.dir.path(),

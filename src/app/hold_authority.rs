@@ -29,6 +29,35 @@ pub fn ensure_may_release(
     }))
 }
 
+/// A hold as a page shows it: with the region it came from and whether this officer may
+/// release it (the same rule [`ensure_may_release`] enforces).
+#[derive(Debug, Clone)]
+pub struct ShownHold {
+    pub hold: Hold,
+    /// The regime of the request the hold was placed from; `None` when placed from none.
+    pub origin: Option<Regime>,
+    pub may_release: bool,
+}
+
+/// Pairs each hold with its origin and this officer's authority to release it.
+pub fn shown_holds(
+    conn: &mut DbConn,
+    officer: &CurrentOfficer,
+    holds: Vec<Hold>,
+) -> Result<Vec<ShownHold>, AppError> {
+    holds
+        .into_iter()
+        .map(|hold| {
+            let origin = origin_regime(conn, &hold)?;
+            Ok(ShownHold {
+                may_release: officer.scope.can_release_hold(origin),
+                hold,
+                origin,
+            })
+        })
+        .collect()
+}
+
 /// The regime of the request the hold came from; `None` when it came from none (or that
 /// request is gone).
 fn origin_regime(conn: &mut DbConn, hold: &Hold) -> Result<Option<Regime>, AppError> {

@@ -119,40 +119,7 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
 /// first, then append. A transaction that holds the head and then waits for a row deadlocks
 /// with one that holds that row and waits for the head.
 pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
-    let (last_seq, last_hash) = locked_head(conn)?;
-    let seq = last_seq + 1;
-    let id = uuid::Uuid::now_v7().to_string();
-    // Stored timestamps keep microseconds; hash exactly what will be read back.
-    let at = from_db(to_db(event.at));
-    let hash = chain_hash(
-        &last_hash,
-        &EventContent {
-            seq,
-            id: &id,
-            at,
-            actor: event.actor,
-            action: event.action,
-            target: event.target,
-            details: event.details,
-        },
-    );
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditEventRow {
-            seq,
-            id: &id,
-            at: to_db(at),
-            actor: event.actor,
-            action: event.action,
-            target: event.target,
-            details: event.details,
-            prev_hash: &last_hash,
-            hash: &hash,
-        })
-        .execute(conn)?;
-    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&hash)))
-        .execute(conn)?;
-    Ok(seq)
+    append_chained(conn, std::slice::from_ref(event))
 }
 
 /// Appends several events in order, reading and moving the head once: a purge batch's
@@ -162,12 +129,18 @@ pub fn append_many(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResu
     if events.is_empty() {
         return Ok(());
     }
+    append_chained(conn, events).map(|_| ())
+}
+
+/// Chains `events` (at least one) onto the head and moves the head; returns the last `seq`.
+fn append_chained(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResult<i64> {
     let (mut seq, mut last_hash) = locked_head(conn)?;
     let mut owned: Vec<(i64, String, time::PrimitiveDateTime, String, String)> =
         Vec::with_capacity(events.len());
     for event in events {
         seq += 1;
         let id = uuid::Uuid::now_v7().to_string();
+        // Stored timestamps keep microseconds; hash exactly what will be read back.
         let at = from_db(to_db(event.at));
         let hash = chain_hash(
             &last_hash,
@@ -212,7 +185,7 @@ pub fn append_many(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResu
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set((audit_head::seq.eq(seq), audit_head::hash.eq(&last_hash)))
         .execute(conn)?;
-    Ok(())
+    Ok(seq)
 }
 
 /// Events about one target, oldest first.

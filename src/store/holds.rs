@@ -90,20 +90,7 @@ pub fn active_for(
     target_id: &str,
     today: Date,
 ) -> Result<Vec<Hold>, StoreError> {
-    legal_holds::table
-        .filter(legal_holds::scope.eq(scope))
-        .filter(legal_holds::target_id.eq(target_id))
-        .filter(legal_holds::released_at.is_null())
-        .filter(
-            legal_holds::expires_on
-                .is_null()
-                .or(legal_holds::expires_on.ge(today)),
-        )
-        .order(legal_holds::placed_at.asc())
-        .select(HoldRow::as_select())
-        .load(conn)
-        .map_err(StoreError::from)
-        .and_then(entities)
+    active_for_targets(conn, scope, &[target_id.to_string()], today)
 }
 
 /// Releases an active hold on the given target; returns whether one was released.

@@ -35,7 +35,7 @@ pub struct SubjectHoldRow {
     pub email: String,
     pub order_reference: String,
     pub reason: String,
-    /// "Placed by an admin" or "From request RD-...".
+    /// "without a request" or "from request RD-...".
     pub origin: String,
     pub placed_by: String,
     pub placed_at: String,

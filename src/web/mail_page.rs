@@ -4,8 +4,6 @@
 use askama::Template;
 
 use super::officer_pages::OfficerNav;
-use super::view;
-use crate::app::outbox::{OutboxHealth, TroubledMail};
 
 /// The admin page of mail delivery.
 #[derive(Template)]
@@ -40,64 +38,17 @@ pub struct TroubledMailRow {
 }
 
 impl AdminMailPage {
-    pub fn new(
-        nav: OfficerNav,
-        health: OutboxHealth,
-        mails: Vec<TroubledMail>,
-        limit: usize,
-        notice: Option<String>,
-    ) -> AdminMailPage {
-        AdminMailPage {
-            nav,
-            pending: health.pending,
-            failing: health.failing,
-            undeliverable: health.undeliverable,
-            mails: mails.into_iter().map(row).collect(),
-            limit,
-            notice,
-        }
-    }
-
     /// Whether the list stops at its limit (older trouble is not shown).
     pub fn is_truncated(&self) -> bool {
         self.mails.len() >= self.limit
     }
 }
 
-fn row(mail: TroubledMail) -> TroubledMailRow {
-    let next = match (mail.failed_at, mail.next_attempt_at) {
-        (Some(at), _) => format!("Given up at {}", view::display_time(at)),
-        (None, Some(at)) => format!("Next attempt {}", view::display_time(at)),
-        (None, None) => "Waiting".to_string(),
-    };
-    TroubledMailRow {
-        undeliverable: mail.failed_at.is_some(),
-        queued: view::display_time(mail.queued_at),
-        template: mail.template,
-        subject: mail.subject,
-        to: mail.to,
-        attempts: mail.attempts,
-        next,
-        last_error: mail.last_error,
-        id: mail.id,
-    }
-}
-
-/// What the admin is told after a change (its name comes back in the URL).
-pub fn notice_for(done: &str) -> Option<String> {
-    match done {
-        "requeued" => Some(
-            "The mail is back in the queue: it is sent at the next attempt, and given up again \
-             if the server still refuses it."
-                .to_string(),
-        ),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::outbox::{OutboxHealth, TroubledMail};
+    use crate::web::presenters::admin_mail_page::{admin_mail_page, notice_for};
     use time::macros::datetime;
 
     fn nav() -> OfficerNav {
@@ -125,7 +76,7 @@ mod tests {
     }
 
     fn page(mails: Vec<TroubledMail>, notice: Option<String>) -> AdminMailPage {
-        AdminMailPage::new(
+        admin_mail_page(
             nav(),
             OutboxHealth {
                 pending: 4,

@@ -3,7 +3,7 @@
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-use super::officer_pages::{OfficerNav, SelectOption};
+use super::officer_pages::{FieldError as OfficerFieldError, OfficerNav, SelectOption};
 use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
 use crate::app::officer::CurrentOfficer;
 use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
@@ -152,6 +152,17 @@ pub fn field_errors(errors: Vec<submission::FieldError>) -> Vec<FieldError> {
         .map(|e| FieldError {
             field: e.field.to_string(),
             message: capitalise(&e.message),
+        })
+        .collect()
+}
+
+/// The same messages for the officer workspace's forms.
+pub fn officer_field_errors(errors: &[submission::FieldError]) -> Vec<OfficerFieldError> {
+    field_errors(errors.to_vec())
+        .into_iter()
+        .map(|e| OfficerFieldError {
+            field: e.field,
+            message: e.message,
         })
         .collect()
 }

@@ -8,11 +8,12 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::fulfil::subject_of;
+use super::hold_authority::{shown_holds, ShownHold};
 use super::inventory::SubjectData;
 use super::officer::{CurrentOfficer, OfficerName};
 use super::{clock, Context};
 use crate::domain::audit::AuditEvent;
-use crate::domain::hold::{Hold, HoldScope};
+use crate::domain::hold::HoldScope;
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::message::Message;
 use crate::domain::officer::Officer;
@@ -46,8 +47,9 @@ pub struct CaseView {
     pub request: Request,
     pub events: Vec<AuditEvent>,
     pub messages: Vec<Message>,
-    /// Active holds on the request, the requester's data as a whole, or one of their records.
-    pub holds: Vec<Hold>,
+    /// Active holds on the request, the requester's data as a whole, or one of their records,
+    /// each with whether this officer may release it.
+    pub holds: Vec<ShownHold>,
     /// What the organisation holds about the requester (found by their email).
     pub subject: Option<SubjectData>,
     /// Every officer, for assignees, actors and who placed a hold.
@@ -116,6 +118,7 @@ pub fn view(
             now.date(),
         )?);
     }
+    let holds = shown_holds(&mut conn, officer, holds)?;
     let mut officers = Vec::new();
     let mut assignable = Vec::new();
     for officer in officers::list(&mut conn)? {

@@ -25,10 +25,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use super::csrf::Issued;
 use super::form::read_form;
+use super::officer_pages::OfficerNav;
 use super::WebState;
+use crate::app::officer::CurrentOfficer;
 use crate::error::AppError;
 use crate::web::error::WebError;
 
@@ -63,6 +66,19 @@ pub trait CsrfForm: DeserializeOwned {
     fn csrf_token(&self) -> &str;
 }
 
+/// A form that carries nothing but its CSRF token: a button that changes something.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlainForm {
+    csrf_token: String,
+}
+
+impl CsrfForm for PlainForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Reads a posted form and accepts it only with a valid CSRF token.
 pub async fn read_checked_form<T: CsrfForm>(
     state: &web::Data<WebState>,
@@ -77,6 +93,17 @@ pub async fn read_checked_form<T: CsrfForm>(
 /// Issues the CSRF token for a page's forms.
 pub fn issue_csrf(state: &web::Data<WebState>, req: &HttpRequest) -> Result<Issued, AppError> {
     state.csrf.issue(req)
+}
+
+/// Issues an officer page's CSRF token and the workspace header that carries it.
+pub fn officer_csrf(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    officer: &CurrentOfficer,
+) -> Result<(Issued, OfficerNav), AppError> {
+    let csrf = issue_csrf(state, req)?;
+    let nav = super::view::officer_nav(officer, &csrf.form_token);
+    Ok((csrf, nav))
 }
 
 /// Runs a blocking use case off the async executor.

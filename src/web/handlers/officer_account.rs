@@ -5,19 +5,21 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{
+    blocking, issue_csrf, officer_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm,
+};
 use crate::app::auth::{NextStep, Session};
 use crate::app::officers::Requester;
 use crate::app::password_change::{self, PasswordChangeInput};
 use crate::app::password_reset;
+use crate::domain::submission::FieldError;
 use crate::error::AppError;
-use crate::web::account_pages::{PasswordChangePage, PasswordResetPage};
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
 use crate::web::error_response::form_with_errors;
-use crate::web::officer_pages::FieldError;
+use crate::web::presenters::account_pages::{password_change_page, password_reset_page};
 use crate::web::session::{step_location, AnySession, SignedIn};
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct PasswordQuery {
@@ -50,19 +52,11 @@ fn password_page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
     session: &Session,
-    errors: Vec<FieldError>,
-    notice: Option<String>,
+    errors: &[FieldError],
+    done: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
     let csrf = issue_csrf(state, req)?;
-    let required = session.password_change_required;
-    let page = PasswordChangePage {
-        nav: (session.pending_step().is_none())
-            .then(|| view::officer_nav(&session.officer, &csrf.form_token)),
-        csrf_token: csrf.form_token.clone(),
-        required,
-        errors,
-        notice,
-    };
+    let page = password_change_page(session, &csrf.form_token, errors, done);
     render(&page, StatusCode::OK, Some(csrf))
 }
 
@@ -76,9 +70,7 @@ pub async fn password_form(
     if let Some(redirect) = code_step_owed(&session) {
         return Ok(redirect);
     }
-    let notice = (query.done.as_deref() == Some("changed"))
-        .then(|| "Your password is changed. You are signed out everywhere else.".to_string());
-    password_page(&state, &req, &session, Vec::new(), notice)
+    password_page(&state, &req, &session, &[], query.done.as_deref())
 }
 
 pub async fn change_password(
@@ -106,29 +98,10 @@ pub async fn change_password(
         Ok(()) if session.password_change_required => Ok(see_other("/officer/queue")),
         Ok(()) => Ok(see_other("/officer/account/password?done=changed")),
         Err(error @ AppError::Invalid(_)) => {
-            let errors = view::field_errors(error.field_errors().to_vec())
-                .into_iter()
-                .map(|e| FieldError {
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect();
-            let page = password_page(&state, &req, &session, errors, None)?;
+            let page = password_page(&state, &req, &session, error.field_errors(), None)?;
             Ok(form_with_errors(&error, page))
         }
         Err(error) => Err(error.into()),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ResetForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for ResetForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
     }
 }
 
@@ -142,18 +115,13 @@ pub async fn reset_password(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let admin = admin.0;
-    let _: ResetForm = read_checked_form(&state, &req, payload).await?;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let by = admin.clone();
     let target = id.into_inner();
     let reset =
         blocking(move || password_reset::reset(&ctx, Requester::Admin(&by), &target)).await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = PasswordResetPage {
-        nav: view::officer_nav(&admin, &csrf.form_token),
-        officer_name: reset.officer_name,
-        officer_email: reset.officer_email,
-        temporary_password: reset.temporary_password.as_str().to_string(),
-    };
+    let (csrf, nav) = officer_csrf(&state, &req, &admin)?;
+    let page = password_reset_page(nav, reset);
     render(&page, StatusCode::OK, Some(csrf))
 }

@@ -4,17 +4,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, officer_csrf, read_checked_form, render, see_other, CsrfForm};
 use crate::app::officer::CurrentOfficer;
 use crate::app::officers::{self, NewOfficerInput, OfficerUpdate, Requester};
-use crate::domain::regime::Regime;
-use crate::domain::role::Role;
+use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::web::error::WebError;
 use crate::web::error_response::form_with_errors;
-use crate::web::officer_pages::{AdminOfficersPage, FieldError, OfficerRow};
+use crate::web::presenters::admin_officers_page::admin_officers_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct AdminQuery {
@@ -53,66 +52,33 @@ impl CsrfForm for UpdateForm {
     }
 }
 
+impl CreateForm {
+    fn input(&self) -> NewOfficerInput {
+        NewOfficerInput {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role.clone(),
+            regions: self.regions.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// The page with every officer; `form` and `errors` come back after a failed create.
 async fn page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
     officer: CurrentOfficer,
-    form: &CreateForm,
-    errors: Vec<FieldError>,
-    notice: Option<String>,
+    form: &NewOfficerInput,
+    errors: &[FieldError],
+    done: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
     let ctx = state.ctx.clone();
     let admin = officer.clone();
-    let rows = blocking(move || officers::list(&ctx, Requester::Admin(&admin))).await?;
-    let csrf = issue_csrf(state, req)?;
-    let page = AdminOfficersPage {
-        nav: view::officer_nav(&officer, &csrf.form_token),
-        officers: rows
-            .into_iter()
-            .map(|o| OfficerRow {
-                id: o.id.to_string(),
-                email: o.email,
-                name: o.name,
-                role: o.role.as_str().to_string(),
-                regions: o.regions.to_string(),
-                mfa: o.totp_enabled_at.is_some(),
-                disabled: o.disabled_at.is_some(),
-            })
-            .collect(),
-        roles: view::options(
-            Role::ALL.into_iter().map(|r| (r.as_str(), r.label())),
-            &form.role,
-        ),
-        regions: Regime::ALL
-            .into_iter()
-            .map(|r| crate::web::officer_pages::SelectOption {
-                value: r.as_str().to_string(),
-                label: r.label().to_string(),
-                selected: form.regions.iter().any(|x| x == r.as_str()),
-            })
-            .collect(),
-        errors,
-        notice,
-        email: form.email.clone(),
-        name: form.name.clone(),
-    };
+    let officers = blocking(move || officers::list(&ctx, Requester::Admin(&admin))).await?;
+    let (csrf, nav) = officer_csrf(state, req, &officer)?;
+    let page = admin_officers_page(nav, officers, form, errors, done);
     render(&page, StatusCode::OK, Some(csrf))
-}
-
-fn notice_for(done: &str) -> Option<String> {
-    Some(
-        match done {
-            "created" => "The officer is created. They can sign in now.",
-            "update" => "The role and regions are saved; the officer signs in again.",
-            "disable" => "The officer is disabled and signed out.",
-            "enable" => "The officer can sign in again.",
-            "reset_mfa" => {
-                "Two-step sign-in is reset; the officer sets it up again at the next sign-in."
-            }
-            _ => return None,
-        }
-        .to_string(),
-    )
 }
 
 pub async fn list(
@@ -121,16 +87,8 @@ pub async fn list(
     officer: SignedIn,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let notice = query.done.as_deref().and_then(notice_for);
-    page(
-        &state,
-        &req,
-        officer.0,
-        &CreateForm::default(),
-        Vec::new(),
-        notice,
-    )
-    .await
+    let form = NewOfficerInput::default();
+    page(&state, &req, officer.0, &form, &[], query.done.as_deref()).await
 }
 
 pub async fn create(
@@ -141,26 +99,14 @@ pub async fn create(
 ) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
     let form: CreateForm = read_checked_form(&state, &req, payload).await?;
-    let input = NewOfficerInput {
-        email: form.email.clone(),
-        name: form.name.clone(),
-        role: form.role.clone(),
-        regions: form.regions.clone(),
-        password: form.password.clone(),
-    };
+    let input = form.input();
     let ctx = state.ctx.clone();
     let admin = officer.clone();
-    match blocking(move || officers::create(&ctx, Requester::Admin(&admin), &input)).await {
+    let creating = input.clone();
+    match blocking(move || officers::create(&ctx, Requester::Admin(&admin), &creating)).await {
         Ok(_) => Ok(see_other("/officer/admin/officers?done=created")),
         Err(error @ AppError::Invalid(_)) => {
-            let errors = view::field_errors(error.field_errors().to_vec())
-                .into_iter()
-                .map(|e| FieldError {
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect();
-            let page = page(&state, &req, officer, &form, errors, None).await?;
+            let page = page(&state, &req, officer, &input, error.field_errors(), None).await?;
             Ok(form_with_errors(&error, page))
         }
         Err(error) => Err(error.into()),

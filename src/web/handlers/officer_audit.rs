@@ -3,16 +3,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{blocking, issue_csrf, read_checked_form, render};
+use super::{blocking, officer_csrf, read_checked_form, render, PlainForm};
 use crate::app;
 use crate::app::audit::AuditQuery;
 use crate::app::officer::CurrentOfficer;
 use crate::error::AppError;
 use crate::web::error::WebError;
-use crate::web::handlers::officer_auth::PlainForm;
 use crate::web::presenters::audit_page::audit_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 async fn page(
     state: &web::Data<WebState>,
@@ -24,8 +23,7 @@ async fn page(
     let ctx = state.ctx.clone();
     let (viewer, filter) = (officer.clone(), query.clone());
     let rows = blocking(move || app::audit::list_events(&ctx, &viewer, &filter)).await?;
-    let csrf = issue_csrf(state, req)?;
-    let nav = view::officer_nav(&officer, &csrf.form_token);
+    let (csrf, nav) = officer_csrf(state, req, &officer)?;
     let page = audit_page(&rows, query, nav, officer.scope.can_verify_audit(), verify);
     render(&page, StatusCode::OK, Some(csrf))
 }

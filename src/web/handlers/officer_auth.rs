@@ -6,7 +6,7 @@ use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm};
 use crate::app::auth;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
@@ -38,18 +38,6 @@ pub struct CodeForm {
 }
 
 impl CsrfForm for CodeForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PlainForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for PlainForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }

@@ -5,28 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, officer_csrf, read_checked_form, render, see_other, PlainForm};
 use crate::app::outbox;
 use crate::web::error::WebError;
-use crate::web::mail_page::{self, AdminMailPage};
+use crate::web::presenters::admin_mail_page::{admin_mail_page, notice_for};
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct MailQuery {
     done: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RetryForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for RetryForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 pub async fn list(
@@ -39,13 +27,13 @@ pub async fn list(
     let ctx = state.ctx.clone();
     let admin = officer.clone();
     let (health, mails) = blocking(move || outbox::troubled(&ctx, &admin)).await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = AdminMailPage::new(
-        view::officer_nav(&officer, &csrf.form_token),
+    let (csrf, nav) = officer_csrf(&state, &req, &officer)?;
+    let page = admin_mail_page(
+        nav,
         health,
         mails,
         outbox::TROUBLED_PAGE as usize,
-        query.done.as_deref().and_then(mail_page::notice_for),
+        query.done.as_deref().and_then(notice_for),
     );
     render(&page, StatusCode::OK, Some(csrf))
 }
@@ -58,7 +46,7 @@ pub async fn retry(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let officer = officer.0;
-    let _: RetryForm = read_checked_form(&state, &req, payload).await?;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let id = id.into_inner();
     blocking(move || outbox::requeue(&ctx, &officer, &id)).await?;

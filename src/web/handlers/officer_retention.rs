@@ -3,12 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{blocking, issue_csrf, render};
+use super::{blocking, officer_csrf, render};
 use crate::app;
 use crate::web::error::WebError;
 use crate::web::presenters::retention_page::retention_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 pub async fn overview(
     state: web::Data<WebState>,
@@ -19,7 +19,7 @@ pub async fn overview(
     let ctx = state.ctx.clone();
     let viewer = officer.clone();
     let overview = blocking(move || app::retention::overview(&ctx, &viewer)).await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = retention_page(&overview, view::officer_nav(&officer, &csrf.form_token));
+    let (csrf, nav) = officer_csrf(&state, &req, &officer)?;
+    let page = retention_page(&overview, nav);
     render(&page, StatusCode::OK, Some(csrf))
 }

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm};
 use crate::app;
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
@@ -24,18 +24,6 @@ pub struct ReplyForm {
 }
 
 impl CsrfForm for ReplyForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct WithdrawForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for WithdrawForm {
     fn csrf_token(&self) -> &str {
         &self.csrf_token
     }
@@ -86,7 +74,7 @@ pub async fn withdraw(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let _: WithdrawForm = read_checked_form(&state, &req, payload).await?;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let target = format!("/status/{token}?notice=withdrawn");

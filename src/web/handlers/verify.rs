@@ -2,25 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{blocking, issue_csrf, read_checked_form, render, see_other, PlainForm};
 use crate::app;
 use crate::web::error::WebError;
 use crate::web::pages::VerifyPage;
 use crate::web::WebState;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ConfirmForm {
-    csrf_token: String,
-}
-
-impl CsrfForm for ConfirmForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 pub async fn show(
     state: web::Data<WebState>,
@@ -47,7 +34,7 @@ pub async fn confirm(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let _: ConfirmForm = read_checked_form(&state, &req, payload).await?;
+    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let ctx = state.ctx.clone();
     let token = token.into_inner();
     let status_token = blocking(move || app::verify::confirm(&ctx, &token)).await?;

@@ -26,6 +26,10 @@ pub struct HoldRow {
     pub expires_on: String,
     /// What it covers, in words.
     pub covers: String,
+    /// Whether this officer may release it (the release form is shown only then).
+    pub may_release: bool,
+    /// Why there is no release form, when there is none.
+    pub release_note: String,
 }
 
 /// What the organisation holds about the requester, on the request page.

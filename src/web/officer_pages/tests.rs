@@ -441,6 +441,8 @@ fn request() -> RequestPage {
             placed_at: "5 Mar 2026".into(),
             expires_on: String::new(),
             covers: "Record crm 42 (profile)".into(),
+            may_release: true,
+            release_note: String::new(),
         }],
         notice: Some("The request was assigned.".into()),
         error: None,

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use crate::app::casework::CaseView;
+use crate::app::hold_authority::ShownHold;
 use crate::app::inventory::{self, SubjectData};
 use crate::app::officer::{name_of, OfficerName};
 use crate::domain::audit::{Actor, AuditEvent};
@@ -11,6 +12,7 @@ use crate::domain::message::{Author, Message};
 use crate::domain::officer_action::RejectionReason;
 use crate::domain::policy::Policy;
 use crate::domain::queue::due_state;
+use crate::domain::regime::Regime;
 use crate::web::officer_pages::{
     CategorySection, ConsentRow, ConsentStateRow, HoldRow, ObjectionEntry, OfficerNav, RecordEntry,
     RequestPage, SelectOption, SubjectSection, TimelineRow,
@@ -67,14 +69,7 @@ pub fn request_page(
         holds: case
             .holds
             .iter()
-            .map(|hold| HoldRow {
-                id: hold.id.to_string(),
-                order_reference: hold.order_reference.clone(),
-                placed_by: name_of(officers, hold.placed_by),
-                placed_at: view::display_time(hold.placed_at),
-                expires_on: hold.expires_on.map(|d| d.to_string()).unwrap_or_default(),
-                covers: hold_covers(hold, case.subject.as_ref()),
-            })
+            .map(|shown| hold_row(shown, officers, case.subject.as_ref()))
             .collect(),
         notice: done.and_then(view::action_notice).map(str::to_string),
         error: None,
@@ -163,6 +158,35 @@ fn actor_label(actor: Actor, officers: &[OfficerName]) -> String {
         Actor::DemoOfficer => "Unknown officer".to_string(),
         Actor::Requester => "Requester".to_string(),
         Actor::System | Actor::Operator => "System".to_string(),
+    }
+}
+
+fn hold_row(shown: &ShownHold, officers: &[OfficerName], subject: Option<&SubjectData>) -> HoldRow {
+    let hold = &shown.hold;
+    HoldRow {
+        id: hold.id.to_string(),
+        order_reference: hold.order_reference.clone(),
+        placed_by: name_of(officers, hold.placed_by),
+        placed_at: view::display_time(hold.placed_at),
+        expires_on: hold.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+        covers: hold_covers(hold, subject),
+        may_release: shown.may_release,
+        release_note: if shown.may_release {
+            String::new()
+        } else {
+            release_note(shown.origin)
+        },
+    }
+}
+
+/// Why the officer cannot release a hold, in a few words.
+fn release_note(origin: Option<Regime>) -> String {
+    match origin {
+        Some(regime) => format!(
+            "Placed from a request of another region ({}): only its officers or an admin can release it.",
+            regime.label()
+        ),
+        None => "Not placed from a request: only an admin can release it.".to_string(),
     }
 }
 
