@@ -18,7 +18,7 @@ use crate::domain::sign_in_step::SignInProgress;
 use crate::domain::token::TOKEN_BYTES;
 use crate::domain::totp::{TotpRejected, TotpSecret, TOTP_SECRET_BYTES};
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::officers::{self, OfficerChanges};
 use crate::store::sessions::{self, NewSession};
 use crate::store::time::{from_db, to_db};
@@ -336,15 +336,13 @@ pub(crate) fn record(
     details: serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    audit::append(
+    audit::append_event(
         conn,
-        &NewAuditEvent {
-            at: now,
-            actor: &Actor::Officer(officer_id).to_audit_string(),
-            action,
-            target: &Target::Officer(officer_id).to_audit_string(),
-            details: &details.to_string(),
-        },
+        now,
+        &Actor::Officer(officer_id),
+        action,
+        &Target::Officer(officer_id),
+        &details,
     )?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::officer::CurrentOfficer;
 use super::requests::queue_mail;
 use super::{clock, random_bytes, Context};
-use crate::domain::audit::Target;
+use crate::domain::audit::{Actor, Target};
 use crate::domain::email::Email;
 use crate::domain::ids::OfficerId;
 use crate::domain::officer::Officer;
@@ -40,10 +40,10 @@ pub enum Requester<'a> {
 }
 
 impl Requester<'_> {
-    pub(crate) fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> Actor {
         match self {
-            Requester::Admin(officer) => officer.actor().to_audit_string(),
-            Requester::Operator => "operator".to_string(),
+            Requester::Admin(officer) => officer.actor(),
+            Requester::Operator => Actor::Operator,
         }
     }
 
@@ -312,15 +312,13 @@ fn audit_change(
     details: serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    crate::store::audit::append(
+    crate::store::audit::append_event(
         conn,
-        &crate::store::audit::NewAuditEvent {
-            at: now,
-            actor: &by.actor(),
-            action,
-            target: &Target::Officer(officer_id).to_audit_string(),
-            details: &details.to_string(),
-        },
+        now,
+        &by.actor(),
+        action,
+        &Target::Officer(officer_id),
+        &details,
     )?;
     Ok(())
 }

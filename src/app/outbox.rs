@@ -9,7 +9,7 @@ use super::{clock, Context};
 use crate::domain::audit::Target;
 use crate::domain::mail_delivery::{AfterFailure, AttemptFailure, ClaimWindow, RetryPolicy};
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::outbox::{self, AfterFailedAttempt, OutboxRow};
 use crate::store::time::{from_db, to_db};
 
@@ -165,15 +165,13 @@ pub fn requeue(ctx: &Context, officer: &CurrentOfficer, id: &str) -> Result<(), 
         if !outbox::requeue(conn, id, to_db(now))? {
             return Err(AppError::NotFound);
         }
-        audit::append(
+        audit::append_event(
             conn,
-            &NewAuditEvent {
-                at: now,
-                actor: &officer.actor().to_audit_string(),
-                action: "mail.requeued",
-                target: &Target::Mail(id.to_string()).to_audit_string(),
-                details: &json!({}).to_string(),
-            },
+            now,
+            &officer.actor(),
+            "mail.requeued",
+            &Target::Mail(id.to_string()),
+            &json!({}),
         )?;
         Ok(())
     })?;

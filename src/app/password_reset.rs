@@ -14,7 +14,7 @@ use crate::domain::audit::Target;
 use crate::domain::password::{hash_password, NewPassword};
 use crate::domain::temporary_password::{TemporaryPassword, TEMPORARY_PASSWORD_BYTES};
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::officers::{self, OfficerChanges};
 use crate::store::sessions;
 use crate::store::time::to_db;
@@ -66,15 +66,13 @@ pub fn reset(
             return Err(AppError::NotFound);
         }
         let ended = sessions::delete_for_officer(conn, &officer_id)?;
-        audit::append(
+        audit::append_event(
             conn,
-            &NewAuditEvent {
-                at: now,
-                actor: &by.actor(),
-                action: "officer.password_reset",
-                target: &Target::Officer(row.id).to_audit_string(),
-                details: &json!({ "sessions_ended": ended }).to_string(),
-            },
+            now,
+            &by.actor(),
+            "officer.password_reset",
+            &Target::Officer(row.id),
+            &json!({ "sessions_ended": ended }),
         )?;
         Ok(())
     })?;

@@ -12,7 +12,7 @@ use super::Context;
 use crate::domain::audit::{Actor, Target};
 use crate::domain::throttle::{ThrottlePolicy, ThrottleScope, ThrottleState, Throttled};
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::throttle::{self, ThrottleRow};
 use crate::store::time::{from_db, to_db};
 use crate::store::DbConn;
@@ -158,15 +158,13 @@ pub fn failed(ctx: &Context, attempt: &Attempt, now: OffsetDateTime) -> Result<(
         return Ok(());
     }
     ctx.write(|conn| {
-        audit::append(
+        audit::append_event(
             conn,
-            &NewAuditEvent {
-                at: now,
-                actor: &Actor::System.to_audit_string(),
-                action: "security.sign_in_burst",
-                target: &Target::Officers.to_audit_string(),
-                details: &json!({ "failures": policy.lock_after }).to_string(),
-            },
+            now,
+            &Actor::System,
+            "security.sign_in_burst",
+            &Target::Officers,
+            &json!({ "failures": policy.lock_after }),
         )?;
         super::officers::alert_admins(ctx, conn, now)
     })?;

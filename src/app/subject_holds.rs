@@ -19,7 +19,7 @@ use crate::domain::hold::{Hold, HoldScope};
 use crate::domain::ids::SubjectId;
 use crate::domain::subject_hold::{RawSubjectHold, SubjectHoldOrder};
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::holds::{self, NewHold};
 use crate::store::time::to_db;
 use crate::store::{requests, subjects, DbConn};
@@ -181,15 +181,13 @@ fn record(
     details: &Value,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    audit::append(
+    audit::append_event(
         conn,
-        &NewAuditEvent {
-            at: now,
-            actor: &officer.actor().to_audit_string(),
-            action,
-            target: &Target::Subject(subject_id).to_audit_string(),
-            details: &details.to_string(),
-        },
+        now,
+        &officer.actor(),
+        action,
+        &Target::Subject(subject_id),
+        details,
     )?;
     Ok(())
 }

@@ -122,6 +122,28 @@ pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> 
     append_chained(conn, std::slice::from_ref(event))
 }
 
+/// Appends one event named by its typed actor and target, its details a JSON object
+/// without personal data.
+pub fn append_event(
+    conn: &mut DbConn,
+    at: OffsetDateTime,
+    actor: &Actor,
+    action: &str,
+    target: &Target,
+    details: &serde_json::Value,
+) -> QueryResult<i64> {
+    append(
+        conn,
+        &NewAuditEvent {
+            at,
+            actor: &actor.to_audit_string(),
+            action,
+            target: &target.to_audit_string(),
+            details: &details.to_string(),
+        },
+    )
+}
+
 /// Appends several events in order, reading and moving the head once: a purge batch's
 /// thousand events cost one head update and a few multi-row inserts instead of a thousand
 /// round trips each.

@@ -12,7 +12,7 @@ use super::hold_authority::{shown_holds, ShownHold};
 use super::inventory::SubjectData;
 use super::officer::{CurrentOfficer, OfficerName};
 use super::{clock, Context};
-use crate::domain::audit::AuditEvent;
+use crate::domain::audit::{AuditEvent, Target};
 use crate::domain::hold::HoldScope;
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::message::Message;
@@ -22,7 +22,7 @@ use crate::domain::regime::Regime;
 use crate::domain::request::Request;
 use crate::domain::status::RequestStatus;
 use crate::error::AppError;
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::officers;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
@@ -217,15 +217,13 @@ fn record(
     details: Map<String, Value>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    audit::append(
+    audit::append_event(
         conn,
-        &NewAuditEvent {
-            at: now,
-            actor: &officer.actor().to_audit_string(),
-            action,
-            target: &request.audit_target(),
-            details: &Value::Object(details).to_string(),
-        },
+        now,
+        &officer.actor(),
+        action,
+        &Target::Request(request.id),
+        &Value::Object(details),
     )?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::domain::import_row::{parse_item, ImportItem, ImportKind};
 use crate::error::AppError;
 pub use crate::files::import::Format;
 use crate::files::import::{FatalError, ItemReader, ReaderOptions};
-use crate::store::audit::{self, NewAuditEvent};
+use crate::store::audit;
 use crate::store::time::to_db;
 use crate::store::{self, DbConn};
 
@@ -260,24 +260,21 @@ fn write_batch(
         ImportKind::Subjects => write_subjects(ctx, conn, batch, &mut subjects, now)?,
         ImportKind::Consents => write_consents(conn, batch, &subjects, now)?,
     };
-    audit::append(
+    audit::append_event(
         conn,
-        &NewAuditEvent {
-            at: now,
-            actor: &Actor::Operator.to_audit_string(),
-            action: "inventory.imported",
-            target: &Target::Import(import_id.to_string()).to_audit_string(),
-            details: &json!({
-                "kind": options.kind.as_str(),
-                "batch": number,
-                "items": size,
-                "inserted": counts.inserted,
-                "updated": counts.updated,
-                "unchanged": counts.unchanged,
-                "subjects_created": subjects.created.len(),
-            })
-            .to_string(),
-        },
+        now,
+        &Actor::Operator,
+        "inventory.imported",
+        &Target::Import(import_id.to_string()),
+        &json!({
+            "kind": options.kind.as_str(),
+            "batch": number,
+            "items": size,
+            "inserted": counts.inserted,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "subjects_created": subjects.created.len(),
+        }),
     )?;
     Ok(counts)
 }
