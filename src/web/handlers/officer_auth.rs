@@ -6,7 +6,9 @@ use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm};
+use super::{
+    issue_csrf, read_checked_form, render, render_with_csrf, see_other, CsrfForm, PlainForm,
+};
 use crate::app::auth;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
@@ -49,13 +51,11 @@ fn login_page(
     email: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = LoginPage {
-        csrf_token: csrf.form_token.clone(),
+    render_with_csrf(state, req, |csrf_token| LoginPage {
+        csrf_token,
         email: email.to_string(),
         error,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    })
 }
 
 pub async fn login_form(
@@ -72,10 +72,12 @@ pub async fn login(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let form: LoginForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let client = Some(client.key());
     let (email, password) = (form.email.clone(), form.password);
-    match blocking(move || auth::sign_in(&ctx, &email, &password, client)).await {
+    match state
+        .run(move |ctx| auth::sign_in(ctx, &email, &password, client))
+        .await
+    {
         Ok(signed_in) => {
             let mut response = see_other(step_location(signed_in.next));
             response
@@ -96,12 +98,7 @@ fn code_page(
     req: &HttpRequest,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = LoginCodePage {
-        csrf_token: csrf.form_token.clone(),
-        error,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    render_with_csrf(state, req, |csrf_token| LoginCodePage { csrf_token, error })
 }
 
 pub async fn code_form(
@@ -120,9 +117,11 @@ pub async fn code(
 ) -> Result<HttpResponse, WebError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
     let token = session::token(&req).ok_or(WebError::SignInRequired)?;
-    let ctx = state.ctx.clone();
     let client = Some(client.key());
-    match blocking(move || auth::confirm_code(&ctx, &token, &form.code, client)).await {
+    match state
+        .run(move |ctx| auth::confirm_code(ctx, &token, &form.code, client))
+        .await
+    {
         Ok(fresh) => {
             let mut response = see_other("/officer/queue");
             response
@@ -145,8 +144,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, WebError> {
     let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if let Some(token) = session::token(&req) {
-        let ctx = state.ctx.clone();
-        blocking(move || auth::sign_out(&ctx, &token)).await?;
+        state.run(move |ctx| auth::sign_out(ctx, &token)).await?;
     }
     let mut response = see_other("/officer/login");
     response
@@ -182,9 +180,9 @@ pub async fn mfa_form(
         return Ok(see_other(step_location(auth::NextStep::ChangePassword)));
     }
     let required = session.pending_step().is_some();
-    let ctx = state.ctx.clone();
-    let officer = session.officer.clone();
-    let enrolment = blocking(move || auth::start_enrolment(&ctx, &officer)).await?;
+    let enrolment = state
+        .run_as(&session.officer, auth::start_enrolment)
+        .await?;
     let csrf = issue_csrf(&state, &req)?;
     let nav = (!required).then(|| view::officer_nav(&session.officer, &csrf.form_token));
     let page = MfaEnrolPage {
@@ -206,9 +204,10 @@ pub async fn mfa_confirm(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let officer = session.0.officer;
-    blocking(move || auth::confirm_enrolment(&ctx, &officer, &form.code)).await?;
+    state
+        .run(move |ctx| auth::confirm_enrolment(ctx, &officer, &form.code))
+        .await?;
     Ok(see_other("/officer/queue?notice=mfa"))
 }
 
