@@ -11,6 +11,8 @@ use super::schema::{
 };
 use super::{Backend, DbConn};
 
+type Db = <DbConn as Connection>::Backend;
+
 /// Serialises purges of one class across processes: each batch takes the class's lock in
 /// its transaction, so two purges never pick the same rows. On SQLite the write transaction
 /// already holds the database's single write lock.
@@ -73,17 +75,35 @@ macro_rules! active_hold {
 
 // ---- personal records (registration, removed content, erased records) ----
 
+/// Records of `class` whose clock started at or before `cutoff`; with `unheld_on`, only
+/// those that no legal hold (on the record or on its subject) keeps on that day.
+fn due_records<'a>(
+    class: &'a str,
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> personal_records::BoxedQuery<'a, Db> {
+    let due = personal_records::table
+        .filter(personal_records::retention_class.eq(class))
+        .filter(personal_records::retention_from.le(cutoff))
+        .into_boxed();
+    let Some(today) = unheld_on else {
+        return due;
+    };
+    due.filter(not(active_hold!("record", personal_records::id, today)))
+        .filter(not(active_hold!(
+            "subject",
+            personal_records::subject_id,
+            today
+        )))
+}
+
 /// Records of a retention class whose clock started at or before `cutoff`, held or not.
 pub fn count_due_records(
     conn: &mut DbConn,
     class: &str,
     cutoff: PrimitiveDateTime,
 ) -> QueryResult<i64> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .count()
-        .get_result(conn)
+    due_records(class, cutoff, None).count().get_result(conn)
 }
 
 /// Of those, the ones no legal hold keeps on `today`.
@@ -93,15 +113,7 @@ pub fn count_unheld_records(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .filter(not(active_hold!("record", personal_records::id, today)))
-        .filter(not(active_hold!(
-            "subject",
-            personal_records::subject_id,
-            today
-        )))
+    due_records(class, cutoff, Some(today))
         .count()
         .get_result(conn)
 }
@@ -114,15 +126,7 @@ pub fn unheld_record_ids(
     today: Date,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .filter(not(active_hold!("record", personal_records::id, today)))
-        .filter(not(active_hold!(
-            "subject",
-            personal_records::subject_id,
-            today
-        )))
+    due_records(class, cutoff, Some(today))
         .order((
             personal_records::retention_from.asc(),
             personal_records::id.asc(),
@@ -138,12 +142,24 @@ pub fn delete_records(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
 
 // ---- requests never verified ----
 
-pub fn count_due_unverified(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
-    requests::table
+/// Requests never verified, received at or before `cutoff`; with `unheld_on`, only those
+/// no legal hold keeps on that day.
+fn due_unverified(
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> requests::BoxedQuery<'static, Db> {
+    let due = requests::table
         .filter(requests::status.eq("unverified"))
         .filter(requests::received_at.le(cutoff))
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    match unheld_on {
+        None => due,
+        Some(today) => due.filter(not(active_hold!("request", requests::id, today))),
+    }
+}
+
+pub fn count_due_unverified(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    due_unverified(cutoff, None).count().get_result(conn)
 }
 
 pub fn count_unheld_unverified(
@@ -151,12 +167,7 @@ pub fn count_unheld_unverified(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    requests::table
-        .filter(requests::status.eq("unverified"))
-        .filter(requests::received_at.le(cutoff))
-        .filter(not(active_hold!("request", requests::id, today)))
-        .count()
-        .get_result(conn)
+    due_unverified(cutoff, Some(today)).count().get_result(conn)
 }
 
 /// `(id, regime)` of the next unverified requests to delete, their rows locked until the
@@ -190,12 +201,24 @@ pub fn delete_requests(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> 
 
 // ---- closed case files ----
 
-pub fn count_due_case_files(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
-    requests::table
+/// Closed requests not wiped yet whose clock ended at or before `cutoff`; with
+/// `unheld_on`, only those no legal hold keeps on that day.
+fn due_case_files(
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> requests::BoxedQuery<'static, Db> {
+    let due = requests::table
         .filter(requests::closed_at.le(cutoff))
         .filter(requests::wiped_at.is_null())
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    match unheld_on {
+        None => due,
+        Some(today) => due.filter(not(active_hold!("request", requests::id, today))),
+    }
+}
+
+pub fn count_due_case_files(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    due_case_files(cutoff, None).count().get_result(conn)
 }
 
 pub fn count_unheld_case_files(
@@ -203,12 +226,7 @@ pub fn count_unheld_case_files(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    requests::table
-        .filter(requests::closed_at.le(cutoff))
-        .filter(requests::wiped_at.is_null())
-        .filter(not(active_hold!("request", requests::id, today)))
-        .count()
-        .get_result(conn)
+    due_case_files(cutoff, Some(today)).count().get_result(conn)
 }
 
 pub fn unheld_case_files(
@@ -217,10 +235,7 @@ pub fn unheld_case_files(
     today: Date,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    requests::table
-        .filter(requests::closed_at.le(cutoff))
-        .filter(requests::wiped_at.is_null())
-        .filter(not(active_hold!("request", requests::id, today)))
+    due_case_files(cutoff, Some(today))
         .order(requests::closed_at.asc())
         .limit(limit)
         .select(requests::id)
