@@ -15,10 +15,13 @@ pub mod officer_queue;
 pub mod officer_reports;
 pub mod officer_request;
 pub mod officer_retention;
+mod posted;
 pub mod public;
 pub mod requests;
 pub mod status;
 pub mod verify;
+
+pub use posted::{CheckedForm, LimitedPost, OfficerPost};
 
 use std::ops::AsyncFnOnce;
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{
     answer_form, read_checked_form, render_officer_page, render_with_csrf, see_other, CsrfForm,
-    PlainForm,
+    OfficerPost, PlainForm,
 };
 use crate::app::auth::{NextStep, Session};
 use crate::app::officers::Requester;
@@ -16,7 +16,7 @@ use crate::domain::submission::FieldError;
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
 use crate::web::presenters::account_pages::{password_change_page, password_reset_page};
-use crate::web::session::{step_location, AnySession, SignedIn};
+use crate::web::session::{step_location, AnySession};
 use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
@@ -114,11 +114,9 @@ pub async fn change_password(
 pub async fn reset_password(
     state: web::Data<WebState>,
     req: HttpRequest,
-    SignedIn(admin): SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer: admin, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let target = id.into_inner();
     let reset = state
         .run_as(&admin, move |ctx, by| {

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{answer_form, read_checked_form, render_officer_page, see_other, CsrfForm};
+use super::{answer_form, render_officer_page, see_other, CsrfForm, OfficerPost};
 use crate::app::officer::CurrentOfficer;
 use crate::app::officers::{self, NewOfficerInput, OfficerUpdate, Requester};
 use crate::domain::submission::FieldError;
@@ -94,10 +94,8 @@ pub async fn list(
 pub async fn create(
     state: web::Data<WebState>,
     req: HttpRequest,
-    SignedIn(officer): SignedIn,
-    payload: web::Payload,
+    OfficerPost { officer, form }: OfficerPost<CreateForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: CreateForm = read_checked_form(&state, &req, payload).await?;
     let input = form.input();
     let creating = input.clone();
     let outcome = state
@@ -115,12 +113,9 @@ pub async fn create(
 
 pub async fn update(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    SignedIn(officer): SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer, form }: OfficerPost<UpdateForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: UpdateForm = read_checked_form(&state, &req, payload).await?;
     let change = match form.action.as_str() {
         "update" => OfficerUpdate::RoleAndRegions {
             role: form.role.clone(),

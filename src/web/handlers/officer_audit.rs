@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{read_checked_form, render_officer_page, PlainForm};
+use super::{render_officer_page, OfficerPost, PlainForm};
 use crate::app;
 use crate::app::audit::AuditQuery;
 use crate::app::officer::CurrentOfficer;
@@ -43,10 +43,8 @@ pub async fn list(
 pub async fn verify(
     state: web::Data<WebState>,
     req: HttpRequest,
-    SignedIn(officer): SignedIn,
-    payload: web::Payload,
+    OfficerPost { officer, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if !officer.scope.can_verify_audit() {
         return Err(AppError::Forbidden(
             "Only admins and auditors verify the audit chain.".to_string(),

@@ -7,7 +7,8 @@ use qrcode::QrCode;
 use serde::Deserialize;
 
 use super::{
-    issue_csrf, read_checked_form, render, render_with_csrf, see_other, CsrfForm, PlainForm,
+    issue_csrf, read_checked_form, render, render_with_csrf, see_other, CheckedForm, CsrfForm,
+    PlainForm,
 };
 use crate::app::auth;
 use crate::error::AppError;
@@ -69,25 +70,37 @@ pub async fn login(
     state: web::Data<WebState>,
     req: HttpRequest,
     client: ClientAddr,
-    payload: web::Payload,
+    CheckedForm(form): CheckedForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: LoginForm = read_checked_form(&state, &req, payload).await?;
     let client = Some(client.key());
     let (email, password) = (form.email.clone(), form.password);
-    match state
+    let outcome = state
         .run(move |ctx| auth::sign_in(ctx, &email, &password, client))
         .await
-    {
-        Ok(signed_in) => {
-            let mut response = see_other(step_location(signed_in.next));
+        .map(|signed_in| (signed_in.session_token, step_location(signed_in.next)));
+    answer_sign_in(&req, outcome, |message| {
+        login_page(&state, &req, &form.email, Some(message))
+    })
+}
+
+/// The answer to a sign-in step: on success the session's new cookie and a 303 to the
+/// next step; a wrong password or code (or too many of them) shows the form again with
+/// the message, under the error's status.
+fn answer_sign_in(
+    req: &HttpRequest,
+    outcome: Result<(String, &'static str), AppError>,
+    again: impl FnOnce(String) -> Result<HttpResponse, WebError>,
+) -> Result<HttpResponse, WebError> {
+    match outcome {
+        Ok((session_token, location)) => {
+            let mut response = see_other(location);
             response
-                .add_cookie(&session::session_cookie(&req, signed_in.session_token))
+                .add_cookie(&session::session_cookie(req, session_token))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
         Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
-            let page = login_page(&state, &req, &form.email, Some(error.to_string()))?;
-            Ok(form_with_errors(&error, page))
+            Ok(form_with_errors(&error, again(error.to_string())?))
         }
         Err(error) => Err(error.into()),
     }
@@ -113,36 +126,24 @@ pub async fn code(
     state: web::Data<WebState>,
     req: HttpRequest,
     client: ClientAddr,
-    payload: web::Payload,
+    CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: CodeForm = read_checked_form(&state, &req, payload).await?;
     let token = session::token(&req).ok_or(WebError::SignInRequired)?;
     let client = Some(client.key());
-    match state
+    let outcome = state
         .run(move |ctx| auth::confirm_code(ctx, &token, &form.code, client))
         .await
-    {
-        Ok(fresh) => {
-            let mut response = see_other("/officer/queue");
-            response
-                .add_cookie(&session::session_cookie(&req, fresh))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(response)
-        }
-        Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
-            let page = code_page(&state, &req, Some(error.to_string()))?;
-            Ok(form_with_errors(&error, page))
-        }
-        Err(error) => Err(error.into()),
-    }
+        .map(|fresh| (fresh, "/officer/queue"));
+    answer_sign_in(&req, outcome, |message| {
+        code_page(&state, &req, Some(message))
+    })
 }
 
 pub async fn logout(
     state: web::Data<WebState>,
     req: HttpRequest,
-    payload: web::Payload,
+    _: CheckedForm<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if let Some(token) = session::token(&req) {
         state.run(move |ctx| auth::sign_out(ctx, &token)).await?;
     }

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{answer_form, read_checked_form, render_officer_page, see_other, CsrfForm, PlainForm};
+use super::{answer_form, render_officer_page, see_other, CsrfForm, OfficerPost, PlainForm};
 use crate::app::officer::CurrentOfficer;
 use crate::app::subject_holds::{self, Placed};
 use crate::domain::subject_hold::RawSubjectHold;
@@ -74,10 +74,8 @@ pub async fn list(
 pub async fn place(
     state: web::Data<WebState>,
     req: HttpRequest,
-    SignedIn(officer): SignedIn,
-    payload: web::Payload,
+    OfficerPost { officer, form }: OfficerPost<PlaceForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: PlaceForm = read_checked_form(&state, &req, payload).await?;
     let raw = form.raw();
     let placing = raw.clone();
     let outcome = state
@@ -100,12 +98,9 @@ pub async fn place(
 
 pub async fn release(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    SignedIn(officer): SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let hold_id = id.into_inner();
     state
         .run(move |ctx| subject_holds::release(ctx, &officer, &hold_id))

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{read_checked_form, render_officer_page, see_other, PlainForm};
+use super::{render_officer_page, see_other, OfficerPost, PlainForm};
 use crate::app::outbox;
 use crate::web::error::WebError;
 use crate::web::presenters::admin_mail_page::{admin_mail_page, notice_for};
@@ -31,12 +31,9 @@ pub async fn list(
 
 pub async fn retry(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    SignedIn(officer): SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let id = id.into_inner();
     state
         .run(move |ctx| outbox::requeue(ctx, &officer, &id))

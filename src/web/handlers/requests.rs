@@ -4,11 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{answer_form, read_checked_form, render, render_with_csrf, see_other, CsrfForm};
+use super::{answer_form, render, render_with_csrf, see_other, CsrfForm, LimitedPost};
 use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::submission::RawSubmission;
-use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
 use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
 use crate::web::{view, WebState};
@@ -70,11 +69,8 @@ pub async fn new_form(
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
-    client: ClientAddr,
-    payload: web::Payload,
+    LimitedPost(form): LimitedPost<SubmitForm>,
 ) -> Result<HttpResponse, WebError> {
-    state.limiter.check(&client)?;
-    let form: SubmitForm = read_checked_form(&state, &req, payload).await?;
     let raw = form.raw();
     let outcome = state.run(move |ctx| app::submit::submit(ctx, &raw)).await;
     answer_form(

@@ -3,9 +3,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{read_checked_form, render_with_csrf, see_other, CsrfForm, PlainForm};
+use super::{render_with_csrf, see_other, CheckedForm, CsrfForm, LimitedPost, PlainForm};
 use crate::app;
-use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
 use crate::web::presenters::status_page::status_page;
 use crate::web::WebState;
@@ -48,13 +47,9 @@ pub async fn show(
 /// Limited per client (the public POST limit) and per link (`web::reply_limit`).
 pub async fn reply(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    client: ClientAddr,
     token: web::Path<String>,
-    payload: web::Payload,
+    LimitedPost(form): LimitedPost<ReplyForm>,
 ) -> Result<HttpResponse, WebError> {
-    state.limiter.check(&client)?;
-    let form: ReplyForm = read_checked_form(&state, &req, payload).await?;
     let token = token.into_inner();
     state.reply_limiter.check(&token)?;
     let target = format!("/status/{token}?notice=replied");
@@ -66,12 +61,10 @@ pub async fn reply(
 
 pub async fn withdraw(
     state: web::Data<WebState>,
-    req: HttpRequest,
     token: web::Path<String>,
-    payload: web::Payload,
+    _: CheckedForm<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let target = format!("/status/{token}?notice=withdrawn");
     state
         .run(move |ctx| app::status::withdraw(ctx, &token))

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{read_checked_form, render_with_csrf, see_other, PlainForm};
+use super::{render_with_csrf, see_other, CheckedForm, PlainForm};
 use crate::app;
 use crate::web::error::WebError;
 use crate::web::pages::VerifyPage;
@@ -28,11 +28,9 @@ pub async fn show(
 
 pub async fn confirm(
     state: web::Data<WebState>,
-    req: HttpRequest,
     token: web::Path<String>,
-    payload: web::Payload,
+    _: CheckedForm<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     let token = token.into_inner();
     let status_token = state
         .run(move |ctx| app::verify::confirm(ctx, &token))
