@@ -10,7 +10,10 @@
 #                                             # 16 clients on each at once, throughputs summed
 #
 # Reports start-up time (launch to first 200 on /healthz), throughput and latency per
-# concurrency, and the server's resident memory idle and after the run.
+# concurrency, and the server's resident memory idle and after the run. Where the audit log
+# is sequenced (an audit_checkpoints table) and psql or sqlite3 is installed, also the
+# sequencer's lag: for each event of the run, the time from the event to the checkpoint of
+# the batch that sequenced it (p50, p99, max).
 # Every wait is bounded; the server is stopped and the temp dir removed on exit.
 set -euo pipefail
 
@@ -288,6 +291,34 @@ fi
 
 stop_server
 
+# Sequencer lag, read from the database once every server has stopped (each sequences what
+# is pending before it exits).
+db_query() {
+    if [ "$BACKEND" = postgres ]; then
+        command -v psql >/dev/null 2>&1 && psql "$DB_URL" -tA -c "$1" 2>/dev/null
+    else
+        command -v sqlite3 >/dev/null 2>&1 && sqlite3 "$TMP/bench.db" "$1" 2>/dev/null
+    fi
+}
+lag_summary="not measured (no audit_checkpoints table, or no psql/sqlite3)"
+if [ "$BACKEND" = postgres ]; then
+    lag_ms="EXTRACT(EPOCH FROM (c.at - e.at)) * 1000"
+else
+    lag_ms="(julianday(c.at) - julianday(e.at)) * 86400000"
+fi
+if lags=$(db_query "SELECT $lag_ms FROM audit_events e JOIN audit_checkpoints c
+        ON c.seq = (SELECT MIN(k.seq) FROM audit_checkpoints k WHERE k.seq >= e.seq)
+        WHERE e.seq IS NOT NULL AND e.key_id IS NOT NULL") && [ -n "$lags" ]; then
+    lag_summary=$(printf '%s\n' "$lags" | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
+            printf "%d events: p50 %.0f ms, p99 %.0f ms, max %.0f ms", NR, p50, p99, v[NR]
+        }')
+    pending=$(db_query "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL")
+    lag_summary="$lag_summary; pending after stop: ${pending:-?}"
+fi
+
 kib_to_mib() {
     case "$1" in
         ''|*[!0-9]*) echo "?" ;;
@@ -304,4 +335,5 @@ grep -h '^RESULT' "$TMP/c1.out" "$TMP/c16.out" | sed 's/^/    /'
 if [ "$INSTANCES" -gt 1 ]; then
     echo "    $INSTANCES instances x 16 clients: ${multi_rps} req/s in all"
 fi
+echo "    sequencer lag     $lag_summary"
 echo "BENCH backend=$BACKEND startup_ms=$startup_ms rss_idle_kib=$rss_idle rss_after_kib=$rss_after rss_peak_kib=$rss_peak"
