@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod downloads;
 pub mod export;
+pub mod export_watch;
 pub mod fulfil;
 pub mod health;
 pub mod hold_authority;
