@@ -170,6 +170,35 @@ async fn failed_sign_ins_and_codes_are_audited_under_a_keyed_hash_of_the_email()
                 );
             }
         }
+        // A wrong current password on the password form is one more guess.
+        let pat = app.signed_in("pat@example.org", "officer", &["in"]).await;
+        let csrf = pat.csrf("/officer/account/password").await;
+        let refused = pat
+            .post_form(
+                "/officer/account/password",
+                &[
+                    ("current_password", "not my password"),
+                    ("new_password", "a brand new and long passphrase"),
+                    ("confirmation", "a brand new and long passphrase"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{backend}]"
+        );
+        let checks = events(&app, "officer.password_check_failed");
+        assert_eq!(checks.len(), 1, "[{backend}]");
+        let pat_self = format!("officer:{}", pat.id);
+        assert_eq!(
+            (checks[0].actor.as_str(), checks[0].target.as_str()),
+            (pat_self.as_str(), pat_self.as_str())
+        );
+        assert_eq!(checks[0].details["email_hash"], hash("pat@example.org"));
+        assert!(!checks[0].raw.contains("pat@"), "[{backend}]");
+
         // Nothing here was a burst: no alert.
         assert!(events(&app, "security.sign_in_burst").is_empty());
         app.assert_no_server_errors();

@@ -100,7 +100,8 @@ pub fn sign_in(
     };
     let failure = match &officer {
         None => SignInFailure::UnknownEmail,
-        Some(row) if row.disabled_at.is_some() && !accepted => SignInFailure::Disabled,
+        // Right password or not: the trail does not tell which for a disabled account.
+        Some(row) if row.disabled_at.is_some() => SignInFailure::Disabled,
         Some(_) => SignInFailure::WrongPassword,
     };
     let refused_target = officer
