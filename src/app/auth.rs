@@ -7,11 +7,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::officer::CurrentOfficer;
-use super::sign_in_throttle::Refusal;
-use super::{clock, random_bytes, sign_in_throttle, Context};
-use crate::domain::access_events::{
-    SignInFailure, EMAIL_HASH_DOMAIN, SECOND_STEP_FAILED, SIGN_IN_FAILED,
-};
+use super::{clock, random_bytes, refusals, sign_in_throttle, Context};
 use crate::domain::audit::{Actor, Target};
 use crate::domain::email::Email;
 use crate::domain::ids::OfficerId;
@@ -98,15 +94,7 @@ pub fn sign_in(
             false
         }
     };
-    let failure = match &officer {
-        None => SignInFailure::UnknownEmail,
-        // Right password or not: the trail does not tell which for a disabled account.
-        Some(row) if row.disabled_at.is_some() => SignInFailure::Disabled,
-        Some(_) => SignInFailure::WrongPassword,
-    };
-    let refused_target = officer
-        .as_ref()
-        .map_or(Target::Officers, |row| Target::Officer(row.id));
+    let refusal = refusals::sign_in(ctx, &email_text, officer.as_ref());
     match officer.filter(|_| accepted) {
         Some(row) => ctx.write(|conn| {
             sign_in_throttle::succeeded(conn, &attempt)?;
@@ -133,15 +121,6 @@ pub fn sign_in(
             })
         }),
         None => {
-            let refusal = Refusal {
-                actor: Actor::System,
-                action: SIGN_IN_FAILED,
-                target: refused_target,
-                details: json!({
-                    "email_hash": audited_email_hash(ctx, &email_text),
-                    "reason": failure.as_str(),
-                }),
-            };
             sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
             Err(AppError::BadCredentials(WRONG_CREDENTIALS.to_string()))
         }
@@ -256,20 +235,7 @@ pub fn confirm_code(
     match outcome {
         Ok(fresh) => Ok(fresh),
         Err(rejected) => {
-            let failure = match rejected {
-                TotpRejected::Replayed => SignInFailure::ReplayedCode,
-                _ => SignInFailure::WrongCode,
-            };
-            let me = current.officer.id;
-            let refusal = Refusal {
-                actor: Actor::Officer(me),
-                action: SECOND_STEP_FAILED,
-                target: Target::Officer(me),
-                details: json!({
-                    "email_hash": audited_email_hash(ctx, &current.officer.email),
-                    "reason": failure.as_str(),
-                }),
-            };
+            let refusal = refusals::code(ctx, &current.officer, rejected);
             sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
             Err(AppError::BadCredentials(match rejected {
                 TotpRejected::Replayed => "That code was already used. Wait for the next code and enter it.".to_string(),
@@ -363,16 +329,6 @@ pub fn confirm_enrolment(
             now,
         )
     })
-}
-
-/// The keyed hash an email address is audited under (never the address itself): the same
-/// address always gives the same hash, so an investigator who knows an address can find
-/// its attempts, and a reader of the trail alone learns nothing.
-pub(crate) fn audited_email_hash(ctx: &Context, email: &str) -> String {
-    let normalised = Email::parse(email)
-        .map(|e| e.as_str().to_string())
-        .unwrap_or_else(|_| email.trim().to_lowercase());
-    ctx.keyring.index(EMAIL_HASH_DOMAIN, &normalised)
 }
 
 pub(crate) fn record(

@@ -23,6 +23,7 @@ pub mod password_change;
 pub mod password_reset;
 pub mod purge;
 pub mod queue;
+pub mod refusals;
 pub mod report;
 pub mod requests;
 pub mod retention;

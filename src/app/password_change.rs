@@ -11,8 +11,7 @@ use serde_json::json;
 
 use super::officer::CurrentOfficer;
 use super::{clock, random_bytes, sign_in_throttle, Context};
-use crate::domain::access_events::{SignInFailure, PASSWORD_CHECK_FAILED};
-use crate::domain::audit::{Actor, Target};
+use crate::domain::audit::Target;
 use crate::domain::password::{hash_password, verify_password, NewPassword};
 use crate::domain::submission::FieldError;
 use crate::error::AppError;
@@ -77,15 +76,7 @@ pub fn change_own(
             .password_hash
     };
     if !verify_password(&input.current_password, &current_hash) {
-        let refusal = sign_in_throttle::Refusal {
-            actor: Actor::Officer(officer.id),
-            action: PASSWORD_CHECK_FAILED,
-            target: Target::Officer(officer.id),
-            details: json!({
-                "email_hash": super::auth::audited_email_hash(ctx, &officer.email),
-                "reason": SignInFailure::WrongPassword.as_str(),
-            }),
-        };
+        let refusal = super::refusals::password_check(ctx, officer);
         sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
         return Err(AppError::Invalid(vec![field(
             "current_password",
