@@ -38,6 +38,8 @@ pub(super) struct FileSettings {
     pub(super) tls_min_version: Option<String>,
     pub(super) metrics_bind: Option<String>,
     pub(super) shutdown_timeout_secs: Option<u64>,
+    pub(super) export_spike_exports: Option<u64>,
+    pub(super) export_spike_rows: Option<u64>,
     pub(super) totp_required_roles: Option<Vec<String>>,
     #[serde(default)]
     pub(super) policy: PolicyFile,

@@ -12,6 +12,7 @@ use super::totp_roles;
 use super::{
     BadProxyEntry, ConfigError, DatabaseUrl, SecretKey, Settings, TlsFiles, TrustedProxies,
 };
+use crate::domain::export_spike::ExportSpikePolicy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
@@ -277,6 +278,23 @@ impl Settings {
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+        let default_spike = ExportSpikePolicy::default();
+        let export_spike = ExportSpikePolicy {
+            max_exports: positive(
+                var("RIGHTSDESK_EXPORT_SPIKE_EXPORTS"),
+                file.export_spike_exports,
+                "RIGHTSDESK_EXPORT_SPIKE_EXPORTS",
+                default_spike.max_exports,
+                "exports per officer per hour",
+            )?,
+            max_rows: positive(
+                var("RIGHTSDESK_EXPORT_SPIKE_ROWS"),
+                file.export_spike_rows,
+                "RIGHTSDESK_EXPORT_SPIKE_ROWS",
+                default_spike.max_rows,
+                "exported rows per officer per hour",
+            )?,
+        };
         let policy = policy_from(file.policy)?;
 
         Ok(Settings {
@@ -303,6 +321,7 @@ impl Settings {
             tls,
             metrics_bind,
             shutdown_timeout_secs,
+            export_spike,
         })
     }
 }

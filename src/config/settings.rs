@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::{DatabaseUrl, SecretKey, TrustedProxies};
+use crate::domain::export_spike::ExportSpikePolicy;
 use crate::domain::policy::Policy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
@@ -52,6 +53,8 @@ pub struct Settings {
     pub metrics_bind: Option<SocketAddr>,
     /// How long a SIGTERM waits for requests and deliveries in flight.
     pub shutdown_timeout_secs: u64,
+    /// More exports or rows than this per officer per hour mails the admins.
+    pub export_spike: ExportSpikePolicy,
 }
 
 /// The certificate chain and private key of the built-in HTTPS listener.

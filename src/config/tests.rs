@@ -317,3 +317,31 @@ fn unknown_keys_in_the_file_are_refused() {
     assert!(error.starts_with("RIGHTSDESK_CONFIG"), "{error}");
     assert!(error.contains("bnid"), "{error}");
 }
+
+#[test]
+fn export_spike_thresholds_default_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let load = |pairs: &[(&str, &str)]| {
+        let mut vars = env(pairs);
+        vars.insert("RIGHTSDESK_DATA_DIR".into(), data.into());
+        Settings::from_env(&vars).map_err(|e| e.to_string())
+    };
+    let settings = load(&[]).unwrap();
+    assert_eq!(settings.export_spike.max_exports, 10);
+    assert_eq!(settings.export_spike.max_rows, 100_000);
+    let settings = load(&[
+        ("RIGHTSDESK_EXPORT_SPIKE_EXPORTS", "3"),
+        ("RIGHTSDESK_EXPORT_SPIKE_ROWS", "500"),
+    ])
+    .unwrap();
+    assert_eq!(settings.export_spike.max_exports, 3);
+    assert_eq!(settings.export_spike.max_rows, 500);
+    for (name, value) in [
+        ("RIGHTSDESK_EXPORT_SPIKE_EXPORTS", "0"),
+        ("RIGHTSDESK_EXPORT_SPIKE_ROWS", "many"),
+    ] {
+        let error = load(&[(name, value)]).unwrap_err();
+        assert!(error.starts_with(name), "{error}");
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod consents;
+pub mod export_watch;
 pub mod holds;
 pub mod messages;
 pub mod officers;

@@ -224,6 +224,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    officer_exports (id) {
+        id -> Text,
+        officer_id -> Text,
+        started_at -> Timestamp,
+        row_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    export_spike_alerts (officer_id) {
+        officer_id -> Text,
+        alerted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
