@@ -120,9 +120,11 @@ impl Site {
     }
 
     /// Writes `n` events as a version before the sequencer did: numbered, chained with the
-    /// unkeyed hash, the head moved, no checkpoint.
+    /// unkeyed hash, the head moved, no checkpoint (the one `migrate` wrote on the empty
+    /// chain goes: this is the database as it was before that migration).
     fn write_first_era(&self, n: i64) {
         use rightsdesk::store::schema::{audit_events, audit_head};
+        self.sql("DELETE FROM audit_checkpoints");
         let mut conn = self.conn();
         let mut prev = GENESIS_HASH.to_string();
         for seq in 1..=n {
@@ -214,6 +216,12 @@ impl Site {
 fn log_of_both_eras(backend: &Backend) -> Site {
     let site = Site::new(backend);
     site.write_first_era(5);
+    // The migration path seals the first era under the key.
+    site.ok(&["migrate"]);
+    assert_eq!(site.count("audit_checkpoints"), 1, "[{backend}]");
+    assert!(site
+        .ok(&["audit", "verify"])
+        .contains("audit chain intact: 5 events verified"));
     site.append(10);
     assert!(site.ok(&["audit", "sequence"]).contains("sequenced: 10"));
     site.append(5);

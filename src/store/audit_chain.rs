@@ -67,6 +67,14 @@ pub fn pending_batch(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<StoredEve
     Ok(rows.into_iter().map(stored).collect())
 }
 
+/// Whether any committed event waits for the sequencer.
+pub fn has_pending(conn: &mut DbConn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        audit_events::table.filter(audit_events::seq.is_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Rows per UPDATE of [`assign`].
 const ASSIGN_CHUNK: usize = 1000;
 

@@ -5,7 +5,7 @@ mod sequencer;
 mod verify;
 
 pub use feed::{events_after, newest_checkpoint};
-pub use sequencer::{sequence_batch, sequence_pending, SequenceRun, DEFAULT_BATCH};
+pub use sequencer::{seal_chain, sequence_batch, sequence_pending, SequenceRun, DEFAULT_BATCH};
 pub use verify::{verify_chain, verify_log, VerifyError};
 
 use super::Context;
