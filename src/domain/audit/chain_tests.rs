@@ -265,3 +265,43 @@ fn pending_events_may_wait_only_so_long() {
         Err(ChainBreak::StalePending { count: 3, .. })
     ));
 }
+
+#[test]
+fn after_a_key_rotation_both_keys_verify_and_a_forgotten_key_is_named() {
+    let old = SecretKey::from_text("the-old-secret-key-of-32-characters").unwrap();
+    let new = SecretKey::from_text("the-new-secret-key-of-32-characters").unwrap();
+    let before = AuditKeys::new(&old, &[]);
+    let after = AuditKeys::new(&new, std::slice::from_ref(&old));
+    let at = datetime!(2026-06-01 00:00 UTC);
+    let seal = Checkpoint::seal(before.current(), 0, GENESIS_HASH, at);
+    let first: Vec<StoredEvent> = (1..=2).map(pending).collect();
+    let sequenced = sequence(before.current(), (0, GENESIS_HASH), &first);
+    let mut events: Vec<StoredEvent> = first
+        .into_iter()
+        .zip(&sequenced)
+        .map(|(e, s)| applied(e, s, before.current().id()))
+        .collect();
+    let second: Vec<StoredEvent> = (3..=4).map(pending).collect();
+    let head = sequenced[1].hash.clone();
+    let resequenced = sequence(after.current(), (2, &head), &second);
+    events.extend(
+        second
+            .into_iter()
+            .zip(&resequenced)
+            .map(|(e, s)| applied(e, s, after.current().id())),
+    );
+    let checkpoints = [
+        seal,
+        Checkpoint::seal(before.current(), 2, &head, at),
+        Checkpoint::seal(after.current(), 4, &resequenced[1].hash, at),
+    ];
+    assert_eq!(verify(&after, &events, &checkpoints, None), Ok(4));
+    let forgotten = AuditKeys::new(&new, &[]);
+    assert_eq!(
+        verify(&forgotten, &events, &checkpoints, None),
+        Err(ChainBreak::Checkpoint(InvalidCheckpoint::UnknownKey {
+            seq: 0,
+            key_id: before.current().id().to_string()
+        }))
+    );
+}
