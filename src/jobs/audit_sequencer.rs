@@ -23,6 +23,7 @@ pub async fn run_until(ctx: Context, mut shutdown: Shutdown) {
         .await;
         match outcome {
             Ok(Ok(run)) if run.sequenced > 0 => {
+                ctx.metrics.audit_sequenced.inc_by(run.sequenced);
                 tracing::debug!(sequenced = run.sequenced, "audit events sequenced")
             }
             Ok(Ok(_)) => {}
