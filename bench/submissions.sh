@@ -5,9 +5,15 @@
 #   bench/submissions.sh                      # SQLite in a temporary data dir
 #   bench/submissions.sh --postgres URL       # PostgreSQL (use a throwaway database)
 #   bench/submissions.sh --quick              # fewer requests, for a smoke run
+#   bench/submissions.sh --postgres URL --instances 2
+#                                             # also a second server on the same database:
+#                                             # 16 clients on each at once, throughputs summed
 #
 # Reports start-up time (launch to first 200 on /healthz), throughput and latency per
-# concurrency, and the server's resident memory idle and after the run.
+# concurrency, and the server's resident memory idle and after the run. Where the audit log
+# is sequenced (an audit_checkpoints table) and psql or sqlite3 is installed, also the
+# sequencer's lag: for each event of the run, the time from the event to the checkpoint of
+# the batch that sequenced it (p50, p99, max).
 # Every wait is bounded; the server is stopped and the temp dir removed on exit.
 set -euo pipefail
 
@@ -21,6 +27,8 @@ Options:
   --postgres URL     run against PostgreSQL at URL instead of a fresh SQLite file
   --quick            200 / 2000 requests instead of 2000 / 20000
   --port N           listen port (default 18080)
+  --instances N      after the single-instance runs, start N-1 more servers on the same
+                     database (ports PORT+1...) and run 16 clients against each at once
   --no-build         use the existing target/release binaries
   -h, --help         this text
 EOF
@@ -29,6 +37,7 @@ EOF
 POSTGRES_URL=""
 PORT=18080
 BUILD=1
+INSTANCES=1
 WARMUP_REQUESTS=1000
 C1_REQUESTS=2000
 C16_REQUESTS=20000
@@ -45,6 +54,11 @@ while [ $# -gt 0 ]; do
         --port)
             [ $# -ge 2 ] || { echo "bench: --port needs a number" >&2; exit 2; }
             PORT="$2"
+            shift 2
+            ;;
+        --instances)
+            [ $# -ge 2 ] || { echo "bench: --instances needs a number" >&2; exit 2; }
+            INSTANCES="$2"
             shift 2
             ;;
         --no-build) BUILD=0; shift ;;
@@ -70,6 +84,23 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rightsdesk-bench.XXXXXX")
 SERVER_PID=""
+EXTRA_PIDS=()
+
+stop_extra_servers() {
+    local pid
+    for pid in "${EXTRA_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${EXTRA_PIDS[@]}"; do
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    EXTRA_PIDS=()
+}
 
 stop_server() {
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -88,6 +119,7 @@ stop_server() {
 }
 
 cleanup() {
+    stop_extra_servers
     stop_server
     rm -rf "$TMP"
 }
@@ -211,12 +243,81 @@ run_loadgen 16 "$C16_REQUESTS" "$TMP/c16.out"
 rss_after=$(rss_kib "$SERVER_PID")
 rss_peak=$(hwm_kib "$SERVER_PID")
 
+# Several instances on one database: each further server gets its own port and data dir
+# (the same secret key, as a real deployment shares it), then every instance takes 16
+# clients at once; the throughputs are summed.
+if [ "$INSTANCES" -gt 1 ]; then
+    if [ -s "$TMP/secret_key" ]; then
+        RIGHTSDESK_SECRET_KEY=$(cat "$TMP/secret_key")
+        export RIGHTSDESK_SECRET_KEY
+    fi
+    for n in $(seq 1 $((INSTANCES - 1))); do
+        port=$((PORT + n))
+        mkdir -p "$TMP/instance-$n"
+        RIGHTSDESK_DATA_DIR="$TMP/instance-$n" RIGHTSDESK_BIND="127.0.0.1:$port" \
+            RIGHTSDESK_PUBLIC_URL="http://127.0.0.1:$port" \
+            "$SERVER_BIN" serve >"$TMP/server-$n.log" 2>&1 &
+        EXTRA_PIDS+=("$!")
+        ready=0
+        for _ in $(seq 1 300); do
+            if [ "$(http_status "http://127.0.0.1:$port/readyz")" = "200" ]; then
+                ready=1
+                break
+            fi
+            sleep 0.1
+        done
+        [ "$ready" = 1 ] || { echo "bench: instance $n did not become ready" >&2; tail -n 20 "$TMP/server-$n.log" >&2; exit 1; }
+    done
+    echo "==> $INSTANCES instances at once: 16 clients each, $C16_REQUESTS requests each"
+    loadgen_pids=()
+    for n in $(seq 0 $((INSTANCES - 1))); do
+        timeout 900 "$LOADGEN_BIN" --url "http://127.0.0.1:$((PORT + n))" --concurrency 16 \
+            --requests "$C16_REQUESTS" --timeout-secs 30 >"$TMP/multi-$n.out" 2>&1 &
+        loadgen_pids+=("$!")
+    done
+    for pid in "${loadgen_pids[@]}"; do
+        wait "$pid" || { echo "bench: a loadgen of the several-instance run failed" >&2; cat "$TMP"/multi-*.out >&2; exit 1; }
+    done
+    grep -h '^RESULT' "$TMP"/multi-*.out | sed 's/^/    /'
+    multi_rps=$(grep -h '^RESULT' "$TMP"/multi-*.out | sed -n 's/.* rps=\([0-9.]*\).*/\1/p' \
+        | awk '{ sum += $1 } END { printf "%.0f", sum }')
+    stop_extra_servers
+fi
+
 if grep -qE 'ERROR|panicked' "$TMP/server.log"; then
     echo "==> the server logged errors (first 20 lines):"
     grep -E 'ERROR|panicked' "$TMP/server.log" | head -n 20 | sed 's/^/    /'
 fi
 
 stop_server
+
+# Sequencer lag, read from the database once every server has stopped (each sequences what
+# is pending before it exits).
+db_query() {
+    if [ "$BACKEND" = postgres ]; then
+        command -v psql >/dev/null 2>&1 && psql "$DB_URL" -tA -c "$1" 2>/dev/null
+    else
+        command -v sqlite3 >/dev/null 2>&1 && sqlite3 "$TMP/bench.db" "$1" 2>/dev/null
+    fi
+}
+lag_summary="not measured (no audit_checkpoints table, or no psql/sqlite3)"
+if [ "$BACKEND" = postgres ]; then
+    lag_ms="EXTRACT(EPOCH FROM (c.at - e.at)) * 1000"
+else
+    lag_ms="(julianday(c.at) - julianday(e.at)) * 86400000"
+fi
+if lags=$(db_query "SELECT $lag_ms FROM audit_events e JOIN audit_checkpoints c
+        ON c.seq = (SELECT MIN(k.seq) FROM audit_checkpoints k WHERE k.seq >= e.seq)
+        WHERE e.seq IS NOT NULL AND e.key_id IS NOT NULL") && [ -n "$lags" ]; then
+    lag_summary=$(printf '%s\n' "$lags" | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
+            printf "%d events: p50 %.0f ms, p99 %.0f ms, max %.0f ms", NR, p50, p99, v[NR]
+        }')
+    pending=$(db_query "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL")
+    lag_summary="$lag_summary; pending after stop: ${pending:-?}"
+fi
 
 kib_to_mib() {
     case "$1" in
@@ -231,4 +332,8 @@ echo "    start-up          ${startup_ms} ms (launch to first 200 on /healthz)"
 echo "    RSS idle          $(kib_to_mib "$rss_idle") MiB"
 echo "    RSS after run     $(kib_to_mib "$rss_after") MiB (peak $(kib_to_mib "$rss_peak") MiB)"
 grep -h '^RESULT' "$TMP/c1.out" "$TMP/c16.out" | sed 's/^/    /'
+if [ "$INSTANCES" -gt 1 ]; then
+    echo "    $INSTANCES instances x 16 clients: ${multi_rps} req/s in all"
+fi
+echo "    sequencer lag     $lag_summary"
 echo "BENCH backend=$BACKEND startup_ms=$startup_ms rss_idle_kib=$rss_idle rss_after_kib=$rss_after rss_peak_kib=$rss_peak"

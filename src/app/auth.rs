@@ -7,7 +7,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::officer::CurrentOfficer;
-use super::{clock, random_bytes, sign_in_throttle, Context};
+use super::{clock, random_bytes, refusals, sign_in_throttle, Context};
 use crate::domain::audit::{Actor, Target};
 use crate::domain::email::Email;
 use crate::domain::ids::OfficerId;
@@ -94,6 +94,7 @@ pub fn sign_in(
             false
         }
     };
+    let refusal = refusals::sign_in(ctx, &email_text, officer.as_ref());
     match officer.filter(|_| accepted) {
         Some(row) => ctx.write(|conn| {
             sign_in_throttle::succeeded(conn, &attempt)?;
@@ -120,7 +121,7 @@ pub fn sign_in(
             })
         }),
         None => {
-            sign_in_throttle::failed(ctx, &attempt, now)?;
+            sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
             Err(AppError::BadCredentials(WRONG_CREDENTIALS.to_string()))
         }
     }
@@ -234,7 +235,8 @@ pub fn confirm_code(
     match outcome {
         Ok(fresh) => Ok(fresh),
         Err(rejected) => {
-            sign_in_throttle::failed(ctx, &attempt, now)?;
+            let refusal = refusals::code(ctx, &current.officer, rejected);
+            sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
             Err(AppError::BadCredentials(match rejected {
                 TotpRejected::Replayed => "That code was already used. Wait for the next code and enter it.".to_string(),
                 _ => "That code is not right. Enter the 6-digit code your authenticator app shows now.".to_string(),

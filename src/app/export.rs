@@ -4,18 +4,17 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use serde_json::json;
 use time::PrimitiveDateTime;
 
 use super::officer::CurrentOfficer;
-use super::{clock, queue, Context};
-use crate::domain::audit::{Actor, Target};
+use super::{export_watch, queue, Context};
+use crate::domain::audit::Actor;
 use crate::domain::export::{audited_filters, ExportFormat, ExportRow};
+use crate::domain::ids::OfficerId;
 use crate::domain::queue::QueueFilter;
 use crate::domain::regime::Regime;
 use crate::error::AppError;
 use crate::files::export::Encoder;
-use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, ExportedRequest, QueueQuery};
 use crate::store::time::from_db;
 use crate::store::{self, officers};
@@ -43,6 +42,13 @@ impl Exporter<'_> {
     fn me(&self) -> Option<String> {
         match self {
             Exporter::Officer(officer) => Some(officer.id.to_string()),
+            Exporter::Operator => None,
+        }
+    }
+
+    fn officer_id(&self) -> Option<OfficerId> {
+        match self {
+            Exporter::Officer(officer) => Some(officer.id),
             Exporter::Operator => None,
         }
     }
@@ -84,8 +90,9 @@ pub fn check(exporter: Exporter<'_>, filter: &QueueFilter) -> Result<(), AppErro
 }
 
 /// Writes every request `filter` matches, within the caller's regions, to `out`; returns
-/// how many. The export is audited (who, filters, format, rows) whether or not it
-/// completes: a reader who went away half-way still received those rows.
+/// how many. The export is audited twice (`app::export_watch`): its start (who, format,
+/// filters) before anything is written, and its end (rows, whether it completed) whether
+/// or not it completes, since a reader who went away half-way still received those rows.
 pub fn export_requests<W: Write>(
     ctx: &Context,
     exporter: Exporter<'_>,
@@ -97,6 +104,14 @@ pub fn export_requests<W: Write>(
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
     let me = exporter.me();
     let query = queue::query_of(filter, &regimes, me.as_deref(), None, BATCH_SIZE)?;
+    // Committed before a byte is written: an export killed half-way still leaves its start.
+    let run = export_watch::start(
+        ctx,
+        exporter.actor(),
+        exporter.officer_id(),
+        format.as_str(),
+        audited_filters(filter),
+    )?;
     let mut conn = ctx.conn()?;
     let names: HashMap<String, String> = officers::list(&mut conn)?
         .into_iter()
@@ -106,27 +121,7 @@ pub fn export_requests<W: Write>(
     let written = store::read_snapshot(&mut conn, |conn| {
         write_all(conn, &query, &names, format, out, progress, &mut rows)
     });
-    let actor = exporter.actor().to_audit_string();
-    let details = json!({
-        "format": format.as_str(),
-        "filters": audited_filters(filter),
-        "rows": rows,
-        "complete": written.is_ok(),
-    })
-    .to_string();
-    ctx.write(|conn| {
-        audit::append(
-            conn,
-            &NewAuditEvent {
-                at: clock::now(),
-                actor: &actor,
-                action: "export.requests",
-                target: &Target::RequestExport.to_audit_string(),
-                details: &details,
-            },
-        )?;
-        Ok(())
-    })?;
+    export_watch::finish(ctx, &run, rows, written.is_ok())?;
     written.map(|()| rows)
 }
 

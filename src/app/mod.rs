@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod downloads;
 pub mod export;
+pub mod export_watch;
 pub mod fulfil;
 pub mod health;
 pub mod hold_authority;
@@ -22,6 +23,7 @@ pub mod password_change;
 pub mod password_reset;
 pub mod purge;
 pub mod queue;
+pub mod refusals;
 pub mod report;
 pub mod requests;
 pub mod retention;
@@ -40,6 +42,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 use crate::config::Settings;
+use crate::domain::audit::AuditKeys;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::store::{self, Backend, DbConn, Pool, PooledConn};
@@ -52,6 +55,8 @@ pub struct Context {
     pub settings: Arc<Settings>,
     /// Seals personal data at rest and hashes what must be found again.
     pub keyring: Arc<Keyring>,
+    /// Chains audit events and seals checkpoints (current key), and verifies (all keys).
+    pub audit_keys: Arc<AuditKeys>,
     /// Figures for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Bounds how many password checks (Argon2, memory-hard on purpose) run at once.
@@ -87,6 +92,10 @@ impl Context {
         Ok(Context {
             pool,
             keyring: Arc::new(Keyring::new(
+                &settings.secret_key,
+                &settings.previous_secret_keys,
+            )),
+            audit_keys: Arc::new(AuditKeys::new(
                 &settings.secret_key,
                 &settings.previous_secret_keys,
             )),

@@ -326,12 +326,20 @@ fn audit_change(
 /// Mails every active admin that something in the audit trail needs a look.
 pub fn alert_admins(ctx: &Context, conn: &mut DbConn, now: OffsetDateTime) -> Result<(), AppError> {
     let link = ctx.link("/officer/audit?action=security.sign_in_burst");
+    mail_admins(conn, now, |to| compose::security_alert(to, &link))
+}
+
+/// Queues one mail, made by `compose` for each address, to every active admin.
+pub fn mail_admins(
+    conn: &mut DbConn,
+    now: OffsetDateTime,
+    compose: impl Fn(&str) -> Result<crate::mail::compose::OutgoingMail, AppError>,
+) -> Result<(), AppError> {
     for admin in officers::list(conn)?
         .into_iter()
         .filter(|o| o.role == Role::Admin && o.is_active())
     {
-        let mail = compose::security_alert(&admin.email, &link)?;
-        queue_mail(conn, &mail, now)?;
+        queue_mail(conn, &compose(&admin.email)?, now)?;
     }
     Ok(())
 }

@@ -76,7 +76,8 @@ pub fn change_own(
             .password_hash
     };
     if !verify_password(&input.current_password, &current_hash) {
-        sign_in_throttle::failed(ctx, &attempt, now)?;
+        let refusal = super::refusals::password_check(ctx, officer);
+        sign_in_throttle::failed(ctx, &attempt, &refusal, now)?;
         return Err(AppError::Invalid(vec![field(
             "current_password",
             "your current password is not right",

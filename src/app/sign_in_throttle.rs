@@ -130,11 +130,26 @@ pub fn succeeded(conn: &mut DbConn, attempt: &Attempt) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The attempt failed (it is already counted). The failure that takes any counter to the
-/// lock threshold (an account locked for one client, an account guessed at from many
-/// clients, one client guessing at many accounts) raises an anomaly event and tells the
-/// admins, once per burst.
-pub fn failed(ctx: &Context, attempt: &Attempt, now: OffsetDateTime) -> Result<(), AppError> {
+/// A refused attempt as the audit trail records it: who, what, about whom, and details
+/// that name an email address only by its keyed hash.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub actor: Actor,
+    pub action: &'static str,
+    pub target: Target,
+    pub details: serde_json::Value,
+}
+
+/// The attempt failed (it is already counted); it is audited as `refusal`. The failure that
+/// takes any counter to the lock threshold (an account locked for one client, an account
+/// guessed at from many clients, one client guessing at many accounts) also raises an
+/// anomaly event and tells the admins, once per burst, in the same transaction.
+pub fn failed(
+    ctx: &Context,
+    attempt: &Attempt,
+    refusal: &Refusal,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     let policy = ctx.settings.throttle;
     ctx.metrics.sign_in_failures.inc();
     let at_threshold = |scope: ThrottleScope| {
@@ -147,28 +162,41 @@ pub fn failed(ctx: &Context, attempt: &Attempt, now: OffsetDateTime) -> Result<(
     if at_threshold(ThrottleScope::Pair) {
         ctx.metrics.sign_in_locks.inc();
     }
-    if ![
+    let burst = [
         ThrottleScope::Pair,
         ThrottleScope::Account,
         ThrottleScope::Client,
     ]
     .into_iter()
-    .any(at_threshold)
-    {
-        return Ok(());
-    }
+    .any(at_threshold);
     ctx.write(|conn| {
+        // The mail rows before the events: the audit head is the last lock taken.
+        if burst {
+            super::officers::alert_admins(ctx, conn, now)?;
+        }
         audit::append_event(
             conn,
             now,
-            &Actor::System,
-            "security.sign_in_burst",
-            &Target::Officers,
-            &json!({ "failures": policy.lock_after }),
+            &refusal.actor,
+            refusal.action,
+            &refusal.target,
+            &refusal.details,
         )?;
-        super::officers::alert_admins(ctx, conn, now)
+        if burst {
+            audit::append_event(
+                conn,
+                now,
+                &Actor::System,
+                "security.sign_in_burst",
+                &Target::Officers,
+                &json!({ "failures": policy.lock_after }),
+            )?;
+        }
+        Ok(())
     })?;
-    ctx.wake_mailer();
+    if burst {
+        ctx.wake_mailer();
+    }
     Ok(())
 }
 

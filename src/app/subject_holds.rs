@@ -149,14 +149,7 @@ pub fn release(ctx: &Context, officer: &CurrentOfficer, hold_id: &str) -> Result
             .filter(|hold| hold.scope == HoldScope::Subject)
             .ok_or_else(not_active)?;
         super::hold_authority::ensure_may_release(conn, officer, &hold)?;
-        if !holds::release(
-            conn,
-            &hold.id.to_string(),
-            hold.scope.as_str(),
-            &hold.target_id,
-            &officer.id.to_string(),
-            to_db(now),
-        )? {
+        if !holds::release(conn, &hold, officer.id, to_db(now))? {
             return Err(not_active());
         }
         let details = json!({ "hold_id": hold.id.to_string(), "scope": SUBJECT_HOLD_SCOPE });

@@ -27,6 +27,8 @@ pub(super) struct FileSettings {
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) outbox_interval_ms: Option<u64>,
     pub(super) purge_interval_secs: Option<u64>,
+    pub(super) audit_sequence_interval_ms: Option<u64>,
+    pub(super) audit_max_pending_secs: Option<u64>,
     pub(super) time_zone: Option<String>,
     pub(super) session_idle_minutes: Option<u64>,
     pub(super) session_max_hours: Option<u64>,
@@ -38,6 +40,8 @@ pub(super) struct FileSettings {
     pub(super) tls_min_version: Option<String>,
     pub(super) metrics_bind: Option<String>,
     pub(super) shutdown_timeout_secs: Option<u64>,
+    pub(super) export_spike_exports: Option<u64>,
+    pub(super) export_spike_rows: Option<u64>,
     pub(super) totp_required_roles: Option<Vec<String>>,
     #[serde(default)]
     pub(super) policy: PolicyFile,

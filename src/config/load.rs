@@ -12,6 +12,7 @@ use super::totp_roles;
 use super::{
     BadProxyEntry, ConfigError, DatabaseUrl, SecretKey, Settings, TlsFiles, TrustedProxies,
 };
+use crate::domain::export_spike::ExportSpikePolicy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
@@ -118,6 +119,22 @@ impl Settings {
             3600,
             "seconds",
         )?;
+        let audit_sequence_interval_ms = positive(
+            var("RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS"),
+            file.audit_sequence_interval_ms,
+            "RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS",
+            500,
+            "milliseconds",
+        )?
+        .min(MAX_AUDIT_SEQUENCE_INTERVAL_MS);
+        let audit_max_pending_secs = positive(
+            var("RIGHTSDESK_AUDIT_MAX_PENDING_SECS"),
+            file.audit_max_pending_secs,
+            "RIGHTSDESK_AUDIT_MAX_PENDING_SECS",
+            300,
+            "seconds",
+        )?
+        .min(MAX_MINUTES * 60);
         let smtp_timeout_secs = positive(
             var("RIGHTSDESK_SMTP_TIMEOUT_SECS"),
             file.smtp_timeout_secs,
@@ -277,6 +294,23 @@ impl Settings {
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+        let default_spike = ExportSpikePolicy::default();
+        let export_spike = ExportSpikePolicy {
+            max_exports: positive(
+                var("RIGHTSDESK_EXPORT_SPIKE_EXPORTS"),
+                file.export_spike_exports,
+                "RIGHTSDESK_EXPORT_SPIKE_EXPORTS",
+                default_spike.max_exports,
+                "exports per officer per hour",
+            )?,
+            max_rows: positive(
+                var("RIGHTSDESK_EXPORT_SPIKE_ROWS"),
+                file.export_spike_rows,
+                "RIGHTSDESK_EXPORT_SPIKE_ROWS",
+                default_spike.max_rows,
+                "exported rows per officer per hour",
+            )?,
+        };
         let policy = policy_from(file.policy)?;
 
         Ok(Settings {
@@ -294,6 +328,8 @@ impl Settings {
             trusted_proxies,
             outbox_interval_ms,
             purge_interval_secs,
+            audit_sequence_interval_ms,
+            audit_max_pending_secs,
             time_zone,
             policy,
             throttle,
@@ -303,6 +339,7 @@ impl Settings {
             tls,
             metrics_bind,
             shutdown_timeout_secs,
+            export_spike,
         })
     }
 }
@@ -310,6 +347,10 @@ impl Settings {
 /// The longest period a minutes setting may name (ten years): beyond it, time arithmetic
 /// could overflow.
 const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
+
+/// The longest pause between two passes of the audit sequencer (a minute): events wait at
+/// most about this long to be sequenced.
+const MAX_AUDIT_SEQUENCE_INTERVAL_MS: u64 = 60_000;
 
 /// The longest the SMTP client waits for one step (an hour): a delivery is bounded at a few
 /// of them, and the sender's claims at a few deliveries.

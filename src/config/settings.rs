@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::{DatabaseUrl, SecretKey, TrustedProxies};
+use crate::domain::export_spike::ExportSpikePolicy;
 use crate::domain::policy::Policy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
@@ -34,6 +35,10 @@ pub struct Settings {
     pub outbox_interval_ms: u64,
     /// How often `serve` runs the purge.
     pub purge_interval_secs: u64,
+    /// How often `serve` sequences the audit events committed since its last pass.
+    pub audit_sequence_interval_ms: u64,
+    /// How long an audit event may wait for the sequencer before `audit verify` fails.
+    pub audit_max_pending_secs: u64,
     /// The organisation's time zone: report months begin at its local midnight.
     pub time_zone: ReportZone,
     pub policy: Policy,
@@ -52,6 +57,8 @@ pub struct Settings {
     pub metrics_bind: Option<SocketAddr>,
     /// How long a SIGTERM waits for requests and deliveries in flight.
     pub shutdown_timeout_secs: u64,
+    /// More exports or rows than this per officer per hour mails the admins.
+    pub export_spike: ExportSpikePolicy,
 }
 
 /// The certificate chain and private key of the built-in HTTPS listener.

@@ -1,12 +1,14 @@
 //! The rules of the product, in plain Rust: no database, web framework or I/O here.
 
 pub mod access;
+pub mod access_events;
 pub mod audit;
 pub mod calendar;
 pub mod day;
 pub mod deadline;
 pub mod email;
 pub mod export;
+pub mod export_spike;
 pub mod fulfilment;
 pub mod hold;
 pub mod ids;

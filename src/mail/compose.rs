@@ -115,3 +115,17 @@ pub fn security_alert(to: &str, link: &str) -> Result<OutgoingMail, AppError> {
         template: "security_alert",
     })
 }
+
+/// Tells an admin that an officer's exports passed the export-spike thresholds; the audit
+/// trail, behind the link, says who and how much.
+pub fn export_spike_alert(to: &str, link: &str) -> Result<OutgoingMail, AppError> {
+    let mail = super::templates::ExportSpikeAlertMail {
+        link: link.to_string(),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "export_spike_alert",
+    })
+}

@@ -32,6 +32,19 @@ impl SecurityAlertMail {
     }
 }
 
+/// Sent to admins when an officer's exports pass the export-spike thresholds.
+#[derive(Template)]
+#[template(path = "mail/export_spike_alert.txt")]
+pub struct ExportSpikeAlertMail {
+    pub link: String,
+}
+
+impl ExportSpikeAlertMail {
+    pub fn subject(&self) -> String {
+        "rightsdesk security alert: an export spike".to_string()
+    }
+}
+
 /// Sent after verification: the status link and the due date.
 #[derive(Template)]
 #[template(path = "mail/confirmation.txt")]

@@ -7,6 +7,7 @@ use super::schema::legal_holds;
 use super::time::from_db;
 use super::{DbConn, StoreError};
 use crate::domain::hold::Hold;
+use crate::domain::ids::OfficerId;
 
 /// A hold as stored; it leaves the store only as a [`Hold`].
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -96,22 +97,20 @@ pub fn active_for(
 /// Releases an active hold on the given target; returns whether one was released.
 pub fn release(
     conn: &mut DbConn,
-    id: &str,
-    scope: &str,
-    target_id: &str,
-    released_by: &str,
+    hold: &Hold,
+    released_by: OfficerId,
     now: PrimitiveDateTime,
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         legal_holds::table
-            .find(id)
-            .filter(legal_holds::scope.eq(scope))
-            .filter(legal_holds::target_id.eq(target_id))
+            .find(hold.id.to_string())
+            .filter(legal_holds::scope.eq(hold.scope.as_str()))
+            .filter(legal_holds::target_id.eq(&hold.target_id))
             .filter(legal_holds::released_at.is_null()),
     )
     .set((
         legal_holds::released_at.eq(now),
-        legal_holds::released_by.eq(released_by),
+        legal_holds::released_by.eq(released_by.to_string()),
     ))
     .execute(conn)?;
     Ok(updated == 1)

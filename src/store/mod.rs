@@ -3,8 +3,10 @@
 //! and one function per question.
 
 pub mod audit;
+pub mod audit_chain;
 mod batch;
 pub mod consents;
+pub mod export_watch;
 pub mod holds;
 pub mod messages;
 pub mod officers;
@@ -249,14 +251,13 @@ pub fn read_snapshot<T, E: From<diesel::result::Error>>(
 
 /// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
 /// (a no-op update of the audit head), so that no read inside the transaction can go stale
-/// before its first write. On PostgreSQL the audit head row is locked only when an event is
-/// appended, late in the transaction, so that writers wait for each other as briefly as
-/// possible.
+/// before its first write. On PostgreSQL it takes no lock of its own: audit events are
+/// appended unsequenced, and only the sequencer touches the head.
 pub fn write<T, E: From<diesel::result::Error>>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
 ) -> Result<T, E> {
-    transaction_begun_by(conn, Backend::Sqlite, audit::lock_head, work)
+    transaction_begun_by(conn, Backend::Sqlite, audit_chain::lock_for_write, work)
 }
 
 /// Runs `work` in one transaction whose first statement, on `backend` only, is `begin`.

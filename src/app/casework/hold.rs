@@ -125,14 +125,7 @@ pub(super) fn release(
         return Err(not_active());
     }
     crate::app::hold_authority::ensure_may_release(conn, officer, &hold)?;
-    if !holds::release(
-        conn,
-        hold_id,
-        hold.scope.as_str(),
-        &hold.target_id,
-        &officer.id.to_string(),
-        to_db(now),
-    )? {
+    if !holds::release(conn, &hold, officer.id, to_db(now))? {
         return Err(not_active());
     }
     let mut details = Map::new();

@@ -12,6 +12,7 @@ use super::hold_authority::{shown_holds, ShownHold};
 use super::inventory::SubjectData;
 use super::officer::{CurrentOfficer, OfficerName};
 use super::{clock, Context};
+use crate::domain::access_events::{on_request_timeline, REQUEST_VIEWED};
 use crate::domain::audit::{AuditEvent, Target};
 use crate::domain::hold::HoldScope;
 use crate::domain::lifecycle::{self, Action};
@@ -90,7 +91,10 @@ pub fn view(
         note: allows(Action::Note),
         hold: can_act,
     };
-    let events = audit::list_for_target(&mut conn, &request.audit_target())?;
+    let events: Vec<AuditEvent> = audit::list_for_target(&mut conn, &request.audit_target())?
+        .into_iter()
+        .filter(|event| on_request_timeline(&event.action))
+        .collect();
     let messages = messages::list_for_request(&mut conn, request.id)?;
     let subject = subject_of(ctx, &mut conn, &request)?;
     let mut holds = holds::active_for(
@@ -131,6 +135,8 @@ pub fn view(
         }
         officers.push(name);
     }
+    drop(conn);
+    record_view(ctx, officer, &request, now)?;
     Ok(CaseView {
         due_rule: policy.describe(request.regime, request.kind, request.content_removal),
         officers,
@@ -143,6 +149,27 @@ pub fn view(
         allowed,
         extension_until,
         read_only: !can_act,
+    })
+}
+
+/// Audits the officer's view of the request, in its own short transaction: who read which
+/// request's personal data, and when. The details are empty; the target names the request.
+fn record_view(
+    ctx: &Context,
+    officer: &CurrentOfficer,
+    request: &Request,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    ctx.write(|conn| {
+        audit::append_event(
+            conn,
+            now,
+            &officer.actor(),
+            REQUEST_VIEWED,
+            &Target::Request(request.id),
+            &serde_json::json!({}),
+        )?;
+        Ok(())
     })
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE export_spike_alerts;
+DROP TABLE officer_exports;
