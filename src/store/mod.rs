@@ -2,6 +2,7 @@
 //! backend is picked from the URL scheme. Each table has its own file with its row structs
 //! and one function per question.
 
+mod advisory;
 pub mod audit;
 pub mod audit_chain;
 mod batch;

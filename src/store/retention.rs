@@ -9,7 +9,7 @@ use super::schema::{
     data_packages, legal_holds, link_tokens, mail_outbox, officer_sessions, personal_records,
     request_messages, requests,
 };
-use super::{Backend, DbConn};
+use super::{advisory, DbConn};
 
 type Db = <DbConn as Connection>::Backend;
 
@@ -17,14 +17,7 @@ type Db = <DbConn as Connection>::Backend;
 /// its transaction, so two purges never pick the same rows. On SQLite the write transaction
 /// already holds the database's single write lock.
 pub fn lock_class(conn: &mut DbConn, class_number: i64) -> QueryResult<()> {
-    if conn.backend() == Backend::Postgres {
-        diesel::sql_query(format!(
-            "SELECT pg_advisory_xact_lock({})",
-            7_231_100 + class_number
-        ))
-        .execute(conn)?;
-    }
-    Ok(())
+    advisory::lock_for_transaction(conn, 7_231_100 + class_number)
 }
 
 const RUN_LOCK: i64 = 7_231_099;
@@ -32,24 +25,11 @@ const RUN_LOCK: i64 = 7_231_099;
 /// Takes the scheduled purge's lock for this session; false when another instance has it.
 /// SQLite has a single writer anyway.
 pub fn try_lock_run(conn: &mut DbConn) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        locked: bool,
-    }
-    if conn.backend() != Backend::Postgres {
-        return Ok(true);
-    }
-    diesel::sql_query(format!("SELECT pg_try_advisory_lock({RUN_LOCK}) AS locked"))
-        .get_result::<Locked>(conn)
-        .map(|row| row.locked)
+    advisory::try_lock_for_session(conn, RUN_LOCK)
 }
 
 pub fn unlock_run(conn: &mut DbConn) -> QueryResult<()> {
-    if conn.backend() == Backend::Postgres {
-        diesel::sql_query(format!("SELECT pg_advisory_unlock({RUN_LOCK})")).execute(conn)?;
-    }
-    Ok(())
+    advisory::unlock_for_session(conn, RUN_LOCK)
 }
 
 /// Holds in force on `today` on a target of `scope` (the id column is filled in by the
