@@ -125,7 +125,7 @@ pub fn run(
             progress.class_started(class, unheld);
             while !progress.should_stop() {
                 let purged = ctx.write_on(&mut conn, |conn| {
-                    retention::lock_class(conn, class as i64)?;
+                    retention::lock_class(conn, class as i32)?;
                     purge_batch(
                         conn,
                         class,

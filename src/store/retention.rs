@@ -16,11 +16,11 @@ type Db = <DbConn as Connection>::Backend;
 /// Serialises purges of one class across processes: each batch takes the class's lock in
 /// its transaction, so two purges never pick the same rows. On SQLite the write transaction
 /// already holds the database's single write lock.
-pub fn lock_class(conn: &mut DbConn, class_number: i64) -> QueryResult<()> {
+pub fn lock_class(conn: &mut DbConn, class_number: i32) -> QueryResult<()> {
     advisory::lock_for_transaction(conn, 7_231_100 + class_number)
 }
 
-const RUN_LOCK: i64 = 7_231_099;
+const RUN_LOCK: i32 = 7_231_099;
 
 /// Takes the scheduled purge's lock for this session; false when another instance has it.
 /// SQLite has a single writer anyway.
