@@ -5,6 +5,8 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
+use super::retention_notices::covering_notice;
+use super::schema::retention_notices;
 use super::schema::{
     data_packages, legal_holds, link_tokens, mail_outbox, officer_sessions, personal_records,
     request_messages, requests,
@@ -68,6 +70,8 @@ macro_rules! active_hold {
     };
 }
 
+pub(crate) use active_hold;
+
 // Batches are taken oldest clock first, ordered by the indexed time alone: a tie-breaker
 // column outside the index would make the database sort every due row for each batch.
 
@@ -106,12 +110,15 @@ pub fn count_unheld_records(
         .get_result(conn)
 }
 
-/// The next `limit` records to purge, oldest clock first.
+/// The next `limit` records to purge, oldest clock first. A record covered by a notice
+/// before erasure goes only once one of its notices lets it (`erase_from` at or before
+/// `as_of`); a record no notice covers is under no regime that needs one.
 pub fn unheld_record_ids(
     conn: &mut DbConn,
     class: &str,
     cutoff: PrimitiveDateTime,
     today: Date,
+    as_of: PrimitiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
     personal_records::table
@@ -123,6 +130,9 @@ pub fn unheld_record_ids(
             personal_records::subject_id,
             today
         )))
+        .filter(
+            not(covering_notice!(erase_from gt as_of)).or(covering_notice!(erase_from le as_of)),
+        )
         .order((
             personal_records::retention_from.asc(),
             personal_records::id.asc(),
