@@ -267,3 +267,75 @@ async fn a_record_falling_due_later_gets_its_own_notice() {
         assert_eq!(notice_events(&app).len(), 2, "[{backend}]");
     }
 }
+
+fn purge_process(app: &TestApp, as_of: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+        .args(["purge", "--as-of", as_of, "--format", "json"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.database_url())
+        .env("RIGHTSDESK_DATA_DIR", app.dir.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_purges_at_once_tell_each_subject_once() {
+    let t0: Date = OffsetDateTime::now_utc().date() - Duration::days(170);
+    let d = t0 + Duration::days(181);
+    let people = 12;
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let emails: Vec<String> = (0..people).map(|i| format!("p{i}@example.in")).collect();
+        for email in &emails {
+            let response = app.submit("access", &[("email", email.as_str())]).await;
+            assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+        }
+        let subjects: Vec<Value> = emails
+            .iter()
+            .map(|e| json!({"email": e, "cancelled_at": format!("{t0}T08:00:00Z")}))
+            .collect();
+        app.import_lines(ImportKind::Subjects, &subjects, true, 100);
+        let records: Vec<Value> = emails
+            .iter()
+            .enumerate()
+            .map(|(i, e)| json!({"email": e, "source": "web", "source_id": i, "category": "registration", "payload": {"n": i}}))
+            .collect();
+        app.import_lines(ImportKind::Records, &records, true, 100);
+
+        let runs = [
+            purge_process(&app, &d.to_string()),
+            purge_process(&app, &d.to_string()),
+        ];
+        let mut sent = 0;
+        for run in runs {
+            let output = run.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "[{backend}] {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+            sent += report["notices"]["registration"]["sent"].as_i64().unwrap();
+            assert_eq!(
+                report["classes"]["registration"]["purged"], 0,
+                "[{backend}]"
+            );
+        }
+        assert_eq!(sent, people, "[{backend}] the two runs' notices add up");
+        assert_eq!(notice_events(&app).len(), people as usize, "[{backend}]");
+        assert_eq!(
+            app.count("mail_outbox WHERE template = 'erasure_notice'"),
+            people,
+            "[{backend}] one mail each"
+        );
+        assert_eq!(app.count("personal_records"), people, "[{backend}]");
+        let later = purge(&app, &["--as-of", &(d + Duration::days(2)).to_string()]);
+        assert_eq!(later["classes"]["registration"]["purged"], people);
+        let verify = rightsdesk_cli(app.dir.path(), app.database_url(), &["audit", "verify"]);
+        assert!(verify.status.success(), "[{backend}]");
+    }
+}
