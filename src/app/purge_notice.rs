@@ -123,10 +123,19 @@ pub fn give(
 /// request under it was made from, found by the address's keyed hash under every key.
 fn noticed_subjects(ctx: &Context, conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     let emails = retention_notices::request_emails_under(conn, &noticed_regime_codes())?;
-    let hashes: Vec<String> = emails
-        .iter()
-        .flat_map(|email| ctx.keyring.index_candidates(EMAIL_INDEX, email))
-        .collect();
+    let mut hashes = Vec::with_capacity(emails.len());
+    for email in &emails {
+        // An address that does not read as one (say, stored sealed) would silently match
+        // nobody, and people would lose their notice: stop the purge instead.
+        let email = Email::parse(email).map_err(|_| {
+            AppError::Internal(
+                "a request's email address cannot be read, so who must be told before \
+                 erasure is unknown"
+                    .to_string(),
+            )
+        })?;
+        hashes.extend(ctx.keyring.index_candidates(EMAIL_INDEX, email.as_str()));
+    }
     let mut ids = Vec::new();
     for chunk in hashes.chunks(HASH_CHUNK) {
         ids.extend(retention_notices::subject_ids_by_email_hashes(conn, chunk)?);

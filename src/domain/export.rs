@@ -31,6 +31,11 @@ pub const COLUMNS: [&str; 13] = [
 /// over HTTP): the requester's name, email address and the request's own words.
 pub const PERSONAL_COLUMNS: [&str; 3] = ["full_name", "email", "details"];
 
+/// An `include_personal` value other than `1`, `true`, `0`, `false` or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("include_personal takes 1 or 0")]
+pub struct BadColumnsChoice;
+
 /// Which columns an export carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportColumns {
@@ -47,11 +52,11 @@ impl ExportColumns {
 
     /// The `include_personal` query parameter: absent, empty, `0` or `false` is the
     /// standard columns, `1` or `true` adds the personal ones; anything else is refused.
-    pub fn from_query(value: Option<&str>) -> Result<ExportColumns, ()> {
+    pub fn from_query(value: Option<&str>) -> Result<ExportColumns, BadColumnsChoice> {
         match value.map(str::trim) {
             None | Some("" | "0" | "false") => Ok(ExportColumns::Standard),
             Some("1" | "true") => Ok(ExportColumns::WithPersonal),
-            Some(_) => Err(()),
+            Some(_) => Err(BadColumnsChoice),
         }
     }
 

@@ -42,7 +42,7 @@ pub async fn requests(
     let officer = officer.0;
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let columns = ExportColumns::from_query(columns.include_personal.as_deref())
-        .map_err(|()| AppError::BadRequest("include_personal takes 1 or 0.".to_string()))?;
+        .map_err(|e| AppError::BadRequest(format!("{e}.")))?;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;
     export::check(Exporter::Officer(&officer), &filter)?;
