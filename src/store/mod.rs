@@ -3,6 +3,7 @@
 //! and one function per question.
 
 pub mod audit;
+pub mod audit_chain;
 pub mod consents;
 pub mod export_watch;
 pub mod holds;
@@ -261,9 +262,8 @@ where
 
 /// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
 /// (a no-op update of the audit head), so that no read inside the transaction can go stale
-/// before its first write. On PostgreSQL the audit head row is locked only when an event is
-/// appended, late in the transaction, so that writers wait for each other as briefly as
-/// possible.
+/// before its first write. On PostgreSQL it takes no lock of its own: audit events are
+/// appended unsequenced, and only the sequencer touches the head.
 pub fn write<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -273,7 +273,7 @@ where
 {
     conn.transaction(|conn| {
         if conn.backend() == Backend::Sqlite {
-            audit::lock_head(conn)?;
+            audit_chain::lock_for_write(conn)?;
         }
         work(conn)
     })
