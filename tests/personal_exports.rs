@@ -16,7 +16,7 @@ fn export_events(app: &TestApp) -> Vec<(String, String, Value)> {
     use rightsdesk::store::schema::audit_events;
     audit_events::table
         .filter(audit_events::action.like("export.requests%"))
-        .order(audit_events::seq.asc())
+        .order(audit_events::pos.asc())
         .select((
             audit_events::action,
             audit_events::actor,

@@ -36,7 +36,7 @@ fn notice_events(app: &TestApp) -> Vec<(String, Value)> {
     use rightsdesk::store::schema::audit_events;
     audit_events::table
         .filter(audit_events::action.eq("retention.notice_sent"))
-        .order(audit_events::seq.asc())
+        .order(audit_events::pos.asc())
         .select((audit_events::target, audit_events::details))
         .load::<(String, String)>(&mut app.conn())
         .unwrap()
