@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::audit::{stored, EventRow, EVENT_COLUMNS};
 use super::schema::{audit_checkpoints, audit_events, audit_head};
 use super::time::{from_db, to_db};
-use super::{Backend, DbConn, StoreError};
+use super::{DbConn, StoreError};
 use crate::domain::audit::chain::Sequenced;
 use crate::domain::audit::{Checkpoint, StoredEvent};
 
@@ -17,19 +17,7 @@ const SEQUENCER_LOCK: i64 = 7_231_050;
 /// sequencer (another instance) has it. On SQLite the write transaction already holds the
 /// database's single write lock, so the turn is always this one's.
 pub fn try_lock_sequencer(conn: &mut DbConn) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        locked: bool,
-    }
-    if conn.backend() != Backend::Postgres {
-        return Ok(true);
-    }
-    diesel::sql_query(format!(
-        "SELECT pg_try_advisory_xact_lock({SEQUENCER_LOCK}) AS locked"
-    ))
-    .get_result::<Locked>(conn)
-    .map(|row| row.locked)
+    super::advisory::try_lock_for_transaction(conn, SEQUENCER_LOCK)
 }
 
 /// Takes the database's write lock at the start of a SQLite write transaction (a no-op

@@ -9,9 +9,9 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
-use super::retention::active_hold;
-use super::schema::{legal_holds, personal_records, requests, retention_notices, subjects};
-use super::DbConn;
+use super::retention::due_records;
+use super::schema::{personal_records, requests, retention_notices, subjects};
+use super::{advisory, DbConn};
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 
@@ -28,14 +28,14 @@ pub struct NewRetentionNotice<'a> {
     pub items: i64,
 }
 
+/// Beside the purge's class locks (7_231_100 + class).
+const NOTICE_LOCK: i64 = 7_231_200;
+
 /// Serialises the giving of notices across processes, so two purges at once never tell one
 /// subject twice: each notice re-reads what is still uncovered under this lock. On SQLite
 /// the write transaction already holds the database's single write lock.
 pub fn lock_notices(conn: &mut DbConn) -> QueryResult<()> {
-    if conn.backend() == super::Backend::Postgres {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7231200)").execute(conn)?;
-    }
-    Ok(())
+    advisory::lock_for_transaction(conn, NOTICE_LOCK)
 }
 
 pub fn insert(conn: &mut DbConn, notice: &NewRetentionNotice<'_>) -> QueryResult<()> {
@@ -104,17 +104,7 @@ fn due_unheld<'a>(
     today: Date,
     subject_ids: &'a [String],
 ) -> personal_records::BoxedQuery<'a, Backend> {
-    personal_records::table
-        .filter(personal_records::subject_id.eq_any(subject_ids))
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .filter(not(active_hold!("record", personal_records::id, today)))
-        .filter(not(active_hold!(
-            "subject",
-            personal_records::subject_id,
-            today
-        )))
-        .into_boxed()
+    due_records(class, cutoff, Some(today)).filter(personal_records::subject_id.eq_any(subject_ids))
 }
 
 /// Per subject, its due and unheld records of `class` that no notice covers yet.

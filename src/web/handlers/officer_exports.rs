@@ -34,12 +34,11 @@ pub struct ColumnsQuery {
 
 pub async fn requests(
     state: web::Data<WebState>,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     format: web::Path<String>,
     query: web::Query<RawQueueQuery>,
     columns: web::Query<ColumnsQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let columns = ExportColumns::from_query(columns.include_personal.as_deref())
         .map_err(|e| AppError::BadRequest(format!("{e}.")))?;
