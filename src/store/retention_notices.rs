@@ -29,7 +29,7 @@ pub struct NewRetentionNotice<'a> {
 }
 
 /// Beside the purge's class locks (7_231_100 + class).
-const NOTICE_LOCK: i64 = 7_231_200;
+const NOTICE_LOCK: i32 = 7_231_200;
 
 /// Serialises the giving of notices across processes, so two purges at once never tell one
 /// subject twice: each notice re-reads what is still uncovered under this lock. On SQLite
