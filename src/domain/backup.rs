@@ -207,7 +207,10 @@ mod tests {
                 Cell::Timestamp(datetime!(2026-12-01 15:47:04.123456)),
                 ColumnType::Timestamp,
             ),
-            (Cell::Timestamp(datetime!(2026-12-01 15:47:04)), ColumnType::Timestamp),
+            (
+                Cell::Timestamp(datetime!(2026-12-01 15:47:04)),
+                ColumnType::Timestamp,
+            ),
             (Cell::Date(date!(2026 - 02 - 28)), ColumnType::Date),
             (Cell::Null, ColumnType::Text),
         ];
@@ -226,17 +229,26 @@ mod tests {
         assert_eq!(ts, Ok(Cell::Timestamp(datetime!(2026-12-01 15:47:04.5))));
         let b = Cell::from_json(&serde_json::json!(1), &column(ColumnType::Bool, false));
         assert_eq!(b, Ok(Cell::Bool(true)));
-        let hex = Cell::from_json(&serde_json::json!("0AFF"), &column(ColumnType::Binary, false));
+        let hex = Cell::from_json(
+            &serde_json::json!("0AFF"),
+            &column(ColumnType::Binary, false),
+        );
         assert_eq!(hex, Ok(Cell::Bytes(vec![10, 255])));
     }
 
     #[test]
     fn a_wrong_or_missing_value_is_refused() {
-        assert!(Cell::from_json(&serde_json::json!(null), &column(ColumnType::Text, false)).is_err());
-        assert!(Cell::from_json(&serde_json::json!("x"), &column(ColumnType::BigInt, true)).is_err());
-        assert!(Cell::from_json(&serde_json::json!(2), &column(ColumnType::Bool, true)).is_err());
         assert!(
-            Cell::from_json(&serde_json::json!("2026-13-01"), &column(ColumnType::Date, true)).is_err()
+            Cell::from_json(&serde_json::json!(null), &column(ColumnType::Text, false)).is_err()
         );
+        assert!(
+            Cell::from_json(&serde_json::json!("x"), &column(ColumnType::BigInt, true)).is_err()
+        );
+        assert!(Cell::from_json(&serde_json::json!(2), &column(ColumnType::Bool, true)).is_err());
+        assert!(Cell::from_json(
+            &serde_json::json!("2026-13-01"),
+            &column(ColumnType::Date, true)
+        )
+        .is_err());
     }
 }

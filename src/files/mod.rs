@@ -3,6 +3,7 @@
 //! domain values into bytes or bytes into raw items; none of them decides a rule or does
 //! I/O beyond the reader or writer it is given. `app` calls them.
 
+pub mod backup;
 pub mod export;
 pub mod import;
 pub mod package;

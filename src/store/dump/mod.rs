@@ -9,7 +9,7 @@ use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 
 use super::{DbConn, StoreError, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
-use crate::domain::backup::TableSpec;
+use crate::domain::backup::{Cell, TableSpec};
 
 pub use tables::{backup_tables, SEEDED_BY_MIGRATIONS};
 
@@ -44,6 +44,21 @@ pub fn schema_version(conn: &mut DbConn) -> Result<Option<String>, StoreError> {
     Ok(applied.iter().map(|v| v.to_string()).max())
 }
 
+/// The newest migration applied, read without creating diesel's table of migrations, so it
+/// runs inside a read-only snapshot; the database must have been migrated.
+pub fn migrated_version(conn: &mut DbConn) -> Result<Option<String>, StoreError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Newest {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        version: Option<String>,
+    }
+    let newest: Newest =
+        diesel::sql_query("SELECT MAX(version) AS version FROM __diesel_schema_migrations")
+            .get_result(conn)?;
+    Ok(newest.version)
+}
+
 /// Applies pending migrations, oldest first, up to and including `version`, and no further:
 /// a backup's rows go into the schema they were read from, and the newer migrations then
 /// carry them forward as they carry any database.
@@ -73,6 +88,30 @@ pub fn is_empty(conn: &mut DbConn, tables: &[TableSpec]) -> Result<bool, StoreEr
     Ok(true)
 }
 
+/// The rows the migrations up to `version` insert into the `seeded` tables (those of
+/// [`SEEDED_BY_MIGRATIONS`]), read from a scratch in-memory SQLite database migrated that far.
+/// The seeds are the same SQL on both backends.
+pub fn migration_seeds(
+    version: &str,
+    tables: &[TableSpec],
+) -> Result<Vec<(TableSpec, Vec<Vec<Cell>>)>, StoreError> {
+    use diesel::Connection;
+    let scratch = diesel::SqliteConnection::establish(":memory:")
+        .map_err(|e| StoreError::Open(e.to_string()))?;
+    let mut scratch = DbConn::Sqlite(scratch);
+    migrate_up_to(&mut scratch, version)?;
+    let mut seeds = Vec::new();
+    for table in tables {
+        if !SEEDED_BY_MIGRATIONS.contains(&table.name.as_str()) {
+            continue;
+        }
+        // A few dozen rows at most: one batch holds them all.
+        let rows = rows::batch_after(&mut scratch, table, None, 100_000)?;
+        seeds.push((table.clone(), rows));
+    }
+    Ok(seeds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,8 +119,8 @@ mod tests {
 
     fn migrated_sqlite() -> (tempfile::TempDir, crate::store::Pool) {
         let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .unwrap();
+        let url =
+            DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
         let pool = connect(&url, 1).unwrap();
         run_migrations(&mut pool.get().unwrap()).unwrap();
         (dir, pool)

@@ -84,7 +84,10 @@ pub fn batch_after(
             let values: Vec<serde_json::Value> = serde_json::from_str(&r.row)
                 .map_err(|_| unreadable(table, "a row that is not a JSON array of its columns"))?;
             if values.len() != table.columns.len() {
-                return Err(unreadable(table, "a row that is not a JSON array of its columns"));
+                return Err(unreadable(
+                    table,
+                    "a row that is not a JSON array of its columns",
+                ));
             }
             values
                 .iter()
