@@ -10,7 +10,7 @@ use diesel::Connection;
 
 use super::backup::{open_backup, BackupError, Progress, BATCH_ROWS};
 use super::Context;
-use crate::domain::backup::{Cell, Manifest, ManifestTable, TableSpec};
+use crate::domain::backup::{Manifest, ManifestTable, TableSpec};
 use crate::files::backup::BackupReader;
 use crate::store::{self, dump, DbConn};
 
@@ -94,7 +94,7 @@ fn check_schema(conn: &mut DbConn, backup: &str) -> Result<(), BackupError> {
 fn empty(
     conn: &mut DbConn,
     specs: &[TableSpec],
-    seeds: &[(TableSpec, Vec<Vec<Cell>>)],
+    seeds: &[dump::SeedRows],
 ) -> Result<(), BackupError> {
     dump::rows::delete_all(conn, specs)?;
     for (spec, rows) in seeds {

@@ -88,13 +88,13 @@ pub fn is_empty(conn: &mut DbConn, tables: &[TableSpec]) -> Result<bool, StoreEr
     Ok(true)
 }
 
+/// A table and the rows the migrations put in it.
+pub type SeedRows = (TableSpec, Vec<Vec<Cell>>);
+
 /// The rows the migrations up to `version` insert into the `seeded` tables (those of
 /// [`SEEDED_BY_MIGRATIONS`]), read from a scratch in-memory SQLite database migrated that far.
 /// The seeds are the same SQL on both backends.
-pub fn migration_seeds(
-    version: &str,
-    tables: &[TableSpec],
-) -> Result<Vec<(TableSpec, Vec<Vec<Cell>>)>, StoreError> {
+pub fn migration_seeds(version: &str, tables: &[TableSpec]) -> Result<Vec<SeedRows>, StoreError> {
     use diesel::Connection;
     let scratch = diesel::SqliteConnection::establish(":memory:")
         .map_err(|e| StoreError::Open(e.to_string()))?;
