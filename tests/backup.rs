@@ -503,3 +503,25 @@ async fn a_recipient_backup_opens_with_its_identity_and_a_newer_schema_is_refuse
         assert_eq!(contents(&url), contents(&target.url), "[{backend}]");
     }
 }
+
+#[test]
+fn backup_and_restore_explain_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [vec!["backup", "--help"], vec!["restore", "--help"]] {
+        let output = cli(dir.path(), "sqlite://unused.db", KEY, &args);
+        assert_ok(&output, &format!("{args:?}"));
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(text.contains("Usage"), "{args:?}");
+        assert!(text.contains("--identity"), "{args:?}");
+    }
+    // Neither --out nor --verify: a usage error, nothing written.
+    let output = cli(dir.path(), "sqlite://unused.db", KEY, &["backup"]);
+    assert!(!output.status.success());
+    let output = cli(
+        dir.path(),
+        "sqlite://unused.db",
+        KEY,
+        &["backup", "--out", "a", "--verify", "b"],
+    );
+    assert!(!output.status.success());
+}

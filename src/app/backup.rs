@@ -114,7 +114,7 @@ pub fn open_backup<R: BufRead>(
     let hint = move || {
         match wanted.first() {
         Some(id) => format!(
-            "the secret key with backup key id {id}, not the configured one ({ours}); set that RIGHTSDESK_SECRET_KEY"
+            "the secret key with backup key id {id}, not the configured one ({ours}): set that RIGHTSDESK_SECRET_KEY (or the file's header was altered)"
         ),
         None => "an age public key (--recipient); give its secret key with --identity FILE"
             .to_string(),
