@@ -525,3 +525,31 @@ fn backup_and_restore_explain_themselves() {
     );
     assert!(!output.status.success());
 }
+
+#[test]
+fn restored_keys_move_postgresql_sequences_on() {
+    let Some(postgres) = backends().into_iter().find(|b| *b != Backend::Sqlite) else {
+        return;
+    };
+    use diesel::connection::SimpleConnection;
+    use diesel::RunQueryDsl;
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::create(&postgres, dir.path());
+    let pool = pool(&database.url);
+    let mut conn = pool.get().unwrap();
+    conn.batch_execute(
+        "CREATE TABLE numbered (id BIGSERIAL PRIMARY KEY); \
+         INSERT INTO numbered (id) VALUES (1), (2), (41);",
+    )
+    .unwrap();
+    dump::rows::advance_sequences(&mut conn).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let next: Next = diesel::sql_query("INSERT INTO numbered DEFAULT VALUES RETURNING id")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(next.id, 42);
+}

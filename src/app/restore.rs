@@ -47,7 +47,9 @@ pub fn restore<R: BufRead>(
     let seeds = dump::migration_seeds(&manifest.schema, &specs)?;
     conn.transaction(|conn| {
         dump::rows::delete_all(conn, &specs)?;
-        load(conn, reader, &manifest.tables, progress)
+        load(conn, reader, &manifest.tables, progress)?;
+        dump::rows::advance_sequences(conn)?;
+        Ok::<_, BackupError>(())
     })?;
     let verified = store::run_migrations(&mut conn)
         .map_err(BackupError::from)

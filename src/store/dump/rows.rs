@@ -266,3 +266,41 @@ pub fn sqlite_parents(conn: &mut DbConn, table: &str) -> Result<Vec<String>, Sto
     let parents: Vec<Parent> = diesel::sql_query(sql).load(conn)?;
     Ok(parents.into_iter().map(|p| p.table).collect())
 }
+
+/// Moves every PostgreSQL sequence that feeds a column (serial or identity) past the largest
+/// value restored into it, so that the next insert does not repeat a key. SQLite keeps its
+/// own counters up to date on insert.
+pub fn advance_sequences(conn: &mut DbConn) -> Result<(), StoreError> {
+    if conn.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Fed {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        column_name: String,
+    }
+    let fed: Vec<Fed> = diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name \
+         FROM information_schema.columns WHERE table_schema = current_schema() \
+         AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')",
+    )
+    .load(conn)?;
+    for Fed {
+        table_name,
+        column_name,
+    } in fed
+    {
+        let table = quoted(&table_name);
+        let column = quoted(&column_name);
+        diesel::sql_query(format!(
+            "SELECT setval(pg_get_serial_sequence($1, $2), \
+             COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+        ))
+        .bind::<Text, _>(table)
+        .bind::<Text, _>(column_name)
+        .execute(conn)?;
+    }
+    Ok(())
+}
