@@ -16,8 +16,28 @@ use crate::domain::backup::{
 use crate::files::backup::{BackupFileError, BackupReader, BackupWriter};
 use crate::store::{self, dump, StoreError};
 
-/// Rows read per query while backing up, and written per insert batch while restoring.
+/// Rows read per query while backing up, and written per insert batch while restoring, at
+/// most.
 pub const BATCH_ROWS: usize = 1000;
+/// A batch stops growing at about this many bytes, so that tables of large rows (data
+/// packages) keep memory as flat as tables of small ones.
+pub const BATCH_BYTES: usize = 8 << 20;
+
+/// The size of the next batch: doubled while batches stay small, halved when one was large;
+/// it starts at one row, so that a table of huge rows never reads many at once.
+pub fn next_batch_size(current: usize, batch_bytes: usize) -> usize {
+    if batch_bytes > BATCH_BYTES {
+        (current / 2).max(1)
+    } else if batch_bytes < BATCH_BYTES / 4 {
+        (current * 2).min(BATCH_ROWS)
+    } else {
+        current
+    }
+}
+
+pub fn row_size(row: &[crate::domain::backup::Cell]) -> usize {
+    row.iter().map(|c| c.approximate_size()).sum()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -199,14 +219,19 @@ fn copy_table<W: Write>(
     let key = spec.key_positions();
     let mut after = None;
     let mut written = 0;
+    let mut size = 1;
     loop {
-        let batch = dump::rows::batch_after(conn, spec, after.as_deref(), BATCH_ROWS as i64)?;
+        let batch = dump::rows::batch_after(conn, spec, after.as_deref(), size as i64)?;
+        let mut bytes = 0;
         for row in &batch {
             writer.row(row).map_err(BackupError::Write)?;
+            bytes += row_size(row);
         }
         written += batch.len() as u64;
+        let full = batch.len() == size;
+        size = next_batch_size(size, bytes);
         match batch.last() {
-            Some(last) if batch.len() == BATCH_ROWS => {
+            Some(last) if full => {
                 after = Some(key.iter().map(|&i| last[i].clone()).collect::<Vec<_>>());
             }
             _ => return Ok(written),
@@ -242,4 +267,18 @@ pub fn verify_file<R: BufRead>(
     reader.finish()?;
     progress(Progress { rows: done, total });
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_grow_while_small_and_shrink_when_large() {
+        assert_eq!(next_batch_size(1, 100), 2);
+        assert_eq!(next_batch_size(BATCH_ROWS, 100), BATCH_ROWS);
+        assert_eq!(next_batch_size(64, BATCH_BYTES * 2), 32);
+        assert_eq!(next_batch_size(1, BATCH_BYTES * 2), 1);
+        assert_eq!(next_batch_size(10, BATCH_BYTES / 2), 10);
+    }
 }

@@ -8,7 +8,7 @@ use std::io::BufRead;
 
 use diesel::Connection;
 
-use super::backup::{open_backup, BackupError, Progress, BATCH_ROWS};
+use super::backup::{open_backup, row_size, BackupError, Progress, BATCH_BYTES, BATCH_ROWS};
 use super::Context;
 use crate::domain::backup::{Manifest, ManifestTable, TableSpec};
 use crate::files::backup::BackupReader;
@@ -121,8 +121,11 @@ fn load<R: std::io::Read>(
         let mut left = table.rows;
         while left > 0 {
             batch.clear();
-            while left > 0 && batch.len() < BATCH_ROWS {
-                batch.push(reader.row(&table.spec)?);
+            let mut bytes = 0;
+            while left > 0 && batch.len() < BATCH_ROWS && bytes < BATCH_BYTES {
+                let row = reader.row(&table.spec)?;
+                bytes += row_size(&row);
+                batch.push(row);
                 left -= 1;
             }
             dump::rows::insert(conn, &table.spec, &batch)?;

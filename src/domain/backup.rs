@@ -86,6 +86,15 @@ const TIMESTAMP: &[FormatItem<'static>] =
 const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 impl Cell {
+    /// Roughly the bytes the value holds, to keep batches of large rows small.
+    pub fn approximate_size(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.len(),
+            Cell::Bytes(b) => b.len(),
+            _ => 8,
+        }
+    }
+
     /// The cell as written in a backup: text, numbers and booleans as JSON's own, bytes as
     /// lower-case hex, times as `YYYY-MM-DDTHH:MM:SS.f` (UTC) and dates as `YYYY-MM-DD`.
     pub fn to_json(&self) -> serde_json::Value {
