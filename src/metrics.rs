@@ -58,6 +58,11 @@ pub struct Metrics {
     pub outbox_pending: Gauge,
     pub outbox_failing: Gauge,
     pub outbox_undeliverable: Gauge,
+    /// Audit events committed but not yet sequenced, and the oldest one's age.
+    pub audit_pending: Gauge,
+    pub audit_pending_oldest_seconds: Gauge,
+    /// Audit events this instance's sequencer numbered and chained.
+    pub audit_sequenced: Counter,
     pub requests_open: Family<RegimeLabels, Gauge>,
     pub requests_overdue: Family<RegimeLabels, Gauge>,
     pub purge_runs: Counter,
@@ -120,6 +125,24 @@ impl Metrics {
             "outbox_undeliverable",
             "Mails given up (refused recipient, or failing for days); listed for admins",
             outbox_undeliverable.clone(),
+        );
+        let audit_pending = Gauge::default();
+        registry.register(
+            "audit_pending",
+            "Audit events committed but not yet sequenced",
+            audit_pending.clone(),
+        );
+        let audit_pending_oldest_seconds = Gauge::default();
+        registry.register(
+            "audit_pending_oldest_seconds",
+            "How long the oldest audit event not yet sequenced has waited (0 when none)",
+            audit_pending_oldest_seconds.clone(),
+        );
+        let audit_sequenced = Counter::default();
+        registry.register(
+            "audit_sequenced",
+            "Audit events this instance's sequencer numbered, chained and checkpointed",
+            audit_sequenced.clone(),
         );
         let requests_open = Family::<RegimeLabels, Gauge>::default();
         registry.register(
@@ -184,6 +207,9 @@ impl Metrics {
             outbox_pending,
             outbox_failing,
             outbox_undeliverable,
+            audit_pending,
+            audit_pending_oldest_seconds,
+            audit_sequenced,
             requests_open,
             requests_overdue,
             purge_runs,

@@ -64,6 +64,16 @@ async fn metrics_listen_apart_and_count_the_traffic_without_personal_data() {
             sample(&text, "rightsdesk_outbox_pending").is_some(),
             "[{backend}]"
         );
+        for audit in [
+            "rightsdesk_audit_pending",
+            "rightsdesk_audit_pending_oldest_seconds",
+            "rightsdesk_audit_sequenced_total",
+        ] {
+            assert!(
+                sample(&text, audit).is_some(),
+                "[{backend}] {audit}: {text}"
+            );
+        }
         assert!(
             sample(&text, "rightsdesk_mail_sent_total") >= Some(2.0),
             "[{backend}] verification and confirmation: {text}"

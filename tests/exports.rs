@@ -84,7 +84,7 @@ fn export_events(app: &TestApp) -> Vec<(String, Value)> {
     use rightsdesk::store::schema::audit_events;
     audit_events::table
         .filter(audit_events::action.eq("export.requests"))
-        .order(audit_events::seq.asc())
+        .order(audit_events::pos.asc())
         .select((audit_events::actor, audit_events::details))
         .load::<(String, String)>(&mut app.conn())
         .unwrap()

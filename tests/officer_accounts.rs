@@ -20,7 +20,7 @@ const NEW_PASSWORD: &str = "a brand new lighthouse keeper";
 fn events(app: &TestApp, action: &str) -> Vec<(String, String, String)> {
     audit_events::table
         .filter(audit_events::action.eq(action))
-        .order(audit_events::seq.asc())
+        .order(audit_events::pos.asc())
         .select((
             audit_events::actor,
             audit_events::target,

@@ -57,7 +57,7 @@ fn events(app: &TestApp, action: &str) -> Vec<(String, String)> {
     use rightsdesk::store::schema::audit_events::dsl;
     dsl::audit_events
         .filter(dsl::action.eq(action))
-        .order(dsl::seq.asc())
+        .order(dsl::pos.asc())
         .select((dsl::target, dsl::details))
         .load(&mut *app.conn())
         .unwrap()

@@ -442,7 +442,7 @@ fn purged_targets(app: &TestApp) -> Vec<String> {
     dsl::audit_events
         .filter(dsl::action.eq("retention.purged"))
         .filter(dsl::target.like("record:%"))
-        .order(dsl::seq.asc())
+        .order(dsl::pos.asc())
         .select(dsl::target)
         .load::<String>(&mut *app.conn())
         .unwrap()

@@ -16,7 +16,8 @@ use serde_json::Value;
 /// One stored event, every column as text.
 #[derive(Debug, Clone)]
 struct Row {
-    seq: i64,
+    /// Insertion order (events are numbered later, by the sequencer).
+    pos: i64,
     actor: String,
     target: String,
     details: Value,
@@ -27,9 +28,9 @@ struct Row {
 fn events(app: &TestApp, action: &str) -> Vec<Row> {
     audit_events::table
         .filter(audit_events::action.eq(action))
-        .order(audit_events::seq.asc())
+        .order(audit_events::pos.asc())
         .select((
-            audit_events::seq,
+            audit_events::pos,
             audit_events::id,
             audit_events::actor,
             audit_events::action,
@@ -39,8 +40,8 @@ fn events(app: &TestApp, action: &str) -> Vec<Row> {
         .load::<(i64, String, String, String, String, String)>(&mut app.conn())
         .unwrap()
         .into_iter()
-        .map(|(seq, id, actor, action, target, details)| Row {
-            seq,
+        .map(|(pos, id, actor, action, target, details)| Row {
+            pos,
             raw: format!("{id} {actor} {action} {target} {details}"),
             actor,
             target,
@@ -312,7 +313,7 @@ async fn an_export_is_audited_at_its_start_with_filters_and_at_its_end_with_rows
         let id = start.details["export_id"].as_str().unwrap().to_string();
         let (_, end) = export_pair(&app, &id);
         let end = end.expect("the end event");
-        assert!(end.seq > start.seq, "[{backend}]");
+        assert!(end.pos > start.pos, "[{backend}]");
         assert_eq!(end.details["rows"], exported, "[{backend}]");
         assert_eq!(end.details["complete"], true, "[{backend}]");
         assert_eq!(end.details["filters"]["regime"], "eu", "[{backend}]");

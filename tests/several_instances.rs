@@ -398,7 +398,7 @@ fn assert_each_item_purged_once(db: &mut DbConn, expect: &PurgeExpectations) {
     use rightsdesk::store::schema::audit_events::dsl;
     let events: Vec<(String, String, String)> = dsl::audit_events
         .filter(dsl::action.like("retention.%"))
-        .order(dsl::seq.asc())
+        .order(dsl::pos.asc())
         .select((dsl::action, dsl::target, dsl::details))
         .load(db)
         .unwrap();

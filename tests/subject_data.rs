@@ -428,7 +428,7 @@ fn audit_actions(app: &TestApp, action: &str) -> Vec<(String, String)> {
     use rightsdesk::store::schema::audit_events::dsl;
     dsl::audit_events
         .filter(dsl::action.eq(action))
-        .order(dsl::seq.asc())
+        .order(dsl::pos.asc())
         .select((dsl::target, dsl::details))
         .load::<(String, String)>(&mut *app.conn())
         .unwrap()

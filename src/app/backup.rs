@@ -176,6 +176,10 @@ pub fn backup<W: Write>(
         let audit_head = store::audit::head(conn)
             .optional()?
             .map(|(seq, hash)| AuditHead { seq, hash });
+        let audit_checkpoint = store::audit_chain::newest_checkpoint(conn)?.map(|c| AuditHead {
+            seq: c.seq,
+            hash: c.head_hash,
+        });
         let manifest = Manifest {
             format: FORMAT_NAME.to_string(),
             version: FORMAT_VERSION,
@@ -186,6 +190,7 @@ pub fn backup<W: Write>(
             backend,
             tables,
             audit_head,
+            audit_checkpoint,
         };
         let mut writer =
             BackupWriter::create(out, &recipients, &manifest).map_err(BackupError::Write)?;

@@ -173,21 +173,22 @@ fn write_all<W: Write>(
 }
 
 fn export_row(request: ExportedRequest, names: &HashMap<String, String>) -> ExportRow {
+    let progress = request.progress;
     ExportRow {
         reference: request.reference,
         kind: request.kind,
         regime: request.regime,
         status: request.status,
         received_at: from_db(request.received_at),
-        verified_at: request.verified_at.map(from_db),
+        verified_at: progress.verified_at.map(from_db),
         due_at: from_db(request.due_at),
-        extended_due_at: request.extended_due_at.map(from_db),
-        closed_at: request.closed_at.map(from_db),
-        assignee: request
+        extended_due_at: progress.extended_due_at.map(from_db),
+        closed_at: progress.closed_at.map(from_db),
+        assignee: progress
             .assignee_id
             .map(|id| names.get(&id).cloned().unwrap_or(id)),
-        outcome: request.outcome,
-        rejection_reason: request.rejection_reason,
+        outcome: progress.outcome,
+        rejection_reason: progress.rejection_reason,
     }
 }
 

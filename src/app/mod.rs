@@ -44,6 +44,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 use crate::config::Settings;
+use crate::domain::audit::AuditKeys;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::store::{self, Backend, DbConn, Pool, PooledConn};
@@ -56,6 +57,8 @@ pub struct Context {
     pub settings: Arc<Settings>,
     /// Seals personal data at rest and hashes what must be found again.
     pub keyring: Arc<Keyring>,
+    /// Chains audit events and seals checkpoints (current key), and verifies (all keys).
+    pub audit_keys: Arc<AuditKeys>,
     /// Figures for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Bounds how many password checks (Argon2, memory-hard on purpose) run at once.
@@ -91,6 +94,10 @@ impl Context {
         Ok(Context {
             pool,
             keyring: Arc::new(Keyring::new(
+                &settings.secret_key,
+                &settings.previous_secret_keys,
+            )),
+            audit_keys: Arc::new(AuditKeys::new(
                 &settings.secret_key,
                 &settings.previous_secret_keys,
             )),

@@ -7,11 +7,11 @@ use super::officer::CurrentOfficer;
 use super::{clock, Context};
 use crate::domain::regime::Regime;
 use crate::domain::report::{
-    ComplianceReport, PurgeCount, RejectionCount, ReportLine, ReportMonth, TrendPoint,
+    ComplianceReport, PurgeCount, RejectionCount, ReportLine, ReportMonth, ReportZone, TrendPoint,
 };
 use crate::error::AppError;
 use crate::files;
-use crate::store::report::{self as counts, ClosedCount};
+use crate::store::report::{self as counts, ClosedCount, LineKey};
 use crate::store::time::to_db;
 use crate::store::{self, DbConn};
 
@@ -49,23 +49,22 @@ pub fn compliance(
     let zone = &ctx.settings.time_zone;
     let mut conn = ctx.conn()?;
     store::read_snapshot(&mut conn, |conn| {
-        let (start, end) = month.bounds(zone);
-        let (start, end) = (to_db(start), to_db(end));
+        let period = db_period(month, zone);
         let mut lines: BTreeMap<(String, String), ReportLine> = BTreeMap::new();
-        for c in counts::received(conn, start, end)? {
-            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+        for c in counts::received(conn, period)? {
+            if let Some(l) = line(&mut lines, &reads, &c.line) {
                 l.received += count(c.n);
             }
         }
-        for c in counts::verified(conn, start, end)? {
-            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+        for c in counts::verified(conn, period)? {
+            if let Some(l) = line(&mut lines, &reads, &c.line) {
                 l.verified += count(c.n);
             }
         }
-        let closed = counts::closed(conn, start, end)?;
+        let closed = counts::closed(conn, period)?;
         let mut rejections = Vec::new();
         for c in &closed {
-            let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) else {
+            let Some(l) = line(&mut lines, &reads, &c.line) else {
                 continue;
             };
             match c.status.as_str() {
@@ -79,32 +78,32 @@ pub fn compliance(
             }
             if c.status == "rejected" {
                 rejections.push(RejectionCount {
-                    regime: c.regime.clone(),
-                    kind: c.kind.clone(),
+                    regime: c.line.regime.clone(),
+                    kind: c.line.kind.clone(),
                     reason: c.reason.clone(),
                     count: count(c.n),
                 });
             }
         }
-        for c in counts::close_hours(conn, start, end)? {
-            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+        for c in counts::close_hours(conn, period)? {
+            if let Some(l) = line(&mut lines, &reads, &c.line) {
                 l.close_times.add(c.hours, count(c.n));
             }
         }
-        for c in counts::extensions(conn, start, end)? {
-            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+        for c in counts::extensions(conn, period)? {
+            if let Some(l) = line(&mut lines, &reads, &c.line) {
                 l.extensions += count(c.n);
             }
         }
-        for c in counts::open_at(conn, end)? {
-            if let Some(l) = line(&mut lines, &reads, &c.regime, &c.kind) {
+        for c in counts::open_at(conn, period.end)? {
+            if let Some(l) = line(&mut lines, &reads, &c.line) {
                 l.open_at_end += count(c.n);
                 l.overdue_at_end += count(c.overdue);
             }
         }
         rejections
             .sort_by(|a, b| (&a.regime, &a.kind, &a.reason).cmp(&(&b.regime, &b.kind, &b.reason)));
-        let purges = counts::purged(conn, start, end)?
+        let purges = counts::purged(conn, period)?
             .into_iter()
             .map(|c| PurgeCount {
                 class: c.class,
@@ -145,9 +144,9 @@ pub fn compliance(
 fn line<'a>(
     lines: &'a mut BTreeMap<(String, String), ReportLine>,
     reads: &dyn Fn(&str) -> bool,
-    regime: &str,
-    kind: &str,
+    key: &LineKey,
 ) -> Option<&'a mut ReportLine> {
+    let (regime, kind) = (key.regime.as_str(), key.kind.as_str());
     reads(regime).then(|| {
         lines
             .entry((regime.to_string(), kind.to_string()))
@@ -166,10 +165,9 @@ fn trend_point(
     month: ReportMonth,
     regimes: Option<&[&'static str]>,
 ) -> Result<TrendPoint, AppError> {
-    let (start, end) = month.bounds(&ctx.settings.time_zone);
-    let (start, end) = (to_db(start), to_db(end));
-    let received = counts::received_total(conn, start, end, regimes)?;
-    let answered = counts::answered_total(conn, start, end, regimes)?;
+    let period = db_period(month, &ctx.settings.time_zone);
+    let received = counts::received_total(conn, period, regimes)?;
+    let answered = counts::answered_total(conn, period, regimes)?;
     Ok(TrendPoint {
         month,
         received: count(received),
@@ -182,6 +180,15 @@ fn trend_point(
 /// ends the clock without one.
 fn is_answer(c: &ClosedCount) -> bool {
     matches!(c.status.as_str(), "fulfilled" | "rejected")
+}
+
+/// The month's bounds in the organisation's time zone, as the store compares them.
+fn db_period(month: ReportMonth, zone: &ReportZone) -> counts::Period {
+    let (start, end) = month.bounds(zone);
+    counts::Period {
+        start: to_db(start),
+        end: to_db(end),
+    }
 }
 
 fn count(n: i64) -> u64 {

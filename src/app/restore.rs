@@ -14,6 +14,12 @@ use crate::domain::backup::{Manifest, ManifestTable, TableSpec};
 use crate::files::backup::BackupReader;
 use crate::store::{self, dump, DbConn};
 
+/// Events numbered per batch when the restore sequences what was pending at the snapshot.
+const SEQUENCE_BATCH: i64 = 1000;
+/// How long the restore waits for another sequencer (a portal already running on the
+/// database) to finish its turn.
+const SEQUENCER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What a restore did.
 #[derive(Debug)]
 pub struct Restored {
@@ -53,9 +59,7 @@ pub fn restore<R: BufRead>(
     })?;
     let verified = store::run_migrations(&mut conn)
         .map_err(BackupError::from)
-        .and_then(|_| {
-            super::audit::verify_chain(ctx).map_err(|e| BackupError::Audit(e.to_string()))
-        });
+        .and_then(|_| settle_audit(ctx));
     match verified {
         Ok(audit_events) => Ok(Restored {
             manifest,
@@ -66,6 +70,17 @@ pub fn restore<R: BufRead>(
             Err(error)
         }
     }
+}
+
+/// Does what `migrate` and the sequencer would do when the restored portal starts (seal a
+/// chain written before the sequencer, number the events still pending at the snapshot),
+/// then verifies the audit log end to end.
+fn settle_audit(ctx: &Context) -> Result<u64, BackupError> {
+    let failed = |e: &dyn std::fmt::Display| BackupError::Audit(e.to_string());
+    super::audit::seal_chain(ctx).map_err(|e| failed(&e))?;
+    super::audit::sequence_pending(ctx, SEQUENCE_BATCH, SEQUENCER_PATIENCE, || false)
+        .map_err(|e| failed(&e))?;
+    super::audit::verify_chain(ctx).map_err(|e| failed(&e))
 }
 
 /// Refuses a backup of a schema this program does not know, and a database already past it.

@@ -146,12 +146,16 @@ pub fn verify(settings: Settings, path: &Path, identity: Option<&Path>) -> Resul
     bar.finish_and_clear();
     let manifest = result.map_err(|e| describe(path, e))?;
     println!(
-        "backup intact: {} ({} from {}, audit head {}): {}",
+        "backup intact: {} ({} from {}, audit head {}, checkpoint {}): {}",
         summary(&manifest),
         manifest.created_at,
         manifest.backend,
         manifest
             .audit_head
+            .as_ref()
+            .map_or("none".to_string(), |h| h.seq.to_string()),
+        manifest
+            .audit_checkpoint
             .as_ref()
             .map_or("none".to_string(), |h| h.seq.to_string()),
         rate(size, started)

@@ -160,8 +160,44 @@ enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check that no audit event was edited, deleted or reordered.
-    Verify,
+    /// Number, chain and checkpoint the events committed but not yet sequenced (`serve`
+    /// does this continuously); returns once none are waiting.
+    Sequence {
+        /// Events per transaction (and per checkpoint).
+        #[arg(long, default_value_t = crate::app::audit::DEFAULT_BATCH, value_parser = clap::value_parser!(i64).range(1..=50_000))]
+        batch_size: i64,
+    },
+    /// Print the newest checkpoint as one JSON line, to keep off the box (syslog, a WORM
+    /// bucket) for `audit verify --checkpoint`.
+    Checkpoint {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check that no audit event was edited, deleted, reordered or re-hashed, that every
+    /// checkpoint is genuine and no event waits too long to be sequenced.
+    Verify {
+        /// A checkpoint exported earlier (`audit checkpoint`): the log must still contain it.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Stream sequenced events, one JSON object a line, for a log shipper.
+    Tail {
+        /// ndjson (one object per line).
+        #[arg(long, value_enum)]
+        format: TailFormat,
+        /// Keep waiting for new events until SIGTERM or SIGINT.
+        #[arg(long)]
+        follow: bool,
+        /// Start after this sequence number (0: from the first event).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..))]
+        since: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TailFormat {
+    Ndjson,
 }
 
 /// Parses the command line and runs the command.
@@ -175,9 +211,16 @@ pub fn run() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(settings),
         Command::Migrate => migrate::run(settings),
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => audit::verify(settings),
+        Command::Audit { command } => match command {
+            AuditCommand::Sequence { batch_size } => audit::sequence(settings, batch_size),
+            AuditCommand::Checkpoint { out } => audit::checkpoint(settings, out.as_deref()),
+            AuditCommand::Verify { checkpoint } => audit::verify(settings, checkpoint),
+            AuditCommand::Tail {
+                format: TailFormat::Ndjson,
+                follow,
+                since,
+            } => audit::tail(settings, since, follow),
+        },
         Command::Demo => demo::run(settings),
         Command::Purge {
             dry_run,

@@ -63,6 +63,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
         let (stop_jobs, jobs_stop) = jobs::shutdown_signal();
         let outbox = tokio::spawn(jobs::outbox::run_until(ctx.clone(), mailer, jobs_stop.clone()));
         let maintenance = tokio::spawn(jobs::maintenance::run(ctx.clone()));
+        let sequencer = tokio::spawn(jobs::audit_sequencer::run_until(ctx.clone(), jobs_stop.clone()));
         let retention = tokio::spawn(jobs::retention::run_until(ctx.clone(), jobs_stop));
 
         let metrics = match metrics_listener {
@@ -111,9 +112,13 @@ pub fn run(settings: Settings) -> Result<(), String> {
             None => server.await,
         };
         // The jobs stop at their next safe point: a delivery in flight ends within the
-        // mailer's timeout; a purge batch commits or rolls back whole.
+        // mailer's timeout; a purge batch or a sequencer batch commits or rolls back whole.
         let grace = Duration::from_secs(shutdown_timeout);
-        for (name, job) in [("mail sender", outbox), ("scheduled purge", retention)] {
+        for (name, job) in [
+            ("mail sender", outbox),
+            ("scheduled purge", retention),
+            ("audit sequencer", sequencer),
+        ] {
             if tokio::time::timeout(grace, job).await.is_err() {
                 tracing::warn!(job = name, "did not stop in time; its work resumes at the next start");
             }

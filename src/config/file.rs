@@ -27,6 +27,8 @@ pub(super) struct FileSettings {
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) outbox_interval_ms: Option<u64>,
     pub(super) purge_interval_secs: Option<u64>,
+    pub(super) audit_sequence_interval_ms: Option<u64>,
+    pub(super) audit_max_pending_secs: Option<u64>,
     pub(super) time_zone: Option<String>,
     pub(super) session_idle_minutes: Option<u64>,
     pub(super) session_max_hours: Option<u64>,

@@ -105,28 +105,17 @@ impl Settings {
             ))
         })?;
 
-        let outbox_interval_ms = positive(
-            var("RIGHTSDESK_OUTBOX_INTERVAL_MS"),
-            file.outbox_interval_ms,
-            "RIGHTSDESK_OUTBOX_INTERVAL_MS",
-            5_000,
-            "milliseconds",
-        )?;
-        let purge_interval_secs = positive(
-            var("RIGHTSDESK_PURGE_INTERVAL_SECS"),
-            file.purge_interval_secs,
-            "RIGHTSDESK_PURGE_INTERVAL_SECS",
-            3600,
-            "seconds",
-        )?;
-        let smtp_timeout_secs = positive(
-            var("RIGHTSDESK_SMTP_TIMEOUT_SECS"),
-            file.smtp_timeout_secs,
-            "RIGHTSDESK_SMTP_TIMEOUT_SECS",
-            30,
-            "seconds",
-        )?
-        .min(MAX_SMTP_TIMEOUT_SECS);
+        let outbox_interval_ms = OUTBOX_INTERVAL_MS.read(var, file.outbox_interval_ms, 5_000)?;
+        let purge_interval_secs = PURGE_INTERVAL_SECS.read(var, file.purge_interval_secs, 3600)?;
+        let audit_sequence_interval_ms = AUDIT_SEQUENCE_INTERVAL_MS
+            .read(var, file.audit_sequence_interval_ms, 500)?
+            .min(MAX_AUDIT_SEQUENCE_INTERVAL_MS);
+        let audit_max_pending_secs = AUDIT_MAX_PENDING_SECS
+            .read(var, file.audit_max_pending_secs, 300)?
+            .min(MAX_MINUTES * 60);
+        let smtp_timeout_secs = SMTP_TIMEOUT_SECS
+            .read(var, file.smtp_timeout_secs, 30)?
+            .min(MAX_SMTP_TIMEOUT_SECS);
         let smtp_ca_file = var("RIGHTSDESK_SMTP_CA")
             .or(file.smtp_ca)
             .map(PathBuf::from);
@@ -135,55 +124,46 @@ impl Settings {
                 "RIGHTSDESK_SMTP_CA: set RIGHTSDESK_SMTP_URL too; without it mail is written to files",
             ));
         }
-        let shutdown_timeout_secs = positive(
-            var("RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS"),
-            file.shutdown_timeout_secs,
-            "RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS",
-            30,
-            "seconds",
-        )?;
+        let shutdown_timeout_secs =
+            SHUTDOWN_TIMEOUT_SECS.read(var, file.shutdown_timeout_secs, 30)?;
         let default_sessions = SessionPolicy::default();
         let sessions = SessionPolicy {
             idle: time::Duration::minutes(
-                positive(
-                    var("RIGHTSDESK_SESSION_IDLE_MINUTES"),
-                    file.session_idle_minutes,
-                    "RIGHTSDESK_SESSION_IDLE_MINUTES",
-                    default_sessions.idle.whole_minutes() as u64,
-                    "minutes",
-                )?
-                .min(MAX_MINUTES) as i64,
+                SESSION_IDLE_MINUTES
+                    .read(
+                        var,
+                        file.session_idle_minutes,
+                        default_sessions.idle.whole_minutes() as u64,
+                    )?
+                    .min(MAX_MINUTES) as i64,
             ),
             absolute: time::Duration::hours(
-                positive(
-                    var("RIGHTSDESK_SESSION_MAX_HOURS"),
-                    file.session_max_hours,
-                    "RIGHTSDESK_SESSION_MAX_HOURS",
-                    default_sessions.absolute.whole_hours() as u64,
-                    "hours",
-                )?
-                .min(MAX_MINUTES / 60) as i64,
+                SESSION_MAX_HOURS
+                    .read(
+                        var,
+                        file.session_max_hours,
+                        default_sessions.absolute.whole_hours() as u64,
+                    )?
+                    .min(MAX_MINUTES / 60) as i64,
             ),
         };
         let default_throttle = ThrottlePolicy::default();
         let throttle = ThrottlePolicy {
-            lock_after: positive(
-                var("RIGHTSDESK_SIGN_IN_LOCK_AFTER"),
-                file.sign_in_lock_after,
-                "RIGHTSDESK_SIGN_IN_LOCK_AFTER",
-                u64::from(default_throttle.lock_after),
-                "failed sign-ins",
-            )?
-            .min(u64::from(u32::MAX)) as u32,
-            lock_for: time::Duration::minutes(
-                positive(
-                    var("RIGHTSDESK_SIGN_IN_LOCK_MINUTES"),
-                    file.sign_in_lock_minutes,
-                    "RIGHTSDESK_SIGN_IN_LOCK_MINUTES",
-                    default_throttle.lock_for.whole_minutes() as u64,
-                    "minutes",
+            lock_after: SIGN_IN_LOCK_AFTER
+                .read(
+                    var,
+                    file.sign_in_lock_after,
+                    u64::from(default_throttle.lock_after),
                 )?
-                .min(MAX_MINUTES) as i64,
+                .min(u64::from(u32::MAX)) as u32,
+            lock_for: time::Duration::minutes(
+                SIGN_IN_LOCK_MINUTES
+                    .read(
+                        var,
+                        file.sign_in_lock_minutes,
+                        default_throttle.lock_for.whole_minutes() as u64,
+                    )?
+                    .min(MAX_MINUTES) as i64,
             ),
             ..default_throttle
         };
@@ -191,14 +171,13 @@ impl Settings {
             var("RIGHTSDESK_TOTP_REQUIRED_ROLES"),
             file.totp_required_roles,
         )?;
-        let password_hashers = positive(
-            var("RIGHTSDESK_PASSWORD_HASHERS"),
-            file.password_hashers,
-            "RIGHTSDESK_PASSWORD_HASHERS",
-            std::thread::available_parallelism().map_or(2, |n| n.get() as u64),
-            "concurrent password checks",
-        )?
-        .min(1024) as usize;
+        let password_hashers = PASSWORD_HASHERS
+            .read(
+                var,
+                file.password_hashers,
+                std::thread::available_parallelism().map_or(2, |n| n.get() as u64),
+            )?
+            .min(1024) as usize;
 
         let tls = match (
             var("RIGHTSDESK_TLS_CERT").or(file.tls_cert),
@@ -280,19 +259,15 @@ impl Settings {
 
         let default_spike = ExportSpikePolicy::default();
         let export_spike = ExportSpikePolicy {
-            max_exports: positive(
-                var("RIGHTSDESK_EXPORT_SPIKE_EXPORTS"),
+            max_exports: EXPORT_SPIKE_EXPORTS.read(
+                var,
                 file.export_spike_exports,
-                "RIGHTSDESK_EXPORT_SPIKE_EXPORTS",
                 default_spike.max_exports,
-                "exports per officer per hour",
             )?,
-            max_rows: positive(
-                var("RIGHTSDESK_EXPORT_SPIKE_ROWS"),
+            max_rows: EXPORT_SPIKE_ROWS.read(
+                var,
                 file.export_spike_rows,
-                "RIGHTSDESK_EXPORT_SPIKE_ROWS",
                 default_spike.max_rows,
-                "exported rows per officer per hour",
             )?,
         };
         let policy = policy_from(file.policy)?;
@@ -312,6 +287,8 @@ impl Settings {
             trusted_proxies,
             outbox_interval_ms,
             purge_interval_secs,
+            audit_sequence_interval_ms,
+            audit_max_pending_secs,
             time_zone,
             policy,
             throttle,
@@ -330,36 +307,76 @@ impl Settings {
 /// could overflow.
 const MAX_MINUTES: u64 = 10 * 366 * 24 * 60;
 
+/// The longest pause between two passes of the audit sequencer (a minute): events wait at
+/// most about this long to be sequenced.
+const MAX_AUDIT_SEQUENCE_INTERVAL_MS: u64 = 60_000;
+
 /// The longest the SMTP client waits for one step (an hour): a delivery is bounded at a few
 /// of them, and the sender's claims at a few deliveries.
 const MAX_SMTP_TIMEOUT_SECS: u64 = 60 * 60;
 
-/// A whole number above zero from a variable (named in the error) or the file, or `default`.
-fn positive(
-    variable: Option<String>,
-    file: Option<u64>,
-    name: &str,
-    default: u64,
-    unit: &str,
-) -> Result<u64, ConfigError> {
-    match variable {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| {
-                ConfigError::new(format!(
-                    "{name}: expected a whole number of {unit} above 0, got {text:?}"
-                ))
-            }),
-        None => match file {
-            Some(0) => Err(ConfigError::new(format!(
-                "RIGHTSDESK_CONFIG: {} must be above 0",
-                name.trim_start_matches("RIGHTSDESK_").to_lowercase()
-            ))),
-            Some(n) => Ok(n),
-            None => Ok(default),
-        },
+const OUTBOX_INTERVAL_MS: Whole = Whole::new("RIGHTSDESK_OUTBOX_INTERVAL_MS", "milliseconds");
+const PURGE_INTERVAL_SECS: Whole = Whole::new("RIGHTSDESK_PURGE_INTERVAL_SECS", "seconds");
+const AUDIT_SEQUENCE_INTERVAL_MS: Whole =
+    Whole::new("RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS", "milliseconds");
+const AUDIT_MAX_PENDING_SECS: Whole = Whole::new("RIGHTSDESK_AUDIT_MAX_PENDING_SECS", "seconds");
+const SMTP_TIMEOUT_SECS: Whole = Whole::new("RIGHTSDESK_SMTP_TIMEOUT_SECS", "seconds");
+const SHUTDOWN_TIMEOUT_SECS: Whole = Whole::new("RIGHTSDESK_SHUTDOWN_TIMEOUT_SECS", "seconds");
+const SESSION_IDLE_MINUTES: Whole = Whole::new("RIGHTSDESK_SESSION_IDLE_MINUTES", "minutes");
+const SESSION_MAX_HOURS: Whole = Whole::new("RIGHTSDESK_SESSION_MAX_HOURS", "hours");
+const SIGN_IN_LOCK_AFTER: Whole = Whole::new("RIGHTSDESK_SIGN_IN_LOCK_AFTER", "failed sign-ins");
+const SIGN_IN_LOCK_MINUTES: Whole = Whole::new("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "minutes");
+const PASSWORD_HASHERS: Whole =
+    Whole::new("RIGHTSDESK_PASSWORD_HASHERS", "concurrent password checks");
+const EXPORT_SPIKE_EXPORTS: Whole = Whole::new(
+    "RIGHTSDESK_EXPORT_SPIKE_EXPORTS",
+    "exports per officer per hour",
+);
+const EXPORT_SPIKE_ROWS: Whole = Whole::new(
+    "RIGHTSDESK_EXPORT_SPIKE_ROWS",
+    "exported rows per officer per hour",
+);
+
+/// A setting that is a whole number above zero: its variable (named in errors) and the unit
+/// errors speak of.
+#[derive(Clone, Copy)]
+struct Whole {
+    name: &'static str,
+    unit: &'static str,
+}
+
+impl Whole {
+    const fn new(name: &'static str, unit: &'static str) -> Whole {
+        Whole { name, unit }
+    }
+
+    /// The variable's value, else the file's, else the default.
+    fn read(
+        self,
+        var: impl Fn(&str) -> Option<String>,
+        file: Option<u64>,
+        default: u64,
+    ) -> Result<u64, ConfigError> {
+        let Whole { name, unit } = self;
+        match var(name) {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ConfigError::new(format!(
+                        "{name}: expected a whole number of {unit} above 0, got {text:?}"
+                    ))
+                }),
+            None => match file {
+                Some(0) => Err(ConfigError::new(format!(
+                    "RIGHTSDESK_CONFIG: {} must be above 0",
+                    name.trim_start_matches("RIGHTSDESK_").to_lowercase()
+                ))),
+                Some(n) => Ok(n),
+                None => Ok(default),
+            },
+        }
     }
 }

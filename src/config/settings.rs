@@ -35,6 +35,10 @@ pub struct Settings {
     pub outbox_interval_ms: u64,
     /// How often `serve` runs the purge.
     pub purge_interval_secs: u64,
+    /// How often `serve` sequences the audit events committed since its last pass.
+    pub audit_sequence_interval_ms: u64,
+    /// How long an audit event may wait for the sequencer before `audit verify` fails.
+    pub audit_max_pending_secs: u64,
     /// The organisation's time zone: report months begin at its local midnight.
     pub time_zone: ReportZone,
     pub policy: Policy,

@@ -61,6 +61,8 @@ fn a_bad_value_names_its_variable() {
         ("RIGHTSDESK_SIGN_IN_LOCK_AFTER", "0"),
         ("RIGHTSDESK_SIGN_IN_LOCK_MINUTES", "1.5"),
         ("RIGHTSDESK_PASSWORD_HASHERS", "many"),
+        ("RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS", "0"),
+        ("RIGHTSDESK_AUDIT_MAX_PENDING_SECS", "soon"),
     ] {
         let error = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data), (name, value)]))
             .unwrap_err()
@@ -82,6 +84,23 @@ fn an_smtp_timeout_beyond_an_hour_is_an_hour() {
         .unwrap();
         assert_eq!(settings.smtp_timeout_secs, expected, "{value}");
     }
+}
+
+#[test]
+fn the_audit_sequencer_runs_well_within_a_second_by_default_and_at_least_every_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let settings = Settings::from_env(&env(&[("RIGHTSDESK_DATA_DIR", data)])).unwrap();
+    assert_eq!(settings.audit_sequence_interval_ms, 500);
+    assert_eq!(settings.audit_max_pending_secs, 300);
+    let settings = Settings::from_env(&env(&[
+        ("RIGHTSDESK_DATA_DIR", data),
+        ("RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS", "3600000"),
+        ("RIGHTSDESK_AUDIT_MAX_PENDING_SECS", "60"),
+    ]))
+    .unwrap();
+    assert_eq!(settings.audit_sequence_interval_ms, 60_000);
+    assert_eq!(settings.audit_max_pending_secs, 60);
 }
 
 #[test]

@@ -183,6 +183,9 @@ pub struct Manifest {
     pub backend: String,
     pub tables: Vec<ManifestTable>,
     pub audit_head: Option<AuditHead>,
+    /// The newest keyed checkpoint of the audit log: its number and the chain's hash there.
+    #[serde(default)]
+    pub audit_checkpoint: Option<AuditHead>,
 }
 
 impl Manifest {

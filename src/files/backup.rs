@@ -228,5 +228,6 @@ fn empty_manifest() -> Manifest {
         backend: String::new(),
         tables: Vec::new(),
         audit_head: None,
+        audit_checkpoint: None,
     }
 }

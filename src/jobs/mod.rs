@@ -1,6 +1,7 @@
 //! Background work inside `serve`: each job is idempotent and safe beside other instances,
 //! and stops at a safe point when the process is asked to stop.
 
+pub mod audit_sequencer;
 pub mod maintenance;
 pub mod outbox;
 pub mod retention;

@@ -1,72 +1,102 @@
-//! The append-only audit trail and its head row.
+//! The audit trail's events: appended unsequenced with the change they record, read back
+//! sequenced or pending. Numbering, chaining and checkpoints are `store::audit_chain`.
 
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use super::schema::{audit_events, audit_head, requests};
+use super::schema::{audit_events, requests};
 use super::time::{from_db, to_db};
 use super::{DbConn, StoreError};
-use crate::domain::audit::{chain_hash, Actor, AuditEvent, EventContent, StoredEvent, Target};
+use crate::domain::audit::{Actor, AuditCursor, AuditEvent, StoredEvent, Target};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = audit_events)]
-pub(crate) struct AuditEventRow {
-    pub seq: i64,
-    pub id: String,
-    pub at: time::PrimitiveDateTime,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
+pub use super::audit_chain::head;
 
-impl TryFrom<AuditEventRow> for AuditEvent {
-    type Error = StoreError;
+/// The columns of an event, in the order [`stored`] reads them.
+pub(super) const EVENT_COLUMNS: (
+    audit_events::pos,
+    audit_events::seq,
+    audit_events::id,
+    audit_events::at,
+    audit_events::actor,
+    audit_events::action,
+    audit_events::target,
+    audit_events::details,
+    audit_events::prev_hash,
+    audit_events::hash,
+    audit_events::key_id,
+) = (
+    audit_events::pos,
+    audit_events::seq,
+    audit_events::id,
+    audit_events::at,
+    audit_events::actor,
+    audit_events::action,
+    audit_events::target,
+    audit_events::details,
+    audit_events::prev_hash,
+    audit_events::hash,
+    audit_events::key_id,
+);
 
-    fn try_from(row: AuditEventRow) -> Result<AuditEvent, StoreError> {
-        let corrupt = || StoreError::corrupt("audit_events", row.seq);
-        Ok(AuditEvent {
-            seq: row.seq,
-            at: from_db(row.at),
-            actor: Actor::parse(&row.actor).map_err(|_| corrupt())?,
-            target: Target::parse(&row.target).map_err(|_| corrupt())?,
-            action: row.action,
-            details: row.details,
-        })
+pub(super) type EventRow = (
+    i64,
+    Option<i64>,
+    String,
+    time::PrimitiveDateTime,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The event a row holds, as stored (the text unparsed, as hashed).
+pub(super) fn stored(row: EventRow) -> StoredEvent {
+    let (position, seq, id, at, actor, action, target, details, prev_hash, hash, key_id) = row;
+    StoredEvent {
+        position,
+        seq,
+        id,
+        at: from_db(at),
+        actor,
+        action,
+        target,
+        details,
+        prev_hash,
+        hash,
+        key_id,
     }
 }
 
-impl AuditEventRow {
-    /// The event as the chain verifier reads it: the stored text, unparsed, as hashed.
-    fn into_stored(self) -> StoredEvent {
-        StoredEvent {
-            seq: self.seq,
-            id: self.id,
-            at: from_db(self.at),
-            actor: self.actor,
-            action: self.action,
-            target: self.target,
-            details: self.details,
-            prev_hash: self.prev_hash,
-            hash: self.hash,
-        }
-    }
+fn parsed(row: EventRow) -> Result<AuditEvent, StoreError> {
+    let position = row.0;
+    AuditEvent::try_from(stored(row)).map_err(|_| StoreError::corrupt("audit_events", position))
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
 struct NewAuditEventRow<'a> {
-    seq: i64,
-    id: &'a str,
+    id: String,
     at: time::PrimitiveDateTime,
     actor: &'a str,
     action: &'a str,
     target: &'a str,
     details: &'a str,
-    prev_hash: &'a str,
-    hash: &'a str,
+}
+
+impl<'a> NewAuditEventRow<'a> {
+    fn from(event: &NewAuditEvent<'a>) -> NewAuditEventRow<'a> {
+        NewAuditEventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            at: to_db(event.at),
+            actor: event.actor,
+            action: event.action,
+            target: event.target,
+            details: event.details,
+        }
+    }
 }
 
 /// An event to append. `details` is a JSON object without personal data.
@@ -79,51 +109,30 @@ pub struct NewAuditEvent<'a> {
     pub details: &'a str,
 }
 
-/// Takes the write lock on the head row (a no-op update): appends are serialised by it,
-/// and it holds until the transaction ends.
-pub fn lock_head(conn: &mut DbConn) -> QueryResult<()> {
-    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-        .set(audit_head::seq.eq(audit_head::seq))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The head, read under its write lock: one round trip on PostgreSQL (`FOR UPDATE`), a
-/// no-op update then a read on SQLite (which has no row locks).
-fn locked_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+/// Appends one event, unsequenced; returns its local position (insertion order). Must run
+/// inside [`super::write`], so that the event commits with the change it records. It takes
+/// no lock beyond its own row: the sequencer numbers and chains it after the commit.
+pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
+    let row = NewAuditEventRow::from(event);
     match conn {
-        DbConn::Postgres(pg) => audit_head::table
-            .filter(audit_head::id.eq(1))
-            .select((audit_head::seq, audit_head::hash))
-            .for_update()
-            .first(pg),
-        DbConn::Sqlite(_) => {
-            lock_head(conn)?;
-            head(conn)
+        DbConn::Postgres(pg) => diesel::insert_into(audit_events::table)
+            .values(&row)
+            .returning(audit_events::pos)
+            .get_result(pg),
+        DbConn::Sqlite(sqlite) => {
+            diesel::insert_into(audit_events::table)
+                .values(&row)
+                .execute(sqlite)?;
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "last_insert_rowid()",
+            ))
+            .get_result(sqlite)
         }
     }
 }
 
-/// The newest event's sequence number and hash, as the head row records them.
-pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
-    audit_head::table
-        .filter(audit_head::id.eq(1))
-        .select((audit_head::seq, audit_head::hash))
-        .first(conn)
-}
-
-/// Appends one event to the chain. Must run inside [`super::write`], so that the event
-/// commits with the change it records.
-///
-/// On PostgreSQL the head's lock is the last lock a transaction takes: change every row
-/// first, then append. A transaction that holds the head and then waits for a row deadlocks
-/// with one that holds that row and waits for the head.
-pub fn append(conn: &mut DbConn, event: &NewAuditEvent<'_>) -> QueryResult<i64> {
-    append_chained(conn, std::slice::from_ref(event))
-}
-
 /// Appends one event named by its typed actor and target, its details a JSON object
-/// without personal data.
+/// without personal data; returns its local position.
 pub fn append_event(
     conn: &mut DbConn,
     at: OffsetDateTime,
@@ -144,56 +153,10 @@ pub fn append_event(
     )
 }
 
-/// Appends several events in order, reading and moving the head once: a purge batch's
-/// thousand events cost one head update and a few multi-row inserts instead of a thousand
-/// round trips each.
+/// Appends several events in order, in a few multi-row inserts: a purge batch's thousand
+/// events cost a few round trips, not a thousand.
 pub fn append_many(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    append_chained(conn, events).map(|_| ())
-}
-
-/// Chains `events` (at least one) onto the head and moves the head; returns the last `seq`.
-fn append_chained(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResult<i64> {
-    let (mut seq, mut last_hash) = locked_head(conn)?;
-    let mut owned: Vec<(i64, String, time::PrimitiveDateTime, String, String)> =
-        Vec::with_capacity(events.len());
-    for event in events {
-        seq += 1;
-        let id = uuid::Uuid::now_v7().to_string();
-        // Stored timestamps keep microseconds; hash exactly what will be read back.
-        let at = from_db(to_db(event.at));
-        let hash = chain_hash(
-            &last_hash,
-            &EventContent {
-                seq,
-                id: &id,
-                at,
-                actor: event.actor,
-                action: event.action,
-                target: event.target,
-                details: event.details,
-            },
-        );
-        owned.push((seq, id, to_db(at), last_hash, hash.clone()));
-        last_hash = hash;
-    }
-    let rows: Vec<NewAuditEventRow<'_>> = owned
-        .iter()
-        .zip(events)
-        .map(|((seq, id, at, prev_hash, hash), event)| NewAuditEventRow {
-            seq: *seq,
-            id,
-            at: *at,
-            actor: event.actor,
-            action: event.action,
-            target: event.target,
-            details: event.details,
-            prev_hash,
-            hash,
-        })
-        .collect();
+    let rows: Vec<NewAuditEventRow<'_>> = events.iter().map(NewAuditEventRow::from).collect();
     for chunk in rows.chunks(super::INSERT_CHUNK) {
         match conn {
             DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
@@ -204,33 +167,40 @@ fn append_chained(conn: &mut DbConn, events: &[NewAuditEvent<'_>]) -> QueryResul
                 .execute(c),
         }?;
     }
-    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&last_hash)))
-        .execute(conn)?;
-    Ok(seq)
+    Ok(())
 }
 
-/// Events about one target, oldest first.
+/// Events about one target in log order: the sequenced by number, then the pending in the
+/// order they were stored (the order the sequencer will give them).
 pub fn list_for_target(conn: &mut DbConn, target: &str) -> Result<Vec<AuditEvent>, StoreError> {
     audit_events::table
         .filter(audit_events::target.eq(target))
-        .order(audit_events::seq.asc())
-        .select(AuditEventRow::as_select())
-        .load(conn)?
+        .order((
+            audit_events::seq.is_null().asc(),
+            audit_events::seq.asc(),
+            audit_events::pos.asc(),
+        ))
+        .select(EVENT_COLUMNS)
+        .load::<EventRow>(conn)?
         .into_iter()
-        .map(AuditEvent::try_from)
+        .map(parsed)
         .collect()
 }
 
-/// The next batch of events after `after_seq`, in chain order.
-pub fn batch_after(conn: &mut DbConn, after_seq: i64, limit: i64) -> QueryResult<Vec<StoredEvent>> {
-    let rows: Vec<AuditEventRow> = audit_events::table
-        .filter(audit_events::seq.gt(after_seq))
-        .order(audit_events::seq.asc())
+/// The events after the first `skip` in log order (sequenced by number, then pending in
+/// insertion order), at most `limit`: a look at the whole trail, pending events included.
+pub fn batch_after(conn: &mut DbConn, skip: i64, limit: i64) -> QueryResult<Vec<StoredEvent>> {
+    let rows: Vec<EventRow> = audit_events::table
+        .order((
+            audit_events::seq.is_null().asc(),
+            audit_events::seq.asc(),
+            audit_events::pos.asc(),
+        ))
+        .offset(skip)
         .limit(limit)
-        .select(AuditEventRow::as_select())
+        .select(EVENT_COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().map(AuditEventRow::into_stored).collect())
+    Ok(rows.into_iter().map(stored).collect())
 }
 
 /// Filters of the audit viewer; `None` matches everything.
@@ -241,8 +211,8 @@ pub struct AuditFilter<'a> {
     pub target: Option<&'a str>,
     pub from: Option<time::PrimitiveDateTime>,
     pub until: Option<time::PrimitiveDateTime>,
-    /// Only events older than this sequence number (the previous page's last).
-    pub before_seq: Option<i64>,
+    /// Only events older than this one (the previous page's last).
+    pub before: Option<AuditCursor>,
     /// `None`: every event. Otherwise only what this reader may see.
     pub visible_to: Option<AuditReader<'a>>,
 }
@@ -263,12 +233,10 @@ diesel::define_sql_function! {
 /// Where a request's id starts in its audit target, `request:<id>` (1-based).
 const REQUEST_ID_AT: i32 = "request:".len() as i32 + 1;
 
-/// A page of events, newest first.
-pub fn list_filtered(
-    conn: &mut DbConn,
-    filter: &AuditFilter<'_>,
-    limit: i64,
-) -> Result<Vec<AuditEvent>, StoreError> {
+type Backend = <DbConn as diesel::Connection>::Backend;
+
+/// The viewer's filters, but not its order or page.
+fn filtered<'a>(filter: &AuditFilter<'a>) -> audit_events::BoxedQuery<'a, Backend> {
     let mut query = audit_events::table.into_boxed();
     if let Some(actor) = filter.actor {
         query = query.filter(audit_events::actor.eq(actor));
@@ -284,9 +252,6 @@ pub fn list_filtered(
     }
     if let Some(until) = filter.until {
         query = query.filter(audit_events::at.lt(until));
-    }
-    if let Some(before) = filter.before_seq {
-        query = query.filter(audit_events::seq.lt(before));
     }
     if let Some(reader) = filter.visible_to {
         // One primary-key probe per event read: the request named by the target, in one
@@ -306,11 +271,42 @@ pub fn list_filtered(
         );
     }
     query
-        .order(audit_events::seq.desc())
-        .limit(limit)
-        .select(AuditEventRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(AuditEvent::try_from)
-        .collect()
+}
+
+/// A page of events, newest first: the pending (newest stored first), then the sequenced
+/// (highest number first). Each part walks its own index, so a page costs the same at the
+/// start and deep into a long trail.
+pub fn list_filtered(
+    conn: &mut DbConn,
+    filter: &AuditFilter<'_>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut rows: Vec<EventRow> = Vec::new();
+    if !matches!(filter.before, Some(AuditCursor::Sequenced(_))) {
+        let mut pending = filtered(filter).filter(audit_events::seq.is_null());
+        if let Some(AuditCursor::Pending(position)) = filter.before {
+            pending = pending.filter(audit_events::pos.lt(position));
+        }
+        rows = pending
+            .order(audit_events::pos.desc())
+            .limit(limit)
+            .select(EVENT_COLUMNS)
+            .load(conn)?;
+    }
+    let wanted = limit - rows.len() as i64;
+    if wanted > 0 {
+        let mut sequenced = filtered(filter).filter(audit_events::seq.is_not_null());
+        if let Some(AuditCursor::Sequenced(seq)) = filter.before {
+            sequenced = sequenced.filter(audit_events::seq.lt(seq));
+        }
+        let more: Vec<EventRow> = sequenced
+            .order(audit_events::seq.desc())
+            .limit(wanted)
+            .select(EVENT_COLUMNS)
+            .load(conn)?;
+        // An event sequenced between the two reads is shown once, as pending.
+        let seen: std::collections::HashSet<i64> = rows.iter().map(|row| row.0).collect();
+        rows.extend(more.into_iter().filter(|row| !seen.contains(&row.0)));
+    }
+    rows.into_iter().map(parsed).collect()
 }

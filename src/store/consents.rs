@@ -36,11 +36,9 @@ impl TryFrom<ConsentRow> for Consent {
     type Error = StoreError;
 
     fn try_from(row: ConsentRow) -> Result<Consent, StoreError> {
+        let subject_id = row.subject_id.parse();
         Ok(Consent {
-            subject_id: row
-                .subject_id
-                .parse()
-                .map_err(|_| StoreError::corrupt("consents", &row.id))?,
+            subject_id: subject_id.map_err(|_| StoreError::corrupt("consents", &row.id))?,
             id: row.id,
             purpose: row.purpose,
             granted_at: from_db(row.granted_at),

@@ -2,7 +2,10 @@
 //! backend is picked from the URL scheme. Each table has its own file with its row structs
 //! and one function per question.
 
+mod advisory;
 pub mod audit;
+pub mod audit_chain;
+mod batch;
 pub mod consents;
 pub mod dump;
 pub mod export_watch;
@@ -33,9 +36,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters a statement for
-/// the widest table.
-pub const INSERT_CHUNK: usize = 2000;
+pub use batch::INSERT_CHUNK;
 
 /// A connection to either backend. Queries written once with diesel's DSL run on both.
 #[derive(diesel::MultiConnection)]
@@ -246,38 +247,41 @@ pub fn prepare_bulk_load(conn: &mut DbConn) -> Result<(), StoreError> {
 /// Runs `work` in one read-only transaction that sees a single snapshot throughout, so a
 /// long read in many queries (an export) is consistent even while requests change. SQLite
 /// in WAL mode gives a read transaction its snapshot; PostgreSQL needs repeatable read.
-pub fn read_snapshot<T, E>(
+pub fn read_snapshot<T, E: From<diesel::result::Error>>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
+) -> Result<T, E> {
+    transaction_begun_by(conn, Backend::Postgres, repeatable_read_only, work)
+}
+
+/// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
+/// (a no-op update of the audit head), so that no read inside the transaction can go stale
+/// before its first write. On PostgreSQL it takes no lock of its own: audit events are
+/// appended unsequenced, and only the sequencer touches the head.
+pub fn write<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    transaction_begun_by(conn, Backend::Sqlite, audit_chain::lock_for_write, work)
+}
+
+/// Runs `work` in one transaction whose first statement, on `backend` only, is `begin`.
+fn transaction_begun_by<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    backend: Backend,
+    begin: fn(&mut DbConn) -> QueryResult<()>,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
     conn.transaction(|conn| {
-        if conn.backend() == Backend::Postgres {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(conn)?;
+        if conn.backend() == backend {
+            begin(conn)?;
         }
         work(conn)
     })
 }
 
-/// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
-/// (a no-op update of the audit head), so that no read inside the transaction can go stale
-/// before its first write. On PostgreSQL the audit head row is locked only when an event is
-/// appended, late in the transaction, so that writers wait for each other as briefly as
-/// possible.
-pub fn write<T, E>(
-    conn: &mut DbConn,
-    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    conn.transaction(|conn| {
-        if conn.backend() == Backend::Sqlite {
-            audit::lock_head(conn)?;
-        }
-        work(conn)
-    })
+fn repeatable_read_only(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(conn)
+        .map(|_| ())
 }

@@ -3,30 +3,21 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::batch::insert_chunked;
 use super::schema::personal_records;
 use super::time::from_db;
-use super::{DbConn, StoreError, INSERT_CHUNK};
+use super::{DbConn, StoreError};
 use crate::domain::record::{read_category, read_retention_class, read_state, Record};
 
-/// A record as stored; it leaves the store only as a [`Record`].
+/// A record as stored: the columns it was imported with, and the times erasure and
+/// restriction set since. It leaves the store only as a [`Record`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = personal_records)]
 pub(crate) struct RecordRow {
-    pub id: String,
-    pub subject_id: String,
-    pub source: String,
-    pub source_key: String,
-    pub category: String,
-    pub retention_class: String,
-    pub state: String,
-    pub key_id: String,
-    pub sealed: Vec<u8>,
-    pub removed_at: Option<PrimitiveDateTime>,
+    #[diesel(embed)]
+    pub imported: NewRecord,
     pub restricted_at: Option<PrimitiveDateTime>,
     pub erased_at: Option<PrimitiveDateTime>,
-    pub retention_from: Option<PrimitiveDateTime>,
-    pub created_at: PrimitiveDateTime,
-    pub updated_at: PrimitiveDateTime,
 }
 
 impl TryFrom<RecordRow> for Record {
@@ -34,7 +25,8 @@ impl TryFrom<RecordRow> for Record {
 
     /// Ids that do not parse make the row corrupt; a category, class or state the
     /// inventory does not know is kept as read, so that erasure can name the record.
-    fn try_from(row: RecordRow) -> Result<Record, StoreError> {
+    fn try_from(stored: RecordRow) -> Result<Record, StoreError> {
+        let row = stored.imported;
         let corrupt = || StoreError::corrupt("personal_records", &row.id);
         Ok(Record {
             id: row.id.parse().map_err(|_| corrupt())?,
@@ -47,8 +39,8 @@ impl TryFrom<RecordRow> for Record {
             key_id: row.key_id,
             sealed: row.sealed,
             removed_at: row.removed_at.map(from_db),
-            restricted_at: row.restricted_at.map(from_db),
-            erased_at: row.erased_at.map(from_db),
+            restricted_at: stored.restricted_at.map(from_db),
+            erased_at: stored.erased_at.map(from_db),
             retention_from: row.retention_from.map(from_db),
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
@@ -56,7 +48,8 @@ impl TryFrom<RecordRow> for Record {
     }
 }
 
-#[derive(Debug, Clone, Insertable)]
+/// The columns an import stores a record with.
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = personal_records)]
 pub struct NewRecord {
     pub id: String,
@@ -90,23 +83,7 @@ pub struct ImportedChanges {
 }
 
 pub fn insert_many(conn: &mut DbConn, rows: &[NewRecord]) -> QueryResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    // Batch inserts are written per backend: the multi-backend connection cannot say
-    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list. Chunks keep
-    // each statement under PostgreSQL's 65,535 parameters.
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(personal_records::table)
-                .values(chunk)
-                .execute(c),
-            DbConn::Postgres(c) => diesel::insert_into(personal_records::table)
-                .values(chunk)
-                .execute(c),
-        }?;
-    }
-    Ok(())
+    insert_chunked::<_, NewRecord>(conn, personal_records::table, rows)
 }
 
 /// What a re-import needs to know of a record already stored.

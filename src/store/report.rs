@@ -7,13 +7,20 @@ use time::PrimitiveDateTime;
 
 use super::{Backend, DbConn};
 
-/// A count for one (regime, kind).
+/// The report line a count is for: one (regime, kind).
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct LineCount {
+pub struct LineKey {
     #[diesel(sql_type = Text)]
     pub regime: String,
     #[diesel(sql_type = Text)]
     pub kind: String,
+}
+
+/// A count for one (regime, kind).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct LineCount {
+    #[diesel(embed)]
+    pub line: LineKey,
     #[diesel(sql_type = BigInt)]
     pub n: i64,
 }
@@ -22,10 +29,8 @@ pub struct LineCount {
 /// closed by the due date in force.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct ClosedCount {
-    #[diesel(sql_type = Text)]
-    pub regime: String,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
+    #[diesel(embed)]
+    pub line: LineKey,
     #[diesel(sql_type = Text)]
     pub status: String,
     /// Empty unless rejected.
@@ -40,10 +45,8 @@ pub struct ClosedCount {
 /// Answered requests that took `hours` whole hours from receipt to closure.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct HoursCount {
-    #[diesel(sql_type = Text)]
-    pub regime: String,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
+    #[diesel(embed)]
+    pub line: LineKey,
     #[diesel(sql_type = BigInt)]
     pub hours: i64,
     #[diesel(sql_type = BigInt)]
@@ -53,10 +56,8 @@ pub struct HoursCount {
 /// Requests open at an instant, and how many of them were past their due date then.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct OpenCount {
-    #[diesel(sql_type = Text)]
-    pub regime: String,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
+    #[diesel(embed)]
+    pub line: LineKey,
     #[diesel(sql_type = BigInt)]
     pub n: i64,
     #[diesel(sql_type = BigInt)]
@@ -73,43 +74,29 @@ pub struct ClassCount {
 }
 
 /// Confirmed requests submitted in `[start, end)`.
-pub fn received(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<LineCount>> {
+pub fn received(conn: &mut DbConn, period: Period) -> QueryResult<Vec<LineCount>> {
     in_period(
         conn,
         "SELECT regime, kind, COUNT(*) AS n FROM requests \
          WHERE received_at >= $1 AND received_at < $2 AND status <> 'unverified' \
          GROUP BY regime, kind",
-        start,
-        end,
+        period,
     )
 }
 
 /// Requests confirmed in `[start, end)`.
-pub fn verified(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<LineCount>> {
+pub fn verified(conn: &mut DbConn, period: Period) -> QueryResult<Vec<LineCount>> {
     in_period(
         conn,
         "SELECT regime, kind, COUNT(*) AS n FROM requests \
          WHERE verified_at >= $1 AND verified_at < $2 \
          GROUP BY regime, kind",
-        start,
-        end,
+        period,
     )
 }
 
 /// Requests closed in `[start, end)` by status and rejection reason.
-pub fn closed(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<ClosedCount>> {
+pub fn closed(conn: &mut DbConn, period: Period) -> QueryResult<Vec<ClosedCount>> {
     in_period(
         conn,
         "SELECT regime, kind, status, COALESCE(rejection_reason, '') AS reason, \
@@ -118,17 +105,12 @@ pub fn closed(
               AS BIGINT) AS on_time \
          FROM requests WHERE closed_at >= $1 AND closed_at < $2 \
          GROUP BY regime, kind, status, COALESCE(rejection_reason, '')",
-        start,
-        end,
+        period,
     )
 }
 
 /// How long the requests fulfilled or rejected in `[start, end)` took, in whole hours.
-pub fn close_hours(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<HoursCount>> {
+pub fn close_hours(conn: &mut DbConn, period: Period) -> QueryResult<Vec<HoursCount>> {
     let hours = match conn.backend() {
         Backend::Sqlite => "(unixepoch(closed_at) - unixepoch(received_at)) / 3600",
         Backend::Postgres => {
@@ -142,17 +124,12 @@ pub fn close_hours(
              WHERE closed_at >= $1 AND closed_at < $2 AND status IN ('fulfilled', 'rejected') \
              GROUP BY 1, 2, 3"
         ),
-        start,
-        end,
+        period,
     )
 }
 
 /// Deadline extensions granted in `[start, end)`, from the audit trail.
-pub fn extensions(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<LineCount>> {
+pub fn extensions(conn: &mut DbConn, period: Period) -> QueryResult<Vec<LineCount>> {
     // Request events name their target `request:<id>`; the id starts at the 9th character.
     in_period(
         conn,
@@ -160,8 +137,7 @@ pub fn extensions(
          FROM audit_events a JOIN requests r ON r.id = SUBSTR(a.target, 9) \
          WHERE a.action = 'request.extended' AND a.at >= $1 AND a.at < $2 \
          GROUP BY r.regime, r.kind",
-        start,
-        end,
+        period,
     )
 }
 
@@ -201,11 +177,7 @@ pub fn open_at(conn: &mut DbConn, at: PrimitiveDateTime) -> QueryResult<Vec<Open
 
 /// Items purged in `[start, end)` by class, from the retention audit events: one event per
 /// personal item, and one per batch (with its count) for housekeeping classes.
-pub fn purged(
-    conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<ClassCount>> {
+pub fn purged(conn: &mut DbConn, period: Period) -> QueryResult<Vec<ClassCount>> {
     let (class, count) = match conn.backend() {
         Backend::Sqlite => (
             "json_extract(details, '$.class')",
@@ -224,8 +196,7 @@ pub fn purged(
              WHERE action IN ('retention.purged', 'retention.wiped') AND at >= $1 AND at < $2 \
              GROUP BY 1 ORDER BY 1"
         ),
-        start,
-        end,
+        period,
     )
 }
 
@@ -244,48 +215,40 @@ pub struct MonthTotals {
 /// by regime and kind took 40).
 pub fn received_total(
     conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
+    period: Period,
     regimes: Option<&[&'static str]>,
 ) -> QueryResult<i64> {
-    in_period::<MonthTotals>(
-        conn,
-        &format!(
-            "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS on_time FROM requests \
-             WHERE received_at >= $1 AND received_at < $2 AND status <> 'unverified'{}",
-            regime_filter(regimes)
-        ),
-        start,
-        end,
-    )
-    .map(|rows| rows.first().map_or(0, |t| t.n))
+    let sql = "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS on_time FROM requests \
+               WHERE received_at >= $1 AND received_at < $2 AND status <> 'unverified'";
+    totals(conn, sql, period, regimes).map(|totals| totals.n)
 }
 
 /// Requests fulfilled or rejected in `[start, end)`, and how many of them on time.
 pub fn answered_total(
     conn: &mut DbConn,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
+    period: Period,
     regimes: Option<&[&'static str]>,
 ) -> QueryResult<MonthTotals> {
-    in_period::<MonthTotals>(
-        conn,
-        &format!(
-            "SELECT COUNT(*) AS n, \
-             CAST(COALESCE(SUM(CASE WHEN closed_at <= COALESCE(extended_due_at, due_at) \
-                  THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time \
-             FROM requests WHERE closed_at >= $1 AND closed_at < $2 \
-             AND status IN ('fulfilled', 'rejected'){}",
-            regime_filter(regimes)
-        ),
-        start,
-        end,
-    )
-    .map(|rows| {
-        rows.first()
-            .copied()
-            .unwrap_or(MonthTotals { n: 0, on_time: 0 })
-    })
+    let sql = "SELECT COUNT(*) AS n, \
+               CAST(COALESCE(SUM(CASE WHEN closed_at <= COALESCE(extended_due_at, due_at) \
+                    THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time \
+               FROM requests WHERE closed_at >= $1 AND closed_at < $2 \
+               AND status IN ('fulfilled', 'rejected')";
+    totals(conn, sql, period, regimes)
+}
+
+/// One month's totals from `sql` narrowed to the regimes; zeros when it found no row.
+fn totals(
+    conn: &mut DbConn,
+    sql: &str,
+    period: Period,
+    regimes: Option<&[&'static str]>,
+) -> QueryResult<MonthTotals> {
+    let rows = in_period::<MonthTotals>(conn, &format!("{sql}{}", regime_filter(regimes)), period)?;
+    Ok(rows
+        .first()
+        .copied()
+        .unwrap_or(MonthTotals { n: 0, on_time: 0 }))
 }
 
 /// ` AND regime IN ('in', 'eu')`, written out: the codes are the fixed regime names, never
@@ -308,19 +271,21 @@ fn regime_filter(regimes: Option<&[&'static str]>) -> String {
     }
 }
 
+/// A period as stored: from `start` up to, not including, `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: PrimitiveDateTime,
+    pub end: PrimitiveDateTime,
+}
+
 /// Runs a query whose `$1` and `$2` are a period's start and end. SQLite reads `$1` as a
 /// named parameter numbered by first appearance, so the same text binds on both backends.
-fn in_period<T>(
-    conn: &mut DbConn,
-    sql: &str,
-    start: PrimitiveDateTime,
-    end: PrimitiveDateTime,
-) -> QueryResult<Vec<T>>
+fn in_period<T>(conn: &mut DbConn, sql: &str, period: Period) -> QueryResult<Vec<T>>
 where
     T: QueryableByName<<DbConn as Connection>::Backend> + 'static,
 {
     diesel::sql_query(sql)
-        .bind::<Timestamp, _>(start)
-        .bind::<Timestamp, _>(end)
+        .bind::<Timestamp, _>(period.start)
+        .bind::<Timestamp, _>(period.end)
         .load::<T>(conn)
 }

@@ -9,20 +9,15 @@ use super::schema::{
     data_packages, legal_holds, link_tokens, mail_outbox, officer_sessions, personal_records,
     request_messages, requests,
 };
-use super::{Backend, DbConn};
+use super::{advisory, DbConn};
+
+type Db = <DbConn as Connection>::Backend;
 
 /// Serialises purges of one class across processes: each batch takes the class's lock in
 /// its transaction, so two purges never pick the same rows. On SQLite the write transaction
 /// already holds the database's single write lock.
 pub fn lock_class(conn: &mut DbConn, class_number: i64) -> QueryResult<()> {
-    if conn.backend() == Backend::Postgres {
-        diesel::sql_query(format!(
-            "SELECT pg_advisory_xact_lock({})",
-            7_231_100 + class_number
-        ))
-        .execute(conn)?;
-    }
-    Ok(())
+    advisory::lock_for_transaction(conn, 7_231_100 + class_number)
 }
 
 const RUN_LOCK: i64 = 7_231_099;
@@ -30,24 +25,11 @@ const RUN_LOCK: i64 = 7_231_099;
 /// Takes the scheduled purge's lock for this session; false when another instance has it.
 /// SQLite has a single writer anyway.
 pub fn try_lock_run(conn: &mut DbConn) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        locked: bool,
-    }
-    if conn.backend() != Backend::Postgres {
-        return Ok(true);
-    }
-    diesel::sql_query(format!("SELECT pg_try_advisory_lock({RUN_LOCK}) AS locked"))
-        .get_result::<Locked>(conn)
-        .map(|row| row.locked)
+    advisory::try_lock_for_session(conn, RUN_LOCK)
 }
 
 pub fn unlock_run(conn: &mut DbConn) -> QueryResult<()> {
-    if conn.backend() == Backend::Postgres {
-        diesel::sql_query(format!("SELECT pg_advisory_unlock({RUN_LOCK})")).execute(conn)?;
-    }
-    Ok(())
+    advisory::unlock_for_session(conn, RUN_LOCK)
 }
 
 /// Holds in force on `today` on a target of `scope` (the id column is filled in by the
@@ -73,17 +55,35 @@ macro_rules! active_hold {
 
 // ---- personal records (registration, removed content, erased records) ----
 
+/// Records of `class` whose clock started at or before `cutoff`; with `unheld_on`, only
+/// those that no legal hold (on the record or on its subject) keeps on that day.
+fn due_records<'a>(
+    class: &'a str,
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> personal_records::BoxedQuery<'a, Db> {
+    let due = personal_records::table
+        .filter(personal_records::retention_class.eq(class))
+        .filter(personal_records::retention_from.le(cutoff))
+        .into_boxed();
+    let Some(today) = unheld_on else {
+        return due;
+    };
+    due.filter(not(active_hold!("record", personal_records::id, today)))
+        .filter(not(active_hold!(
+            "subject",
+            personal_records::subject_id,
+            today
+        )))
+}
+
 /// Records of a retention class whose clock started at or before `cutoff`, held or not.
 pub fn count_due_records(
     conn: &mut DbConn,
     class: &str,
     cutoff: PrimitiveDateTime,
 ) -> QueryResult<i64> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .count()
-        .get_result(conn)
+    due_records(class, cutoff, None).count().get_result(conn)
 }
 
 /// Of those, the ones no legal hold keeps on `today`.
@@ -93,15 +93,7 @@ pub fn count_unheld_records(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .filter(not(active_hold!("record", personal_records::id, today)))
-        .filter(not(active_hold!(
-            "subject",
-            personal_records::subject_id,
-            today
-        )))
+    due_records(class, cutoff, Some(today))
         .count()
         .get_result(conn)
 }
@@ -114,15 +106,7 @@ pub fn unheld_record_ids(
     today: Date,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
-    personal_records::table
-        .filter(personal_records::retention_class.eq(class))
-        .filter(personal_records::retention_from.le(cutoff))
-        .filter(not(active_hold!("record", personal_records::id, today)))
-        .filter(not(active_hold!(
-            "subject",
-            personal_records::subject_id,
-            today
-        )))
+    due_records(class, cutoff, Some(today))
         .order((
             personal_records::retention_from.asc(),
             personal_records::id.asc(),
@@ -138,12 +122,24 @@ pub fn delete_records(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
 
 // ---- requests never verified ----
 
-pub fn count_due_unverified(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
-    requests::table
+/// Requests never verified, received at or before `cutoff`; with `unheld_on`, only those
+/// no legal hold keeps on that day.
+fn due_unverified(
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> requests::BoxedQuery<'static, Db> {
+    let due = requests::table
         .filter(requests::status.eq("unverified"))
         .filter(requests::received_at.le(cutoff))
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    match unheld_on {
+        None => due,
+        Some(today) => due.filter(not(active_hold!("request", requests::id, today))),
+    }
+}
+
+pub fn count_due_unverified(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    due_unverified(cutoff, None).count().get_result(conn)
 }
 
 pub fn count_unheld_unverified(
@@ -151,12 +147,7 @@ pub fn count_unheld_unverified(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    requests::table
-        .filter(requests::status.eq("unverified"))
-        .filter(requests::received_at.le(cutoff))
-        .filter(not(active_hold!("request", requests::id, today)))
-        .count()
-        .get_result(conn)
+    due_unverified(cutoff, Some(today)).count().get_result(conn)
 }
 
 /// `(id, regime)` of the next unverified requests to delete, their rows locked until the
@@ -190,12 +181,24 @@ pub fn delete_requests(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> 
 
 // ---- closed case files ----
 
-pub fn count_due_case_files(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
-    requests::table
+/// Closed requests not wiped yet whose clock ended at or before `cutoff`; with
+/// `unheld_on`, only those no legal hold keeps on that day.
+fn due_case_files(
+    cutoff: PrimitiveDateTime,
+    unheld_on: Option<Date>,
+) -> requests::BoxedQuery<'static, Db> {
+    let due = requests::table
         .filter(requests::closed_at.le(cutoff))
         .filter(requests::wiped_at.is_null())
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    match unheld_on {
+        None => due,
+        Some(today) => due.filter(not(active_hold!("request", requests::id, today))),
+    }
+}
+
+pub fn count_due_case_files(conn: &mut DbConn, cutoff: PrimitiveDateTime) -> QueryResult<i64> {
+    due_case_files(cutoff, None).count().get_result(conn)
 }
 
 pub fn count_unheld_case_files(
@@ -203,12 +206,7 @@ pub fn count_unheld_case_files(
     cutoff: PrimitiveDateTime,
     today: Date,
 ) -> QueryResult<i64> {
-    requests::table
-        .filter(requests::closed_at.le(cutoff))
-        .filter(requests::wiped_at.is_null())
-        .filter(not(active_hold!("request", requests::id, today)))
-        .count()
-        .get_result(conn)
+    due_case_files(cutoff, Some(today)).count().get_result(conn)
 }
 
 pub fn unheld_case_files(
@@ -217,10 +215,7 @@ pub fn unheld_case_files(
     today: Date,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    requests::table
-        .filter(requests::closed_at.le(cutoff))
-        .filter(requests::wiped_at.is_null())
-        .filter(not(active_hold!("request", requests::id, today)))
+    due_case_files(cutoff, Some(today))
         .order(requests::closed_at.asc())
         .limit(limit)
         .select(requests::id)

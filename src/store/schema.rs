@@ -53,16 +53,28 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_events (seq) {
-        seq -> BigInt,
+    audit_events (pos) {
+        pos -> BigInt,
+        seq -> Nullable<BigInt>,
         id -> Text,
         at -> Timestamp,
         actor -> Text,
         action -> Text,
         target -> Text,
         details -> Text,
-        prev_hash -> Text,
-        hash -> Text,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+        key_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        head_hash -> Text,
+        at -> Timestamp,
+        key_id -> Text,
+        mac -> Text,
     }
 }
 
@@ -253,6 +265,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_messages,
     link_tokens,
     audit_events,
+    audit_checkpoints,
     audit_head,
     mail_outbox,
     officers,

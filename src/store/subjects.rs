@@ -4,33 +4,23 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::batch::insert_chunked;
 use super::schema::subjects;
 use super::time::from_db;
-use super::{DbConn, StoreError, INSERT_CHUNK};
+use super::{DbConn, StoreError};
 use crate::domain::subject::Subject;
 
-/// A subject as stored; it leaves the store only as a [`Subject`].
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = subjects)]
-pub(crate) struct SubjectRow {
-    pub id: String,
-    pub email_hash: String,
-    pub key_id: String,
-    pub identity: Vec<u8>,
-    pub cancelled_at: Option<PrimitiveDateTime>,
-    pub created_at: PrimitiveDateTime,
-    pub updated_at: PrimitiveDateTime,
-}
+/// A subject as read back: the very columns it was stored with. It leaves the store only
+/// as a [`Subject`].
+pub(crate) type SubjectRow = NewSubject;
 
 impl TryFrom<SubjectRow> for Subject {
     type Error = StoreError;
 
     fn try_from(row: SubjectRow) -> Result<Subject, StoreError> {
+        let id = row.id.parse();
         Ok(Subject {
-            id: row
-                .id
-                .parse()
-                .map_err(|_| StoreError::corrupt("subjects", &row.id))?,
+            id: id.map_err(|_| StoreError::corrupt("subjects", &row.id))?,
             email_hash: row.email_hash,
             key_id: row.key_id,
             identity: row.identity,
@@ -41,7 +31,7 @@ impl TryFrom<SubjectRow> for Subject {
     }
 }
 
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = subjects)]
 pub struct NewSubject {
     pub id: String,
@@ -54,23 +44,7 @@ pub struct NewSubject {
 }
 
 pub fn insert_many(conn: &mut DbConn, rows: &[NewSubject]) -> QueryResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    // Batch inserts are written per backend: the multi-backend connection cannot say
-    // whether SQLite takes the DEFAULT keyword in a multi-row VALUES list. Chunks keep
-    // each statement under PostgreSQL's 65,535 parameters.
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(subjects::table)
-                .values(chunk)
-                .execute(c),
-            DbConn::Postgres(c) => diesel::insert_into(subjects::table)
-                .values(chunk)
-                .execute(c),
-        }?;
-    }
-    Ok(())
+    insert_chunked::<_, NewSubject>(conn, subjects::table, rows)
 }
 
 /// Inserts a subject unless one with its email hash exists already (another transaction

@@ -51,6 +51,35 @@ impl WebState {
             ctx,
         }
     }
+
+    /// Runs a use case on the blocking pool, off the async executor, with the app's context.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, crate::error::AppError>
+    where
+        F: FnOnce(&Context) -> Result<T, crate::error::AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let ctx = self.ctx.clone();
+        handlers::blocking(move || work(&ctx)).await
+    }
+
+    /// Runs a use case that acts for a signed-in officer, as [`WebState::run`] does.
+    pub async fn run_as<T, F>(
+        &self,
+        officer: &crate::app::officer::CurrentOfficer,
+        work: F,
+    ) -> Result<T, crate::error::AppError>
+    where
+        F: FnOnce(
+                &Context,
+                &crate::app::officer::CurrentOfficer,
+            ) -> Result<T, crate::error::AppError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let officer = officer.clone();
+        self.run(move |ctx| work(ctx, &officer)).await
+    }
 }
 
 /// How the server runs beyond its routes.

@@ -5,6 +5,8 @@
 
 use askama::Template;
 
+use crate::domain::submission::RawSubmission;
+
 /// A right the requester can exercise (a request kind).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindOption {
@@ -82,13 +84,8 @@ pub struct RequestFormPage {
     pub chosen: Option<KindOption>,
     pub regimes: Vec<RegimeOption>,
     pub purposes: Vec<PurposeOption>,
-    pub full_name: String,
-    pub email: String,
-    pub region: String,
-    pub account_ref: String,
-    pub details: String,
-    pub correction: String,
-    pub content_removal: bool,
+    /// What the requester typed, shown back with the errors.
+    pub entered: RawSubmission,
     pub errors: Vec<FieldError>,
 }
 
@@ -234,13 +231,16 @@ mod tests {
                     checked: false,
                 },
             ],
-            full_name: "Asha <Rao>".into(),
-            email: "asha@example.org".into(),
-            region: "eu".into(),
-            account_ref: String::new(),
-            details: "Please send everything.".into(),
-            correction: "New address".into(),
-            content_removal: true,
+            entered: RawSubmission {
+                full_name: "Asha <Rao>".into(),
+                email: "asha@example.org".into(),
+                region: "eu".into(),
+                account_ref: String::new(),
+                details: "Please send everything.".into(),
+                correction: "New address".into(),
+                content_removal: true,
+                ..RawSubmission::default()
+            },
             errors: vec![],
         }
     }

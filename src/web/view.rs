@@ -7,6 +7,7 @@ use super::officer_pages::{FieldError as OfficerFieldError, OfficerNav, SelectOp
 use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
 use crate::app::officer::CurrentOfficer;
 use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
+use crate::domain::hold::Hold;
 use crate::domain::kind::RequestKind;
 use crate::domain::queue::DueState;
 use crate::domain::regime::Regime;
@@ -19,6 +20,11 @@ pub fn display_time(at: OffsetDateTime) -> String {
     let format =
         format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
     at.format(&format).unwrap_or_else(|_| at.to_string())
+}
+
+/// The day a legal hold lapses; blank for a hold in force until it is released.
+pub fn hold_expiry(hold: &Hold) -> String {
+    hold.expires_on.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The CSS class of a request's due-date badge (`queue-row--overdue`, `due-tag--due-soon`).

@@ -16,37 +16,19 @@ use crate::store::schema::requests;
 use crate::store::time::from_db;
 use crate::store::{DbConn, StoreError};
 
-/// A request as stored; it leaves the store only as a [`Request`].
+/// A request as stored: the columns written when it arrived, and those its transitions
+/// set since. It leaves the store only as a [`Request`].
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = requests)]
 pub(crate) struct RequestRow {
-    pub id: String,
-    pub reference: String,
-    pub kind: String,
-    pub regime: String,
-    pub status: String,
-    pub full_name: String,
-    pub email: String,
-    pub account_ref: Option<String>,
-    pub details: String,
-    pub correction: Option<String>,
-    pub purposes: Option<String>,
-    pub content_removal: bool,
-    pub received_at: PrimitiveDateTime,
-    pub verified_at: Option<PrimitiveDateTime>,
-    pub acknowledge_due_at: Option<PrimitiveDateTime>,
-    pub due_at: PrimitiveDateTime,
-    pub extended_due_at: Option<PrimitiveDateTime>,
-    pub closed_at: Option<PrimitiveDateTime>,
-    pub assignee_id: Option<String>,
-    pub outcome: Option<String>,
-    pub rejection_reason: Option<String>,
-    pub version: i64,
-    pub updated_at: PrimitiveDateTime,
-    pub effective_due_at: PrimitiveDateTime,
+    #[diesel(embed)]
+    pub arrived: NewRequest,
+    #[diesel(embed)]
+    pub progress: RequestProgress,
 }
 
-#[derive(Debug, Clone, Insertable)]
+/// The columns a new request is stored with.
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = requests)]
 pub struct NewRequest {
     pub id: String,
@@ -69,6 +51,18 @@ pub struct NewRequest {
     pub effective_due_at: PrimitiveDateTime,
 }
 
+/// The columns only transitions set: empty when a request arrives.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub struct RequestProgress {
+    pub verified_at: Option<PrimitiveDateTime>,
+    pub extended_due_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub assignee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
 /// The columns a transition may change; `None` leaves a column as it is.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = requests)]
@@ -87,7 +81,12 @@ pub struct RequestChanges {
 impl TryFrom<RequestRow> for Request {
     type Error = StoreError;
 
-    fn try_from(row: RequestRow) -> Result<Request, StoreError> {
+    fn try_from(
+        RequestRow {
+            arrived: row,
+            progress,
+        }: RequestRow,
+    ) -> Result<Request, StoreError> {
         let corrupt = || StoreError::corrupt("requests", &row.id);
         let purposes = match &row.purposes {
             None => Vec::new(),
@@ -100,9 +99,9 @@ impl TryFrom<RequestRow> for Request {
             kind: row.kind.parse().map_err(|_| corrupt())?,
             regime: row.regime.parse().map_err(|_| corrupt())?,
             status: row.status.parse().map_err(|_| corrupt())?,
-            assignee: parse_optional(&row.assignee_id).map_err(|_| corrupt())?,
-            outcome: parse_optional(&row.outcome).map_err(|_| corrupt())?,
-            rejection_reason: parse_optional(&row.rejection_reason).map_err(|_| corrupt())?,
+            assignee: parse_optional(&progress.assignee_id).map_err(|_| corrupt())?,
+            outcome: parse_optional(&progress.outcome).map_err(|_| corrupt())?,
+            rejection_reason: parse_optional(&progress.rejection_reason).map_err(|_| corrupt())?,
             purposes,
             full_name: row.full_name,
             email: row.email,
@@ -111,11 +110,11 @@ impl TryFrom<RequestRow> for Request {
             correction: row.correction,
             content_removal: row.content_removal,
             received_at: from_db(row.received_at),
-            verified_at: row.verified_at.map(from_db),
+            verified_at: progress.verified_at.map(from_db),
             acknowledge_due_at: row.acknowledge_due_at.map(from_db),
             due_at: from_db(row.due_at),
-            extended_due_at: row.extended_due_at.map(from_db),
-            closed_at: row.closed_at.map(from_db),
+            extended_due_at: progress.extended_due_at.map(from_db),
+            closed_at: progress.closed_at.map(from_db),
             version: row.version,
             updated_at: from_db(row.updated_at),
             effective_due_at: from_db(row.effective_due_at),

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::RequestRow;
+use super::{NewRequest, RequestProgress, RequestRow};
 use crate::domain::request::Request;
 use crate::store::schema::requests;
 use crate::store::{DbConn, StoreError};
@@ -64,23 +64,20 @@ pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> Result<Vec<Request>,
     .collect()
 }
 
-/// What the export writes of a request: no name, email or free text.
+/// What the export writes of a request: no name, email or free text. In the export's
+/// column order; `id` and `effective_due_at` are the keyset's.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = requests)]
 pub struct ExportedRequest {
-    pub id: String,
     pub reference: String,
     pub kind: String,
     pub regime: String,
     pub status: String,
     pub received_at: PrimitiveDateTime,
-    pub verified_at: Option<PrimitiveDateTime>,
     pub due_at: PrimitiveDateTime,
-    pub extended_due_at: Option<PrimitiveDateTime>,
-    pub closed_at: Option<PrimitiveDateTime>,
-    pub assignee_id: Option<String>,
-    pub outcome: Option<String>,
-    pub rejection_reason: Option<String>,
+    #[diesel(embed)]
+    pub progress: RequestProgress,
+    pub id: String,
     pub effective_due_at: PrimitiveDateTime,
 }
 
@@ -116,6 +113,12 @@ trait QueueOrdered {
 }
 
 impl QueueOrdered for RequestRow {
+    fn queue_key(&self) -> (PrimitiveDateTime, &str) {
+        self.arrived.queue_key()
+    }
+}
+
+impl QueueOrdered for NewRequest {
     fn queue_key(&self) -> (PrimitiveDateTime, &str) {
         (self.effective_due_at, &self.id)
     }

@@ -4,7 +4,6 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse};
 
-use super::blocking;
 use crate::app;
 use crate::error::AppError;
 use crate::web::error::WebError;
@@ -14,9 +13,10 @@ pub async fn fetch(
     state: web::Data<WebState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = state.ctx.clone();
     let token = token.into_inner();
-    let download = blocking(move || app::downloads::fetch(&ctx, &token)).await?;
+    let download = state
+        .run(move |ctx| app::downloads::fetch(ctx, &token))
+        .await?;
     // The file name holds only the reference, which is Crockford base32 and a prefix: no
     // quoting or encoding trouble.
     let disposition = format!("attachment; filename=\"{}\"", download.file_name);

@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 
-use super::blocking;
 use crate::app;
 use crate::web::error::WebError;
 use crate::web::WebState;
@@ -12,7 +11,6 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers and every migration is applied.
 pub async fn readyz(state: web::Data<WebState>) -> Result<HttpResponse, WebError> {
-    let ctx = state.ctx.clone();
-    blocking(move || app::health::check_ready(&ctx)).await?;
+    state.run(app::health::check_ready).await?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
 }

@@ -4,16 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, CsrfForm};
+use super::{answer_form, read_checked_form, render_with_csrf, CsrfForm};
 use crate::app;
-use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
-use crate::web::error_response::form_with_errors;
 use crate::web::pages::{FieldError, LookupPage};
 use crate::web::{view, WebState};
 
@@ -49,22 +46,22 @@ pub async fn submit(
     let started = Instant::now();
     state.limiter.check(&client)?;
     let form: LookupForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let (email, reference) = (form.email.clone(), form.reference.clone());
-    match blocking(move || app::lookup::request_link(&ctx, &email, &reference)).await {
-        Ok(()) => {
+    let outcome = state
+        .run(move |ctx| app::lookup::request_link(ctx, &email, &reference))
+        .await;
+    answer_form(
+        outcome,
+        async |()| {
             actix_web::rt::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
             page(&state, &req, &LookupForm::default(), true, Vec::new())
-        }
-        Err(error @ AppError::Invalid(_)) => {
-            let errors = view::field_errors(error.field_errors().to_vec());
-            Ok(form_with_errors(
-                &error,
-                page(&state, &req, &form, false, errors)?,
-            ))
-        }
-        Err(error) => Err(error.into()),
-    }
+        },
+        async |errors| {
+            let errors = view::field_errors(errors.to_vec());
+            page(&state, &req, &form, false, errors)
+        },
+    )
+    .await
 }
 
 fn page(
@@ -74,13 +71,11 @@ fn page(
     sent: bool,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = LookupPage {
-        csrf_token: csrf.form_token.clone(),
+    render_with_csrf(state, req, |csrf_token| LookupPage {
+        csrf_token,
         email: form.email.clone(),
         reference: form.reference.clone(),
         sent,
         errors,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    })
 }

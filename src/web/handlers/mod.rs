@@ -15,10 +15,15 @@ pub mod officer_queue;
 pub mod officer_reports;
 pub mod officer_request;
 pub mod officer_retention;
+mod posted;
 pub mod public;
 pub mod requests;
 pub mod status;
 pub mod verify;
+
+pub use posted::{CheckedForm, LimitedPost, OfficerPost};
+
+use std::ops::AsyncFnOnce;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
@@ -32,8 +37,10 @@ use super::form::read_form;
 use super::officer_pages::OfficerNav;
 use super::WebState;
 use crate::app::officer::CurrentOfficer;
+use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::web::error::WebError;
+use crate::web::error_response::form_with_errors;
 
 /// Renders a page with its status; sets the CSRF cookie when the page issued a new one.
 pub fn render(
@@ -104,6 +111,47 @@ pub fn officer_csrf(
     let csrf = issue_csrf(state, req)?;
     let nav = super::view::officer_nav(officer, &csrf.form_token);
     Ok((csrf, nav))
+}
+
+/// Renders a page whose forms carry a fresh CSRF token: `fill` builds it around the token.
+pub fn render_with_csrf<P: Template>(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    fill: impl FnOnce(String) -> P,
+) -> Result<HttpResponse, WebError> {
+    let csrf = issue_csrf(state, req)?;
+    let page = fill(csrf.form_token.clone());
+    render(&page, StatusCode::OK, Some(csrf))
+}
+
+/// Renders an officer page: `fill` builds it around the workspace header, which carries
+/// the page's CSRF token.
+pub fn render_officer_page<P: Template>(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    officer: &CurrentOfficer,
+    fill: impl FnOnce(OfficerNav) -> P,
+) -> Result<HttpResponse, WebError> {
+    let (csrf, nav) = officer_csrf(state, req, officer)?;
+    render(&fill(nav), StatusCode::OK, Some(csrf))
+}
+
+/// The answer to a posted form, from what its use case returned: `done` on success; when
+/// the use case found the form invalid, the form page again (`again` builds it around the
+/// field errors) with the error's status; any other error as it is.
+pub async fn answer_form<T>(
+    outcome: Result<T, AppError>,
+    done: impl AsyncFnOnce(T) -> Result<HttpResponse, WebError>,
+    again: impl AsyncFnOnce(&[FieldError]) -> Result<HttpResponse, WebError>,
+) -> Result<HttpResponse, WebError> {
+    match outcome {
+        Ok(value) => done(value).await,
+        Err(error @ AppError::Invalid(_)) => {
+            let page = again(error.field_errors()).await?;
+            Ok(form_with_errors(&error, page))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Runs a blocking use case off the async executor.

@@ -1,24 +1,22 @@
 //! The officer's own account: changing the password (also the step owed after an admin's
 //! reset), and the admin's password reset of another officer.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{
-    blocking, issue_csrf, officer_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm,
+    answer_form, read_checked_form, render_officer_page, render_with_csrf, see_other, CsrfForm,
+    OfficerPost, PlainForm,
 };
 use crate::app::auth::{NextStep, Session};
 use crate::app::officers::Requester;
 use crate::app::password_change::{self, PasswordChangeInput};
 use crate::app::password_reset;
 use crate::domain::submission::FieldError;
-use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
-use crate::web::error_response::form_with_errors;
 use crate::web::presenters::account_pages::{password_change_page, password_reset_page};
-use crate::web::session::{step_location, AnySession, SignedIn};
+use crate::web::session::{step_location, AnySession};
 use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
@@ -55,9 +53,9 @@ fn password_page(
     errors: &[FieldError],
     done: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = password_change_page(session, &csrf.form_token, errors, done);
-    render(&page, StatusCode::OK, Some(csrf))
+    render_with_csrf(state, req, |csrf_token| {
+        password_change_page(session, &csrf_token, errors, done)
+    })
 }
 
 pub async fn password_form(
@@ -90,19 +88,25 @@ pub async fn change_password(
         new_password: form.new_password,
         confirmation: form.confirmation,
     };
-    let ctx = state.ctx.clone();
-    let officer = session.officer.clone();
     let client = Some(client.key());
-    match blocking(move || password_change::change_own(&ctx, &officer, &input, client)).await {
-        // After a reset, on to the workspace (or to enrolment, if the role still owes it).
-        Ok(()) if session.password_change_required => Ok(see_other("/officer/queue")),
-        Ok(()) => Ok(see_other("/officer/account/password?done=changed")),
-        Err(error @ AppError::Invalid(_)) => {
-            let page = password_page(&state, &req, &session, error.field_errors(), None)?;
-            Ok(form_with_errors(&error, page))
-        }
-        Err(error) => Err(error.into()),
-    }
+    let outcome = state
+        .run_as(&session.officer, move |ctx, officer| {
+            password_change::change_own(ctx, officer, &input, client)
+        })
+        .await;
+    answer_form(
+        outcome,
+        async |()| {
+            Ok(see_other(if session.password_change_required {
+                // After a reset, on to the workspace (or to enrolment, if the role still owes it).
+                "/officer/queue"
+            } else {
+                "/officer/account/password?done=changed"
+            }))
+        },
+        async |errors| password_page(&state, &req, &session, errors, None),
+    )
+    .await
 }
 
 /// `POST /officer/admin/officers/{id}/password`: the temporary password is the answer to
@@ -110,18 +114,14 @@ pub async fn change_password(
 pub async fn reset_password(
     state: web::Data<WebState>,
     req: HttpRequest,
-    admin: SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer: admin, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let admin = admin.0;
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
-    let by = admin.clone();
     let target = id.into_inner();
-    let reset =
-        blocking(move || password_reset::reset(&ctx, Requester::Admin(&by), &target)).await?;
-    let (csrf, nav) = officer_csrf(&state, &req, &admin)?;
-    let page = password_reset_page(nav, reset);
-    render(&page, StatusCode::OK, Some(csrf))
+    let reset = state
+        .run_as(&admin, move |ctx, by| {
+            password_reset::reset(ctx, Requester::Admin(by), &target)
+        })
+        .await?;
+    render_officer_page(&state, &req, &admin, |nav| password_reset_page(nav, reset))
 }

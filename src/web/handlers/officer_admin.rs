@@ -1,16 +1,14 @@
 //! Admin pages: the officers, their roles and regions, disabling and MFA resets.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, officer_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{answer_form, render_officer_page, see_other, CsrfForm, OfficerPost};
 use crate::app::officer::CurrentOfficer;
 use crate::app::officers::{self, NewOfficerInput, OfficerUpdate, Requester};
 use crate::domain::submission::FieldError;
 use crate::error::AppError;
 use crate::web::error::WebError;
-use crate::web::error_response::form_with_errors;
 use crate::web::presenters::admin_officers_page::admin_officers_page;
 use crate::web::session::SignedIn;
 use crate::web::WebState;
@@ -68,60 +66,56 @@ impl CreateForm {
 async fn page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
-    officer: CurrentOfficer,
+    officer: &CurrentOfficer,
     form: &NewOfficerInput,
     errors: &[FieldError],
     done: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = state.ctx.clone();
-    let admin = officer.clone();
-    let officers = blocking(move || officers::list(&ctx, Requester::Admin(&admin))).await?;
-    let (csrf, nav) = officer_csrf(state, req, &officer)?;
-    let page = admin_officers_page(nav, officers, form, errors, done);
-    render(&page, StatusCode::OK, Some(csrf))
+    let officers = state
+        .run_as(officer, |ctx, admin| {
+            officers::list(ctx, Requester::Admin(admin))
+        })
+        .await?;
+    render_officer_page(state, req, officer, |nav| {
+        admin_officers_page(nav, officers, form, errors, done)
+    })
 }
 
 pub async fn list(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, WebError> {
     let form = NewOfficerInput::default();
-    page(&state, &req, officer.0, &form, &[], query.done.as_deref()).await
+    page(&state, &req, &officer, &form, &[], query.done.as_deref()).await
 }
 
 pub async fn create(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
-    payload: web::Payload,
+    OfficerPost { officer, form }: OfficerPost<CreateForm>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
-    let form: CreateForm = read_checked_form(&state, &req, payload).await?;
     let input = form.input();
-    let ctx = state.ctx.clone();
-    let admin = officer.clone();
     let creating = input.clone();
-    match blocking(move || officers::create(&ctx, Requester::Admin(&admin), &creating)).await {
-        Ok(_) => Ok(see_other("/officer/admin/officers?done=created")),
-        Err(error @ AppError::Invalid(_)) => {
-            let page = page(&state, &req, officer, &input, error.field_errors(), None).await?;
-            Ok(form_with_errors(&error, page))
-        }
-        Err(error) => Err(error.into()),
-    }
+    let outcome = state
+        .run_as(&officer, move |ctx, admin| {
+            officers::create(ctx, Requester::Admin(admin), &creating)
+        })
+        .await;
+    answer_form(
+        outcome,
+        async |_| Ok(see_other("/officer/admin/officers?done=created")),
+        async |errors| page(&state, &req, &officer, &input, errors, None).await,
+    )
+    .await
 }
 
 pub async fn update(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    officer: SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer, form }: OfficerPost<UpdateForm>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
-    let form: UpdateForm = read_checked_form(&state, &req, payload).await?;
     let change = match form.action.as_str() {
         "update" => OfficerUpdate::RoleAndRegions {
             role: form.role.clone(),
@@ -132,9 +126,10 @@ pub async fn update(
         "reset_mfa" => OfficerUpdate::ResetMfa,
         _ => return Err(AppError::BadRequest("Unknown change.".to_string()).into()),
     };
-    let ctx = state.ctx.clone();
     let target = id.into_inner();
-    blocking(move || officers::update(&ctx, Requester::Admin(&officer), &target, &change)).await?;
+    state
+        .run(move |ctx| officers::update(ctx, Requester::Admin(&officer), &target, &change))
+        .await?;
     Ok(see_other(&format!(
         "/officer/admin/officers?done={}",
         form.action

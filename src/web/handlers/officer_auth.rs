@@ -6,7 +6,10 @@ use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm, PlainForm};
+use super::{
+    issue_csrf, read_checked_form, render, render_with_csrf, see_other, CheckedForm, CsrfForm,
+    PlainForm,
+};
 use crate::app::auth;
 use crate::error::AppError;
 use crate::web::client_addr::ClientAddr;
@@ -49,13 +52,11 @@ fn login_page(
     email: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = LoginPage {
-        csrf_token: csrf.form_token.clone(),
+    render_with_csrf(state, req, |csrf_token| LoginPage {
+        csrf_token,
         email: email.to_string(),
         error,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    })
 }
 
 pub async fn login_form(
@@ -69,23 +70,37 @@ pub async fn login(
     state: web::Data<WebState>,
     req: HttpRequest,
     client: ClientAddr,
-    payload: web::Payload,
+    CheckedForm(form): CheckedForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: LoginForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let client = Some(client.key());
     let (email, password) = (form.email.clone(), form.password);
-    match blocking(move || auth::sign_in(&ctx, &email, &password, client)).await {
-        Ok(signed_in) => {
-            let mut response = see_other(step_location(signed_in.next));
+    let outcome = state
+        .run(move |ctx| auth::sign_in(ctx, &email, &password, client))
+        .await
+        .map(|signed_in| (signed_in.session_token, step_location(signed_in.next)));
+    answer_sign_in(&req, outcome, |message| {
+        login_page(&state, &req, &form.email, Some(message))
+    })
+}
+
+/// The answer to a sign-in step: on success the session's new cookie and a 303 to the
+/// next step; a wrong password or code (or too many of them) shows the form again with
+/// the message, under the error's status.
+fn answer_sign_in(
+    req: &HttpRequest,
+    outcome: Result<(String, &'static str), AppError>,
+    again: impl FnOnce(String) -> Result<HttpResponse, WebError>,
+) -> Result<HttpResponse, WebError> {
+    match outcome {
+        Ok((session_token, location)) => {
+            let mut response = see_other(location);
             response
-                .add_cookie(&session::session_cookie(&req, signed_in.session_token))
+                .add_cookie(&session::session_cookie(req, session_token))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(response)
         }
         Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
-            let page = login_page(&state, &req, &form.email, Some(error.to_string()))?;
-            Ok(form_with_errors(&error, page))
+            Ok(form_with_errors(&error, again(error.to_string())?))
         }
         Err(error) => Err(error.into()),
     }
@@ -96,12 +111,7 @@ fn code_page(
     req: &HttpRequest,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
-    let page = LoginCodePage {
-        csrf_token: csrf.form_token.clone(),
-        error,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    render_with_csrf(state, req, |csrf_token| LoginCodePage { csrf_token, error })
 }
 
 pub async fn code_form(
@@ -116,37 +126,26 @@ pub async fn code(
     state: web::Data<WebState>,
     req: HttpRequest,
     client: ClientAddr,
-    payload: web::Payload,
+    CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let form: CodeForm = read_checked_form(&state, &req, payload).await?;
     let token = session::token(&req).ok_or(WebError::SignInRequired)?;
-    let ctx = state.ctx.clone();
     let client = Some(client.key());
-    match blocking(move || auth::confirm_code(&ctx, &token, &form.code, client)).await {
-        Ok(fresh) => {
-            let mut response = see_other("/officer/queue");
-            response
-                .add_cookie(&session::session_cookie(&req, fresh))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(response)
-        }
-        Err(error @ (AppError::BadCredentials(_) | AppError::TooManyAttempts { .. })) => {
-            let page = code_page(&state, &req, Some(error.to_string()))?;
-            Ok(form_with_errors(&error, page))
-        }
-        Err(error) => Err(error.into()),
-    }
+    let outcome = state
+        .run(move |ctx| auth::confirm_code(ctx, &token, &form.code, client))
+        .await
+        .map(|fresh| (fresh, "/officer/queue"));
+    answer_sign_in(&req, outcome, |message| {
+        code_page(&state, &req, Some(message))
+    })
 }
 
 pub async fn logout(
     state: web::Data<WebState>,
     req: HttpRequest,
-    payload: web::Payload,
+    _: CheckedForm<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
     if let Some(token) = session::token(&req) {
-        let ctx = state.ctx.clone();
-        blocking(move || auth::sign_out(&ctx, &token)).await?;
+        state.run(move |ctx| auth::sign_out(ctx, &token)).await?;
     }
     let mut response = see_other("/officer/login");
     response
@@ -182,9 +181,9 @@ pub async fn mfa_form(
         return Ok(see_other(step_location(auth::NextStep::ChangePassword)));
     }
     let required = session.pending_step().is_some();
-    let ctx = state.ctx.clone();
-    let officer = session.officer.clone();
-    let enrolment = blocking(move || auth::start_enrolment(&ctx, &officer)).await?;
+    let enrolment = state
+        .run_as(&session.officer, auth::start_enrolment)
+        .await?;
     let csrf = issue_csrf(&state, &req)?;
     let nav = (!required).then(|| view::officer_nav(&session.officer, &csrf.form_token));
     let page = MfaEnrolPage {
@@ -206,9 +205,10 @@ pub async fn mfa_confirm(
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let form: CodeForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let officer = session.0.officer;
-    blocking(move || auth::confirm_enrolment(&ctx, &officer, &form.code)).await?;
+    state
+        .run(move |ctx| auth::confirm_enrolment(ctx, &officer, &form.code))
+        .await?;
     Ok(see_other("/officer/queue?notice=mfa"))
 }
 

@@ -26,11 +26,10 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 
 pub async fn requests(
     state: web::Data<WebState>,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     format: web::Path<String>,
     query: web::Query<RawQueueQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;

@@ -1,11 +1,10 @@
 //! Admin page of mail delivery: the outbox's counts, the mail in trouble, and a retry for
 //! mail that was given up.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, officer_csrf, read_checked_form, render, see_other, PlainForm};
+use super::{render_officer_page, see_other, OfficerPost, PlainForm};
 use crate::app::outbox;
 use crate::web::error::WebError;
 use crate::web::presenters::admin_mail_page::{admin_mail_page, notice_for};
@@ -20,35 +19,24 @@ pub struct MailQuery {
 pub async fn list(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     query: web::Query<MailQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
-    let ctx = state.ctx.clone();
-    let admin = officer.clone();
-    let (health, mails) = blocking(move || outbox::troubled(&ctx, &admin)).await?;
-    let (csrf, nav) = officer_csrf(&state, &req, &officer)?;
-    let page = admin_mail_page(
-        nav,
-        health,
-        mails,
-        outbox::TROUBLED_PAGE as usize,
-        query.done.as_deref().and_then(notice_for),
-    );
-    render(&page, StatusCode::OK, Some(csrf))
+    let (health, mails) = state.run_as(&officer, outbox::troubled).await?;
+    render_officer_page(&state, &req, &officer, |nav| {
+        let notice = query.done.as_deref().and_then(notice_for);
+        admin_mail_page(nav, health, mails, outbox::TROUBLED_PAGE as usize, notice)
+    })
 }
 
 pub async fn retry(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    officer: SignedIn,
     id: web::Path<String>,
-    payload: web::Payload,
+    OfficerPost { officer, .. }: OfficerPost<PlainForm>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
-    let _: PlainForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let id = id.into_inner();
-    blocking(move || outbox::requeue(&ctx, &officer, &id)).await?;
+    state
+        .run(move |ctx| outbox::requeue(ctx, &officer, &id))
+        .await?;
     Ok(see_other("/officer/admin/mail?done=requeued"))
 }

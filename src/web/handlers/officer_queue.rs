@@ -1,16 +1,15 @@
 //! The officer queue.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{blocking, issue_csrf, render};
+use super::render_officer_page;
 use crate::app::{self, clock};
 use crate::domain::queue::{QueueFilter, RawQueueQuery};
 use crate::error::AppError;
 use crate::web::error::WebError;
 use crate::web::presenters::queue_page::{queue_page, QueueRequest};
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 /// The queue's filters from the query string; unusable ones are a 400 naming each field.
 /// The export reads the same filters.
@@ -30,36 +29,25 @@ pub fn parse_filter(raw: &RawQueueQuery) -> Result<QueueFilter, AppError> {
 pub async fn queue(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     query: web::Query<RawQueueQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;
     let cursor = raw.cursor();
-    let ctx = state.ctx.clone();
-    let (listing_officer, listing_filter, listing_cursor) =
-        (officer.clone(), filter.clone(), cursor.clone());
-    let listing = blocking(move || {
-        app::queue::list(
-            &ctx,
-            &listing_officer,
-            &listing_filter,
-            listing_cursor.as_ref(),
-        )
+    let (listing_filter, listing_cursor) = (filter.clone(), cursor.clone());
+    let listing = state
+        .run_as(&officer, move |ctx, viewer| {
+            app::queue::list(ctx, viewer, &listing_filter, listing_cursor.as_ref())
+        })
+        .await?;
+    let request = QueueRequest {
+        officer: &officer,
+        filter: &filter,
+        raw: &raw,
+        first_page: cursor.is_none(),
+    };
+    render_officer_page(&state, &req, &officer, |nav| {
+        queue_page(&listing, &request, nav, clock::now())
     })
-    .await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = queue_page(
-        &listing,
-        &QueueRequest {
-            officer: &officer,
-            filter: &filter,
-            raw: &raw,
-            first_page: cursor.is_none(),
-        },
-        view::officer_nav(&officer, &csrf.form_token),
-        clock::now(),
-    );
-    render(&page, StatusCode::OK, Some(csrf))
 }

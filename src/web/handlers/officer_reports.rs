@@ -2,11 +2,10 @@
 //! report as a page, or as CSV or JSON for a regulator.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, render};
+use super::render_officer_page;
 use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::regime::Regime;
@@ -17,7 +16,7 @@ use crate::web::officer_pages::{
     ReportLineRow, ReportPage, ReportPurgeRow, ReportRejectionRow, ReportTrendRow,
 };
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -35,10 +34,9 @@ enum Format {
 pub async fn compliance(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let query = query.into_inner();
     let format = match query.format.as_deref().map(str::trim) {
         None | Some("" | "html") => Format::Html,
@@ -57,9 +55,11 @@ pub async fn compliance(
             ReportMonth::parse(text).map_err(|e| AppError::BadRequest(format!("Month: {e}.")))?
         }
     };
-    let ctx = state.ctx.clone();
-    let reader = officer.clone();
-    let report = blocking(move || app::report::compliance(&ctx, &reader, month)).await?;
+    let report = state
+        .run_as(&officer, move |ctx, reader| {
+            app::report::compliance(ctx, reader, month)
+        })
+        .await?;
     match format {
         Format::Csv => {
             let body = app::report::csv_file(&report)?;
@@ -74,16 +74,10 @@ pub async fn compliance(
             let body = app::report::json_file(&state.ctx, &report)?;
             download(month, "json", "application/json", body)
         }
-        Format::Html => {
-            let csrf = issue_csrf(&state, &req)?;
+        Format::Html => render_officer_page(&state, &req, &officer, |nav| {
             let this_month = app::report::default_month(&state.ctx).next();
-            let page = page(
-                &report,
-                view::officer_nav(&officer, &csrf.form_token),
-                this_month,
-            );
-            render(&page, StatusCode::OK, Some(csrf))
-        }
+            page(&report, nav, this_month)
+        }),
     }
 }
 

@@ -1,10 +1,9 @@
 //! A request's detail page and its workflow actions.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{read_checked_form, render_officer_page, see_other, CsrfForm};
 use crate::app::{self, clock};
 use crate::domain::officer_action::{ActionRequest, RawAction};
 use crate::domain::reference::Reference;
@@ -12,7 +11,7 @@ use crate::error::AppError;
 use crate::web::error::WebError;
 use crate::web::presenters::request_page::request_page;
 use crate::web::session::SignedIn;
-use crate::web::{view, WebState};
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct DetailQuery {
@@ -69,41 +68,38 @@ fn reference_from(path: &str) -> Result<Reference, AppError> {
 pub async fn detail(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     reference: web::Path<String>,
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let reference = reference_from(&reference)?;
-    let ctx = state.ctx.clone();
-    let (viewer, wanted) = (officer.clone(), reference.to_string());
-    let case = blocking(move || app::casework::view(&ctx, &viewer, &wanted)).await?;
-    let csrf = issue_csrf(&state, &req)?;
-    let page = request_page(
-        &case,
-        &state.ctx.settings.policy,
-        view::officer_nav(&officer, &csrf.form_token),
-        query.done.as_deref(),
-        clock::now(),
-    );
-    render(&page, StatusCode::OK, Some(csrf))
+    let wanted = reference.to_string();
+    let case = state
+        .run_as(&officer, move |ctx, viewer| {
+            app::casework::view(ctx, viewer, &wanted)
+        })
+        .await?;
+    render_officer_page(&state, &req, &officer, |nav| {
+        let done = query.done.as_deref();
+        request_page(&case, &state.ctx.settings.policy, nav, done, clock::now())
+    })
 }
 
 pub async fn act(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
     reference: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
     let reference = reference_from(&reference)?;
     let form: ActionForm = read_checked_form(&state, &req, payload).await?;
     let input = ActionRequest::parse(&form.raw()).map_err(|e| AppError::Invalid(vec![e]))?;
     let name = input.action.name();
-    let ctx = state.ctx.clone();
     let target = reference.to_string();
-    blocking(move || app::casework::act(&ctx, &officer, &target, input)).await?;
+    state
+        .run(move |ctx| app::casework::act(ctx, &officer, &target, input))
+        .await?;
     Ok(see_other(&format!(
         "/officer/requests/{reference}?done={name}"
     )))

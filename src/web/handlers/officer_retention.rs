@@ -1,9 +1,8 @@
 //! `GET /officer/retention`: what the purge will take, and the holds that keep data.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{blocking, officer_csrf, render};
+use super::render_officer_page;
 use crate::app;
 use crate::web::error::WebError;
 use crate::web::presenters::retention_page::retention_page;
@@ -13,13 +12,8 @@ use crate::web::WebState;
 pub async fn overview(
     state: web::Data<WebState>,
     req: HttpRequest,
-    officer: SignedIn,
+    SignedIn(officer): SignedIn,
 ) -> Result<HttpResponse, WebError> {
-    let officer = officer.0;
-    let ctx = state.ctx.clone();
-    let viewer = officer.clone();
-    let overview = blocking(move || app::retention::overview(&ctx, &viewer)).await?;
-    let (csrf, nav) = officer_csrf(&state, &req, &officer)?;
-    let page = retention_page(&overview, nav);
-    render(&page, StatusCode::OK, Some(csrf))
+    let overview = state.run_as(&officer, app::retention::overview).await?;
+    render_officer_page(&state, &req, &officer, |nav| retention_page(&overview, nav))
 }

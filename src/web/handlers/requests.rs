@@ -4,14 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{blocking, issue_csrf, read_checked_form, render, see_other, CsrfForm};
+use super::{answer_form, render, render_with_csrf, see_other, CsrfForm, LimitedPost};
 use crate::app;
 use crate::domain::kind::RequestKind;
 use crate::domain::submission::RawSubmission;
-use crate::error::AppError;
-use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
-use crate::web::error_response::form_with_errors;
 use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
 use crate::web::{view, WebState};
 
@@ -72,24 +69,16 @@ pub async fn new_form(
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
-    client: ClientAddr,
-    payload: web::Payload,
+    LimitedPost(form): LimitedPost<SubmitForm>,
 ) -> Result<HttpResponse, WebError> {
-    state.limiter.check(&client)?;
-    let form: SubmitForm = read_checked_form(&state, &req, payload).await?;
-    let ctx = state.ctx.clone();
     let raw = form.raw();
-    match blocking(move || app::submit::submit(&ctx, &raw)).await {
-        Ok(_) => Ok(see_other("/requests/submitted")),
-        Err(error @ AppError::Invalid(_)) => {
-            let errors = view::field_errors(error.field_errors().to_vec());
-            Ok(form_with_errors(
-                &error,
-                form_page(&state, &req, &form, errors)?,
-            ))
-        }
-        Err(error) => Err(error.into()),
-    }
+    let outcome = state.run(move |ctx| app::submit::submit(ctx, &raw)).await;
+    answer_form(
+        outcome,
+        async |_| Ok(see_other("/requests/submitted")),
+        async |errors| form_page(&state, &req, &form, view::field_errors(errors.to_vec())),
+    )
+    .await
 }
 
 pub async fn submitted() -> Result<HttpResponse, WebError> {
@@ -103,11 +92,10 @@ fn form_page(
     form: &SubmitForm,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, WebError> {
-    let csrf = issue_csrf(state, req)?;
     let chosen = form.kind.parse::<RequestKind>().ok().map(view::kind_option);
     let policy = &state.ctx.settings.policy;
-    let page = RequestFormPage {
-        csrf_token: csrf.form_token.clone(),
+    render_with_csrf(state, req, |csrf_token| RequestFormPage {
+        csrf_token,
         kinds: view::kind_options(),
         chosen,
         regimes: view::regime_options(&policy.deadlines),
@@ -120,14 +108,7 @@ fn form_page(
                 checked: form.purposes.contains(&p.slug),
             })
             .collect(),
-        full_name: form.full_name.clone(),
-        email: form.email.clone(),
-        region: form.region.clone(),
-        account_ref: form.account_ref.clone(),
-        details: form.details.clone(),
-        correction: form.correction.clone(),
-        content_removal: form.content_removal.is_some(),
+        entered: form.raw(),
         errors,
-    };
-    render(&page, StatusCode::OK, Some(csrf))
+    })
 }

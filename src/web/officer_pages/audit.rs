@@ -7,7 +7,9 @@ use super::OfficerNav;
 /// One audit event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
-    pub seq: i64,
+    /// Its number in the chain; `None` while it waits for the sequencer.
+    pub seq: Option<i64>,
+    pub pending: bool,
     pub at: String,
     pub actor: String,
     pub action: String,

@@ -635,7 +635,8 @@ fn audit(can_verify: bool) -> AuditPage {
         from: "2026-03-01".into(),
         to: String::new(),
         rows: vec![AuditRow {
-            seq: 41,
+            seq: Some(41),
+            pending: false,
             at: "2026-03-04 09:00:00".into(),
             actor: "asha@example.org".into(),
             action: "request.note".into(),

@@ -30,6 +30,7 @@ pub fn admin_holds_page(
 
 fn hold_row(item: SubjectHold) -> SubjectHoldRow {
     SubjectHoldRow {
+        expires_on: view::hold_expiry(&item.hold),
         id: item.hold.id.to_string(),
         email: item.email,
         order_reference: item.hold.order_reference,
@@ -40,11 +41,6 @@ fn hold_row(item: SubjectHold) -> SubjectHoldRow {
         },
         placed_by: item.placed_by,
         placed_at: view::display_time(item.hold.placed_at),
-        expires_on: item
-            .hold
-            .expires_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The audit viewer page from a page of events.
 
 use crate::app::audit::{AuditQuery, AUDIT_PAGE};
-use crate::domain::audit::AuditEvent;
+use crate::domain::audit::{AuditCursor, AuditEvent};
 use crate::web::officer_pages::{AuditPage, AuditRow, OfficerNav};
 use crate::web::view;
 
@@ -15,7 +15,10 @@ pub fn audit_page(
     verify: Option<(bool, String)>,
 ) -> AuditPage {
     let next_link = (rows.len() as i64 == AUDIT_PAGE).then(|| {
-        let last = rows.last().map(|r| r.seq).unwrap_or_default();
+        let last = rows
+            .last()
+            .map(|r| AuditCursor::after(r).to_param())
+            .unwrap_or_default();
         let encode = |v: &str| {
             percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
         };
@@ -43,6 +46,7 @@ pub fn audit_page(
             .iter()
             .map(|r| AuditRow {
                 seq: r.seq,
+                pending: r.is_pending(),
                 at: view::display_time(r.at),
                 actor: r.actor.to_audit_string(),
                 action: r.action.clone(),

@@ -168,7 +168,7 @@ fn hold_row(shown: &ShownHold, officers: &[OfficerName], subject: Option<&Subjec
         order_reference: hold.order_reference.clone(),
         placed_by: name_of(officers, hold.placed_by),
         placed_at: view::display_time(hold.placed_at),
-        expires_on: hold.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+        expires_on: view::hold_expiry(hold),
         covers: hold_covers(hold, subject),
         may_release: shown.may_release,
         release_note: if shown.may_release {

@@ -39,11 +39,7 @@ pub fn retention_page(overview: &RetentionOverview, nav: OfficerNav) -> Retentio
                 order_reference: item.hold.order_reference.clone(),
                 placed_by: item.placed_by.clone(),
                 placed_at: view::display_time(item.hold.placed_at),
-                expires_on: item
-                    .hold
-                    .expires_on
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
+                expires_on: view::hold_expiry(&item.hold),
             })
             .collect(),
     }

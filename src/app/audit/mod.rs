@@ -1,42 +1,18 @@
-//! Checking the audit chain end to end.
+//! The audit trail: the viewer's pages, the sequencer, the chain check and the feed.
+
+mod feed;
+mod sequencer;
+mod verify;
+
+pub use feed::{events_after, newest_checkpoint};
+pub use sequencer::{seal_chain, sequence_batch, sequence_pending, SequenceRun, DEFAULT_BATCH};
+pub use verify::{verify_chain, verify_log, VerifyError};
 
 use super::Context;
-use crate::domain::audit::{ChainBreak, ChainVerifier};
+use crate::domain::audit::AuditCursor;
 use crate::domain::day;
 use crate::error::AppError;
 use crate::store::audit;
-
-/// How many events are read per query while verifying.
-const BATCH: i64 = 5_000;
-
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    #[error("{0}")]
-    Broken(#[from] ChainBreak),
-    #[error("{0}")]
-    App(#[from] AppError),
-}
-
-/// Walks the whole chain in batches; returns the number of events checked.
-pub fn verify_chain(ctx: &Context) -> Result<u64, VerifyError> {
-    let mut conn = ctx.conn()?;
-    let mut verifier = ChainVerifier::default();
-    // Read the head first: events appended while we walk come after it and are not checked.
-    let (head_seq, head_hash) = audit::head(&mut conn).map_err(AppError::from)?;
-    let mut after = 0;
-    loop {
-        let batch = audit::batch_after(&mut conn, after, BATCH).map_err(AppError::from)?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        for row in batch {
-            if row.seq > head_seq {
-                return Ok(verifier.finish(head_seq, &head_hash)?);
-            }
-            verifier.check(&row)?;
-        }
-    }
-    Ok(verifier.finish(head_seq, &head_hash)?)
-}
 
 /// The audit viewer's filters, as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -105,7 +81,7 @@ pub fn list_events(
         target: target.as_deref(),
         from: date(&query.from, "from")?.map(time::Date::midnight),
         until,
-        before_seq: query.before.trim().parse::<i64>().ok(),
+        before: AuditCursor::parse(&query.before),
         visible_to: (!officer.scope.reads_whole_audit_trail()).then_some(
             crate::store::audit::AuditReader {
                 regimes: &regimes,
