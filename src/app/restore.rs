@@ -48,9 +48,6 @@ pub fn restore<R: BufRead>(
     if !force && !dump::is_empty(&mut conn, &specs)? {
         return Err(BackupError::NotEmpty);
     }
-    // What the migrations alone put in (the audit head at its start, zero counts), so that
-    // a restore that fails after its commit leaves the database as a fresh one.
-    let seeds = dump::migration_seeds(&manifest.schema, &specs)?;
     conn.transaction(|conn| {
         dump::rows::delete_all(conn, &specs)?;
         load(conn, reader, &manifest.tables, progress)?;
@@ -66,7 +63,7 @@ pub fn restore<R: BufRead>(
             audit_events,
         }),
         Err(error) => {
-            conn.transaction(|conn| empty(conn, &specs, &seeds))?;
+            empty_again(&mut conn, specs)?;
             Err(error)
         }
     }
@@ -105,6 +102,21 @@ fn check_schema(conn: &mut DbConn, backup: &str) -> Result<(), BackupError> {
         }
     }
     Ok(())
+}
+
+/// Leaves a database whose restore failed after its commit as a freshly migrated one: every
+/// row deleted, and the rows the migrations alone put in (the audit head at its start, zero
+/// counts) back, for the schema it has reached (the backup's, or the newest when the newer
+/// migrations ran).
+fn empty_again(conn: &mut DbConn, specs: Vec<TableSpec>) -> Result<(), BackupError> {
+    let reached = dump::schema_version(conn)?.unwrap_or_default();
+    let tables = if dump::known_versions(conn)?.last() == Some(&reached) {
+        dump::backup_tables()
+    } else {
+        specs
+    };
+    let seeds = dump::migration_seeds(&reached, &tables)?;
+    conn.transaction(|conn| empty(conn, &tables, &seeds))
 }
 
 /// Deletes every row and puts the migrations' own rows back.
