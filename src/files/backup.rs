@@ -116,7 +116,15 @@ impl<R: BufRead> BackupReader<R> {
         identities: &[&dyn age::Identity],
         key_hint: impl FnOnce() -> String,
     ) -> Result<BackupReader<R>, BackupFileError> {
+        let mut input = input;
+        let is_age = input
+            .fill_buf()
+            .map_err(damaged)?
+            .starts_with(b"age-encryption.org/");
         let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
+            age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat if is_age => {
+                damaged("its header does not parse")
+            }
             age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat => {
                 BackupFileError::NotABackup("no age header".into())
             }
