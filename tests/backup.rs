@@ -356,6 +356,20 @@ async fn an_altered_or_cut_file_or_the_wrong_key_fails_and_leaves_the_target_emp
             );
         }
 
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&other, "not a backup\n").unwrap();
+        let refused = cli(
+            dir.path(),
+            &target.url,
+            KEY,
+            &["restore", other.to_str().unwrap()],
+        );
+        assert_fails_with(
+            &refused,
+            "not a rightsdesk backup",
+            &format!("[{backend}] other file"),
+        );
+
         let wrong = cli(
             dir.path(),
             &target.url,
