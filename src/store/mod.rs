@@ -18,6 +18,7 @@ pub mod records;
 pub mod report;
 pub mod requests;
 pub mod retention;
+pub mod retention_notices;
 pub mod schema;
 pub mod sessions;
 pub mod subjects;
