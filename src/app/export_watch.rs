@@ -31,6 +31,37 @@ pub struct ExportRun {
     personal: bool,
 }
 
+impl ExportRun {
+    /// Appends one of the export's events: what every one of them says (its id, format,
+    /// filters and whether personal columns went out), then `more`.
+    fn append(
+        &self,
+        conn: &mut DbConn,
+        action: &str,
+        more: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let mut details = json!({
+            "export_id": self.id,
+            "format": self.format,
+            "filters": self.filters,
+            "personal": self.personal,
+        });
+        if let (Some(all), serde_json::Value::Object(more)) = (details.as_object_mut(), more) {
+            all.extend(more);
+        }
+        audit::append_event(
+            conn,
+            now,
+            &self.actor,
+            action,
+            &Target::RequestExport,
+            &details,
+        )?;
+        Ok(())
+    }
+}
+
 /// Records the start in its own transaction, committed when this returns.
 pub fn start(
     ctx: &Context,
@@ -64,19 +95,7 @@ pub fn start(
             }
             None => None,
         };
-        audit::append_event(
-            conn,
-            now,
-            &run.actor,
-            EXPORT_STARTED,
-            &Target::RequestExport,
-            &json!({
-                "export_id": run.id,
-                "format": run.format,
-                "filters": run.filters,
-                "personal": run.personal,
-            }),
-        )?;
+        run.append(conn, EXPORT_STARTED, json!({}), now)?;
         record_spike(conn, &run, spike, &ctx.settings.export_spike, now)
     })?;
     if alerted {
@@ -96,21 +115,8 @@ pub fn finish(ctx: &Context, run: &ExportRun, rows: u64, complete: bool) -> Resu
             }
             None => None,
         };
-        audit::append_event(
-            conn,
-            now,
-            &run.actor,
-            EXPORT_FINISHED,
-            &Target::RequestExport,
-            &json!({
-                "export_id": run.id,
-                "format": run.format,
-                "filters": run.filters,
-                "personal": run.personal,
-                "rows": rows,
-                "complete": complete,
-            }),
-        )?;
+        let outcome = json!({ "rows": rows, "complete": complete });
+        run.append(conn, EXPORT_FINISHED, outcome, now)?;
         record_spike(conn, run, spike, &ctx.settings.export_spike, now)
     })?;
     if alerted {
