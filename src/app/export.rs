@@ -83,10 +83,18 @@ impl ExportProgress for Quiet {}
 
 /// Checks that an export can run for this caller and filter, before anything is written:
 /// an HTTP response cannot turn into an error page once its body has begun.
-pub fn check(exporter: Exporter<'_>, filter: &QueueFilter) -> Result<(), AppError> {
+pub fn check(ctx: &Context, exporter: Exporter<'_>, filter: &QueueFilter) -> Result<(), AppError> {
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
     let me = exporter.me();
-    queue::query_of(filter, &regimes, me.as_deref(), None, BATCH_SIZE).map(|_| ())
+    queue::query_of(
+        &ctx.keyring,
+        filter,
+        &regimes,
+        me.as_deref(),
+        None,
+        BATCH_SIZE,
+    )
+    .map(|_| ())
 }
 
 /// Writes every request `filter` matches, within the caller's regions, to `out`; returns
@@ -103,7 +111,14 @@ pub fn export_requests<W: Write>(
 ) -> Result<u64, AppError> {
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
     let me = exporter.me();
-    let query = queue::query_of(filter, &regimes, me.as_deref(), None, BATCH_SIZE)?;
+    let query = queue::query_of(
+        &ctx.keyring,
+        filter,
+        &regimes,
+        me.as_deref(),
+        None,
+        BATCH_SIZE,
+    )?;
     // Committed before a byte is written: an export killed half-way still leaves its start.
     let run = export_watch::start(
         ctx,

@@ -52,7 +52,7 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     let link = status_link(ctx, &token);
     let sent = ctx.write(|conn| -> Result<bool, AppError> {
         let now = clock::now();
-        let found = requests::find_by_reference(conn, reference.as_str())?;
+        let found = requests::find_by_reference(conn, &ctx.keyring, reference.as_str())?;
         // Unverified requests have no status page yet: their verification mail is the link.
         let matched = found.filter(|row| {
             let same_email: bool = row.email.as_bytes().ct_eq(email.as_str().as_bytes()).into();
@@ -70,7 +70,7 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
             return Ok(false);
         };
         store_token(conn, request.id, TokenPurpose::Status, &token_hash, now)?;
-        queue_mail(conn, &mail, now)?;
+        queue_mail(conn, &ctx.keyring, &mail, now)?;
         Ok(true)
     })?;
     if sent {

@@ -18,6 +18,7 @@ pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod schema;
+pub mod seal;
 pub mod sessions;
 pub mod subjects;
 pub mod throttle;
@@ -74,6 +75,9 @@ pub enum StoreError {
     /// An insert that would repeat a unique key.
     #[error("a row with that key exists already")]
     Duplicate,
+    /// A sealed value that does not open: its key is not configured, or it was altered.
+    #[error("sealed data: {0}")]
+    Sealed(crate::vault::VaultError),
 }
 
 impl StoreError {

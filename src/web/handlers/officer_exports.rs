@@ -33,7 +33,7 @@ pub async fn requests(
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;
-    export::check(Exporter::Officer(&officer), &filter)?;
+    export::check(&state.ctx, Exporter::Officer(&officer), &filter)?;
 
     let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     let ctx: Context = state.ctx.clone();
