@@ -24,6 +24,7 @@ pub mod password_reset;
 pub mod purge;
 pub mod queue;
 pub mod refusals;
+pub mod rekey;
 pub mod report;
 pub mod requests;
 pub mod retention;
@@ -194,7 +195,8 @@ impl Context {
     /// (`rightsdesk migrate`) so that many instances do not race at start.
     pub fn migrate_at_start(&self) -> Result<(), AppError> {
         if self.backend == Backend::Sqlite {
-            self.migrate()?;
+            let applied = self.migrate()?;
+            rekey::seal_after_upgrade(self, &applied)?;
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ pub mod packages;
 pub mod records;
 pub mod report;
 pub mod requests;
+pub mod reseal;
 pub mod retention;
 pub mod schema;
 pub mod seal;
