@@ -446,3 +446,79 @@ async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
         assert_nothing_readable(&app, &all_tokens(&app));
     }
 }
+
+#[tokio::test]
+async fn rows_written_before_sealing_are_read_and_then_sealed() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        // As a version before sealing wrote them: readable, no key id, no blind index.
+        let id = uuid::Uuid::now_v7().to_string();
+        app.execute(&format!(
+            "INSERT INTO requests (id, reference, kind, regime, status, full_name, email, details, \
+             received_at, due_at, effective_due_at, version, updated_at) \
+             VALUES ('{id}', 'RD-OLD0-0001', 'access', 'in', 'unverified', '{NAME}', '{EMAIL}', \
+             '{DETAILS}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, CURRENT_TIMESTAMP)"
+        ));
+        app.execute(&format!(
+            "INSERT INTO request_messages (id, request_id, author, body, created_at) \
+             VALUES ('m-{id}', '{id}', 'requester', '{REPLY}', CURRENT_TIMESTAMP)"
+        ));
+        let read = |app: &TestApp| {
+            let mut conn = app.conn();
+            let request = rightsdesk::store::requests::find_by_reference(
+                &mut conn,
+                &app.ctx.keyring,
+                "RD-OLD0-0001",
+            )
+            .unwrap()
+            .expect("the old request");
+            let messages = rightsdesk::store::messages::list_for_request(
+                &mut conn,
+                &app.ctx.keyring,
+                request.id,
+            )
+            .unwrap();
+            (
+                request.full_name,
+                request.email,
+                request.details,
+                messages[0].body.clone(),
+            )
+        };
+        let expected = (
+            NAME.to_string(),
+            EMAIL.to_string(),
+            DETAILS.to_string(),
+            REPLY.to_string(),
+        );
+        assert_eq!(read(&app), expected, "[{backend}] read as written");
+
+        // `rekey` under the same key seals them (as `migrate` does on the upgrade).
+        let key = old_key(&app);
+        let env = [
+            ("DATABASE_URL", app.database_url()),
+            ("RIGHTSDESK_SECRET_KEY", key.as_str()),
+            ("RUST_LOG", "warn"),
+        ];
+        let dir = app.dir.path().join("next");
+        let dry = String::from_utf8_lossy(
+            &rightsdesk_command(&dir, &env, &["rekey", "--dry-run"]).stdout,
+        )
+        .to_string();
+        assert_eq!(stale(&dry, "requests"), 1, "[{backend}] {dry}");
+        assert_eq!(stale(&dry, "request_messages"), 1, "[{backend}] {dry}");
+        let output = rightsdesk_command(&dir, &env, &["rekey"]);
+        assert!(
+            output.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(read(&app), expected, "[{backend}] read once sealed");
+        assert_eq!(
+            reference_of(&app),
+            "RD-OLD0-0001",
+            "[{backend}] found by its blind index"
+        );
+        assert_nothing_readable(&app, &[]);
+    }
+}

@@ -69,11 +69,13 @@ pub fn run(
         Ok(())
     })?;
     progress.started(total.max(0) as u64);
+    let mut conn = ctx.conn()?;
+    reseal::overwrite_replaced(&mut conn)?;
     let mut done = Vec::new();
     for table in reseal::TABLES {
         let mut rows = 0u64;
         loop {
-            let n = ctx.write(|conn| batch(ctx, conn, table, batch_size))?;
+            let n = ctx.write_on(&mut conn, |conn| batch(ctx, conn, table, batch_size))?;
             rows += n as u64;
             progress.resealed(table, n as u64);
             if (n as i64) < batch_size {
@@ -97,6 +99,7 @@ pub fn run(
         )?;
         Ok(())
     })?;
+    reseal::checkpoint(&mut conn)?;
     Ok(done)
 }
 

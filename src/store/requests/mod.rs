@@ -208,6 +208,30 @@ pub fn find_by_id(
     entity(vault, row)
 }
 
+/// What the lost-link lookup compares, read by reference without opening anything: the
+/// request's id, its email's blind index and whether it was confirmed.
+pub fn lookup_by_reference(
+    conn: &mut DbConn,
+    reference: &str,
+) -> Result<Option<(RequestId, Option<String>, bool)>, StoreError> {
+    let row: Option<(String, Option<String>, bool)> = requests::table
+        .filter(requests::reference.eq(reference))
+        .select((
+            requests::id,
+            requests::email_index,
+            requests::verified_at.is_not_null(),
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(id, index, verified)| {
+        let id = id
+            .parse()
+            .map_err(|_| StoreError::corrupt("requests", &id))?;
+        Ok((id, index, verified))
+    })
+    .transpose()
+}
+
 /// The request's regime alone: nothing personal is opened.
 pub fn find_regime(
     conn: &mut DbConn,
