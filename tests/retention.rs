@@ -679,8 +679,8 @@ async fn a_request_confirmed_while_the_purge_runs_is_kept_and_counted_once() {
         let mut purge = purge_command(&app, "100").spawn().unwrap();
         let mut watching = app.conn();
         let started = std::time::Instant::now();
-        // Until the purge is done, or waits for the confirmation. (It may also wait for the
-        // class locks of other tests' purges: advisory locks span the database.)
+        // Until the purge is done, or waits for the confirmation. (Other tests' purges run
+        // in other schemas: their advisory locks are other locks.)
         while purge.try_wait().unwrap().is_none() {
             let blocked = common::count_on(
                 &mut watching,

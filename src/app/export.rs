@@ -9,13 +9,15 @@ use time::PrimitiveDateTime;
 use super::officer::CurrentOfficer;
 use super::{export_watch, queue, Context};
 use crate::domain::audit::Actor;
-use crate::domain::export::{audited_filters, ExportFormat, ExportRow};
+use crate::domain::export::{
+    audited_filters, ExportColumns, ExportFormat, ExportRow, PersonalFields,
+};
 use crate::domain::ids::OfficerId;
 use crate::domain::queue::QueueFilter;
 use crate::domain::regime::Regime;
 use crate::error::AppError;
 use crate::files::export::Encoder;
-use crate::store::requests::{self, ExportedRequest, QueueQuery};
+use crate::store::requests::{self, ExportedPersonal, ExportedRequest, QueueQuery};
 use crate::store::time::from_db;
 use crate::store::{self, officers};
 
@@ -50,6 +52,15 @@ impl Exporter<'_> {
         match self {
             Exporter::Officer(officer) => Some(officer.id),
             Exporter::Operator => None,
+        }
+    }
+
+    /// Whether the requester's name, email and words may be exported: admins, and the
+    /// command line (whoever runs it holds the server's keys and database already).
+    fn may_export_personal(&self) -> bool {
+        match self {
+            Exporter::Officer(officer) => officer.scope.can_export_personal(),
+            Exporter::Operator => true,
         }
     }
 
@@ -97,10 +108,18 @@ pub fn check(ctx: &Context, exporter: Exporter<'_>, filter: &QueueFilter) -> Res
     .map(|_| ())
 }
 
-/// Writes every request `filter` matches, within the caller's regions, to `out`; returns
-/// how many. The export is audited twice (`app::export_watch`): its start (who, format,
-/// filters) before anything is written, and its end (rows, whether it completed) whether
-/// or not it completes, since a reader who went away half-way still received those rows.
+/// Refuses (403) personal columns to anyone but an admin, before anything is written or
+/// audited as an export.
+pub fn check_columns(exporter: Exporter<'_>, columns: ExportColumns) -> Result<(), AppError> {
+    if columns.includes_personal() && !exporter.may_export_personal() {
+        return Err(AppError::Forbidden(
+            "Only admins may export the requesters' names, emails and details.".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// [`export_requests_with`] the standard columns: nothing that names a requester.
 pub fn export_requests<W: Write>(
     ctx: &Context,
     exporter: Exporter<'_>,
@@ -109,6 +128,30 @@ pub fn export_requests<W: Write>(
     out: W,
     progress: &mut dyn ExportProgress,
 ) -> Result<u64, AppError> {
+    export_requests_with(
+        ctx,
+        exporter,
+        filter,
+        (format, ExportColumns::Standard),
+        out,
+        progress,
+    )
+}
+
+/// Writes every request `filter` matches, within the caller's regions, to `out`; returns
+/// how many. The export is audited twice (`app::export_watch`): its start (who, format,
+/// filters) before anything is written, and its end (rows, whether it completed) whether
+/// or not it completes, since a reader who went away half-way still received those rows.
+/// Both events say whether the personal columns were included (`"personal": true`).
+pub fn export_requests_with<W: Write>(
+    ctx: &Context,
+    exporter: Exporter<'_>,
+    filter: &QueueFilter,
+    (format, columns): (ExportFormat, ExportColumns),
+    out: W,
+    progress: &mut dyn ExportProgress,
+) -> Result<u64, AppError> {
+    check_columns(exporter, columns)?;
     let regimes = queue::listed_regimes(filter, &exporter.readable_regimes());
     let me = exporter.me();
     let query = queue::query_of(
@@ -126,6 +169,7 @@ pub fn export_requests<W: Write>(
         exporter.officer_id(),
         format.as_str(),
         audited_filters(filter),
+        columns.includes_personal(),
     )?;
     let mut conn = ctx.conn()?;
     let names: HashMap<String, String> = officers::list(&mut conn)?
@@ -134,7 +178,17 @@ pub fn export_requests<W: Write>(
         .collect();
     let mut rows = 0;
     let written = store::read_snapshot(&mut conn, |conn| {
-        write_all(conn, &query, &names, format, out, progress, &mut rows)
+        let encoder = Encoder::begin(format, columns, out).map_err(write_failed)?;
+        write_all(
+            conn,
+            &ctx.keyring,
+            &query,
+            &names,
+            columns,
+            encoder,
+            progress,
+            &mut rows,
+        )
     });
     export_watch::finish(ctx, &run, rows, written.is_ok())?;
     written.map(|()| rows)
@@ -145,12 +199,14 @@ pub fn export_requests<W: Write>(
 /// Reading on one thread and writing on another was tried and measured slower on two
 /// cores (4.0 s against 3.5 s for a million rows on SQLite, 4.2 s against 3.9 s on
 /// PostgreSQL), so one thread does both.
+#[allow(clippy::too_many_arguments)]
 fn write_all<W: Write>(
     conn: &mut store::DbConn,
+    vault: &crate::vault::Keyring,
     query: &QueueQuery<'_>,
     names: &HashMap<String, String>,
-    format: ExportFormat,
-    out: W,
+    columns: ExportColumns,
+    mut encoder: Encoder<W>,
     progress: &mut dyn ExportProgress,
     rows: &mut u64,
 ) -> Result<(), AppError> {
@@ -158,23 +214,31 @@ fn write_all<W: Write>(
         let total = requests::count_matching(conn, query)?;
         progress.started(total.max(0) as u64);
     }
-    let mut encoder = Encoder::begin(format, out).map_err(write_failed)?;
     // The header goes out at once, so a download starts before the first batch is read.
     encoder.flush().map_err(write_failed)?;
     let mut after: Option<(PrimitiveDateTime, String)> = None;
     loop {
-        let batch = requests::export_batch(
-            conn,
-            &QueueQuery {
-                after: after.as_ref().map(|(due, id)| (*due, id.as_str())),
-                ..query.clone()
-            },
-        )?;
+        let next = QueueQuery {
+            after: after.as_ref().map(|(due, id)| (*due, id.as_str())),
+            ..query.clone()
+        };
+        let batch: Vec<(ExportedRequest, Option<ExportedPersonal>)> = match columns {
+            ExportColumns::Standard => requests::export_batch(conn, &next)?
+                .into_iter()
+                .map(|request| (request, None))
+                .collect(),
+            ExportColumns::WithPersonal => requests::export_batch_personal(conn, vault, &next)?
+                .into_iter()
+                .map(|(request, personal)| (request, Some(personal)))
+                .collect(),
+        };
         let count = batch.len();
-        after = batch.last().map(|r| (r.effective_due_at, r.id.clone()));
-        for request in batch {
+        after = batch
+            .last()
+            .map(|(r, _)| (r.effective_due_at, r.id.clone()));
+        for (request, personal) in batch {
             encoder
-                .row(&export_row(request, names))
+                .row(&export_row(request, personal, names))
                 .map_err(write_failed)?;
         }
         *rows += count as u64;
@@ -187,7 +251,11 @@ fn write_all<W: Write>(
     Ok(())
 }
 
-fn export_row(request: ExportedRequest, names: &HashMap<String, String>) -> ExportRow {
+fn export_row(
+    request: ExportedRequest,
+    personal: Option<ExportedPersonal>,
+    names: &HashMap<String, String>,
+) -> ExportRow {
     let progress = request.progress;
     ExportRow {
         reference: request.reference,
@@ -204,6 +272,11 @@ fn export_row(request: ExportedRequest, names: &HashMap<String, String>) -> Expo
             .map(|id| names.get(&id).cloned().unwrap_or(id)),
         outcome: progress.outcome,
         rejection_reason: progress.rejection_reason,
+        personal: personal.map(|p| PersonalFields {
+            full_name: p.full_name,
+            email: p.email,
+            details: p.details,
+        }),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct ExportRun {
     officer: Option<OfficerId>,
     format: &'static str,
     filters: serde_json::Value,
+    /// Whether the requesters' names, emails and details were included.
+    personal: bool,
 }
 
 /// Records the start in its own transaction, committed when this returns.
@@ -36,6 +38,7 @@ pub fn start(
     officer: Option<OfficerId>,
     format: &'static str,
     filters: serde_json::Value,
+    personal: bool,
 ) -> Result<ExportRun, AppError> {
     let now = clock::now();
     let run = ExportRun {
@@ -44,6 +47,7 @@ pub fn start(
         officer,
         format,
         filters,
+        personal,
     };
     let alerted = ctx.write(|conn| {
         // Rows first, the audit events last (the lock order in docs/ARCHITECTURE.md).
@@ -66,7 +70,12 @@ pub fn start(
             &run.actor,
             EXPORT_STARTED,
             &Target::RequestExport,
-            &json!({ "export_id": run.id, "format": run.format, "filters": run.filters }),
+            &json!({
+                "export_id": run.id,
+                "format": run.format,
+                "filters": run.filters,
+                "personal": run.personal,
+            }),
         )?;
         record_spike(conn, &run, spike, &ctx.settings.export_spike, now)
     })?;
@@ -97,6 +106,7 @@ pub fn finish(ctx: &Context, run: &ExportRun, rows: u64, complete: bool) -> Resu
                 "export_id": run.id,
                 "format": run.format,
                 "filters": run.filters,
+                "personal": run.personal,
                 "rows": rows,
                 "complete": complete,
             }),

@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod password_change;
 pub mod password_reset;
 pub mod purge;
+pub mod purge_notice;
 pub mod queue;
 pub mod refusals;
 pub mod rekey;

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use super::purge_notice::{self, Notices};
 use super::{clock, Context};
 use crate::domain::audit::{Actor, Target};
 use crate::domain::retention::PurgeClass;
+use crate::domain::retention_notice::class_needs_notice;
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::time::to_db;
@@ -43,6 +45,8 @@ pub struct PurgeReport {
     pub as_of: OffsetDateTime,
     pub dry_run: bool,
     pub classes: Vec<(PurgeClass, ClassSummary)>,
+    /// Notices before erasure (DPDP Rules r.8(2)) for the classes that need them.
+    pub notices: Notices,
 }
 
 impl PurgeReport {
@@ -50,9 +54,17 @@ impl PurgeReport {
         self.classes.iter().map(|(_, s)| s.purged).sum()
     }
 
-    /// The machine form: `{"as_of", "dry_run", "classes": {"<class>": {due, purged, held}}}`.
+    /// The machine form: `{"as_of", "dry_run", "classes": {"<class>": {due, purged, held}},
+    /// "notices": {"<class>": {due, sent, waiting}}}`. An item waiting for its notice is
+    /// due and neither purged nor held.
     pub fn to_json(&self) -> serde_json::Value {
         let classes: serde_json::Map<String, serde_json::Value> = self
+            .classes
+            .iter()
+            .map(|(class, summary)| (class.as_str().to_string(), json!(summary)))
+            .collect();
+        let notices: serde_json::Map<String, serde_json::Value> = self
+            .notices
             .classes
             .iter()
             .map(|(class, summary)| (class.as_str().to_string(), json!(summary)))
@@ -61,6 +73,7 @@ impl PurgeReport {
             "as_of": self.as_of.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             "dry_run": self.dry_run,
             "classes": classes,
+            "notices": notices,
         })
     }
 }
@@ -113,6 +126,8 @@ pub fn run(
     let mut conn = ctx.conn()?;
     store::prepare_bulk_load(&mut conn)?;
     let mut classes = Vec::new();
+    // Given once, when the first class that needs notices has something to purge.
+    let mut notices: Option<Notices> = None;
     for class in PurgeClass::ALL {
         let cutoff = to_db(policy.cutoff(class, options.as_of));
         let (due, unheld) = count(&mut conn, class, cutoff, today)?;
@@ -121,11 +136,26 @@ pub fn run(
             purged: 0,
             held: due - unheld,
         };
-        if !options.dry_run && unheld > 0 {
-            progress.class_started(class, unheld);
+        let waiting = if class_needs_notice(class) && unheld > 0 {
+            if notices.is_none() {
+                notices = Some(purge_notice::give(
+                    ctx,
+                    &mut conn,
+                    options.as_of,
+                    options.dry_run,
+                    progress,
+                )?);
+            }
+            notices.as_ref().map_or(0, |n| n.waiting(class))
+        } else {
+            0
+        };
+        let to_purge = unheld - waiting;
+        if !options.dry_run && to_purge > 0 {
+            progress.class_started(class, to_purge);
             while !progress.should_stop() {
                 let purged = ctx.write_on(&mut conn, |conn| {
-                    retention::lock_class(conn, class as i64)?;
+                    retention::lock_class(conn, class as i32)?;
                     purge_batch(
                         conn,
                         class,
@@ -148,6 +178,7 @@ pub fn run(
         as_of: options.as_of,
         dry_run: options.dry_run,
         classes,
+        notices: notices.unwrap_or_default(),
     })
 }
 
@@ -206,7 +237,14 @@ fn purge_batch(
     let mut events: Vec<(String, serde_json::Value)> = Vec::new();
     let purged = match class {
         PurgeClass::Registration | PurgeClass::RemovedContent | PurgeClass::ErasedRecords => {
-            let due = retention::unheld_record_ids(conn, class.as_str(), cutoff, today, limit)?;
+            let due = retention::unheld_record_ids(
+                conn,
+                class.as_str(),
+                cutoff,
+                today,
+                to_db(as_of),
+                limit,
+            )?;
             let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
             retention::delete_records(conn, &ids)?;
             for (id, category) in due {

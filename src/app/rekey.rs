@@ -26,7 +26,7 @@ pub struct Quiet;
 impl RekeyProgress for Quiet {}
 
 /// The migration that began sealing: rows written before it are sealed as it is applied.
-const SEALING_MIGRATION: &str = "20261201000030";
+const SEALING_MIGRATION: &str = "20261201000031";
 
 /// Seals the rows written before sealing existed, right after the migration that added
 /// the columns (a `rekey` run does the same, and finishes one cut short).

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::export::{self, ExportProgress, Exporter};
 use crate::app::Context;
 use crate::config::Settings;
-use crate::domain::export::ExportFormat;
+use crate::domain::export::{ExportColumns, ExportFormat};
 use crate::domain::queue::{QueueFilter, RawQueueQuery};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -96,11 +96,18 @@ pub fn run(
     format: FormatArg,
     filters: &FilterArgs,
     out: Option<&Path>,
+    include_personal: bool,
 ) -> Result<(), String> {
+    let columns = if include_personal {
+        ExportColumns::WithPersonal
+    } else {
+        ExportColumns::Standard
+    };
     let filter = filters.parse()?;
     let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
     export::check(&ctx, Exporter::Operator, &filter).map_err(|e| e.to_string())?;
+    export::check_columns(Exporter::Operator, columns).map_err(|e| e.to_string())?;
     // Drawn only when standard error is a terminal.
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -112,11 +119,11 @@ pub fn run(
     let rows = match out {
         None => {
             let stdout = io::stdout().lock();
-            let result = export::export_requests(
+            let result = export::export_requests_with(
                 &ctx,
                 Exporter::Operator,
                 &filter,
-                format,
+                (format, columns),
                 BufWriter::with_capacity(64 * 1024, stdout),
                 &mut progress,
             );
@@ -129,11 +136,11 @@ pub fn run(
             let partial = partial_path(path);
             let file = File::create(&partial)
                 .map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
-            let result = export::export_requests(
+            let result = export::export_requests_with(
                 &ctx,
                 Exporter::Operator,
                 &filter,
-                format,
+                (format, columns),
                 BufWriter::with_capacity(64 * 1024, file),
                 &mut progress,
             )

@@ -134,6 +134,10 @@ enum ExportCommand {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Add the requesters' names, emails and details as the last columns (full_name,
+        /// email, details). Audited as a personal export.
+        #[arg(long)]
+        include_personal: bool,
     },
 }
 
@@ -235,8 +239,9 @@ pub fn run() -> ExitCode {
                     format,
                     filters,
                     out,
+                    include_personal,
                 },
-        } => export::run(settings, format, &filters, out.as_deref()),
+        } => export::run(settings, format, &filters, out.as_deref(), include_personal),
         Command::Officer {
             command:
                 OfficerCommand::Create {

@@ -95,7 +95,7 @@ fn describe(report: &PurgeReport) -> String {
     );
     for (class, summary) in &report.classes {
         let gone = if report.dry_run {
-            summary.due - summary.held
+            summary.due - summary.held - report.notices.waiting(*class)
         } else {
             summary.purged
         };
@@ -105,6 +105,31 @@ fn describe(report: &PurgeReport) -> String {
             summary.due,
             gone,
             summary.held
+        ));
+    }
+    // Counts only: who is told stays in the outbox and the audit trail.
+    out.push_str(&format!(
+        "notices before erasure (DPDP Rules r.8(2), 48 hours ahead)\n{:<20} {:>10} {:>10} {:>10}\n",
+        "class",
+        "due",
+        if report.dry_run {
+            "would mail"
+        } else {
+            "mailed"
+        },
+        "waiting"
+    ));
+    for (class, notices) in &report.notices.classes {
+        out.push_str(&format!(
+            "{:<20} {:>10} {:>10} {:>10}\n",
+            class.as_str(),
+            notices.due,
+            if report.dry_run {
+                notices.due
+            } else {
+                notices.sent
+            },
+            notices.waiting
         ));
     }
     out

@@ -37,6 +37,11 @@ impl OfficerScope {
         self.role == Role::Admin
     }
 
+    /// Whether an export may carry the requesters' names, emails and details.
+    pub fn can_export_personal(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// Whether the audit trail may be verified and exported.
     pub fn can_verify_audit(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Auditor)

@@ -27,6 +27,49 @@ pub const COLUMNS: [&str; 13] = [
     "rejection_reason",
 ];
 
+/// The columns an admin may add at the end with `--include-personal` (`include_personal=1`
+/// over HTTP): the requester's name, email address and the request's own words.
+pub const PERSONAL_COLUMNS: [&str; 3] = ["full_name", "email", "details"];
+
+/// An `include_personal` value other than `1`, `true`, `0`, `false` or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("include_personal takes 1 or 0")]
+pub struct BadColumnsChoice;
+
+/// Which columns an export carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportColumns {
+    /// [`COLUMNS`]: nothing that names the requester.
+    Standard,
+    /// [`COLUMNS`] then [`PERSONAL_COLUMNS`]; for admins only, and audited as such.
+    WithPersonal,
+}
+
+impl ExportColumns {
+    pub fn includes_personal(self) -> bool {
+        self == ExportColumns::WithPersonal
+    }
+
+    /// The `include_personal` query parameter: absent, empty, `0` or `false` is the
+    /// standard columns, `1` or `true` adds the personal ones; anything else is refused.
+    pub fn from_query(value: Option<&str>) -> Result<ExportColumns, BadColumnsChoice> {
+        match value.map(str::trim) {
+            None | Some("" | "0" | "false") => Ok(ExportColumns::Standard),
+            Some("1" | "true") => Ok(ExportColumns::WithPersonal),
+            Some(_) => Err(BadColumnsChoice),
+        }
+    }
+
+    /// The column names, in order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        let personal: &'static [&'static str] = match self {
+            ExportColumns::Standard => &[],
+            ExportColumns::WithPersonal => &PERSONAL_COLUMNS,
+        };
+        COLUMNS.iter().chain(personal).copied()
+    }
+}
+
 /// How an export is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -93,7 +136,17 @@ pub fn audited_filters(filter: &QueueFilter) -> serde_json::Value {
     })
 }
 
-/// A request as the export sees it; no requester name, email or free text.
+/// The requester's own data, exported only with [`ExportColumns::WithPersonal`]. A wiped
+/// case file's fields are empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalFields {
+    pub full_name: String,
+    pub email: String,
+    pub details: String,
+}
+
+/// A request as the export sees it; the requester's name, email and free text only in
+/// `personal`, and only when an admin asked for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRow {
     pub reference: String,
@@ -108,6 +161,7 @@ pub struct ExportRow {
     pub assignee: Option<String>,
     pub outcome: Option<String>,
     pub rejection_reason: Option<String>,
+    pub personal: Option<PersonalFields>,
 }
 
 impl ExportRow {
@@ -144,6 +198,18 @@ impl ExportRow {
             opt_text(&self.outcome),
             opt_text(&self.rejection_reason),
         ]
+    }
+
+    /// The cells of [`PERSONAL_COLUMNS`], when the row carries them. Free text goes
+    /// through the same formula neutralising as every other cell in CSV.
+    pub fn personal_cells(&self) -> Option<[Cell<'_>; 3]> {
+        self.personal.as_ref().map(|p| {
+            [
+                Cell::Text(Cow::Borrowed(&p.full_name)),
+                Cell::Text(Cow::Borrowed(&p.email)),
+                Cell::Text(Cow::Borrowed(&p.details)),
+            ]
+        })
     }
 }
 
@@ -211,6 +277,7 @@ mod tests {
             assignee: Some("=HYPERLINK(\"x\")".into()),
             outcome: Some("fulfilled".into()),
             rejection_reason: None,
+            personal: None,
         }
     }
 
@@ -247,6 +314,40 @@ mod tests {
         ] {
             assert_eq!(neutralise_formula(input), expected);
         }
+    }
+
+    #[test]
+    fn personal_columns_come_last_and_only_when_asked_for() {
+        let standard: Vec<&str> = ExportColumns::Standard.names().collect();
+        assert_eq!(standard, COLUMNS);
+        let personal: Vec<&str> = ExportColumns::WithPersonal.names().collect();
+        assert_eq!(&personal[..COLUMNS.len()], COLUMNS);
+        assert_eq!(&personal[COLUMNS.len()..], PERSONAL_COLUMNS);
+        assert_eq!(ExportColumns::from_query(None), Ok(ExportColumns::Standard));
+        assert_eq!(
+            ExportColumns::from_query(Some("0")),
+            Ok(ExportColumns::Standard)
+        );
+        assert_eq!(
+            ExportColumns::from_query(Some("1")),
+            Ok(ExportColumns::WithPersonal)
+        );
+        assert_eq!(
+            ExportColumns::from_query(Some("true")),
+            Ok(ExportColumns::WithPersonal)
+        );
+        assert!(ExportColumns::from_query(Some("yes please")).is_err());
+        let mut r = row();
+        assert_eq!(r.personal_cells(), None);
+        r.personal = Some(PersonalFields {
+            full_name: "Asha Rao".into(),
+            email: "asha@example.in".into(),
+            details: "=SUM(A1)".into(),
+        });
+        let cells = r.personal_cells().unwrap();
+        assert_eq!(cells[0].csv(), "Asha Rao");
+        assert_eq!(cells[2].csv(), "'=SUM(A1)");
+        assert_eq!(cells[2].json(), serde_json::json!("=SUM(A1)"));
     }
 
     #[test]

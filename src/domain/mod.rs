@@ -30,6 +30,7 @@ pub mod rejection;
 pub mod report;
 pub mod request;
 pub mod retention;
+pub mod retention_notice;
 pub mod role;
 pub mod session;
 pub mod sign_in_step;

@@ -3,10 +3,15 @@
 
 use std::io::{self, Write};
 
-use crate::domain::export::{Cell, ExportFormat, ExportRow, COLUMNS};
+use crate::domain::export::{Cell, ExportColumns, ExportFormat, ExportRow};
 
-/// An export being written in one format.
-pub enum Encoder<W: Write> {
+/// An export being written in one format, with its columns.
+pub struct Encoder<W: Write> {
+    columns: ExportColumns,
+    out: Output<W>,
+}
+
+enum Output<W: Write> {
     Csv(Box<csv::Writer<W>>),
     Json { out: W, rows: u64 },
     Ndjson(W),
@@ -14,41 +19,54 @@ pub enum Encoder<W: Write> {
 
 impl<W: Write> Encoder<W> {
     /// Starts an export: the CSV header row, or the JSON array's opening bracket.
-    pub fn begin(format: ExportFormat, out: W) -> io::Result<Encoder<W>> {
-        match format {
+    pub fn begin(format: ExportFormat, columns: ExportColumns, out: W) -> io::Result<Encoder<W>> {
+        let out = match format {
             ExportFormat::Csv => {
                 // RFC 4180: CRLF after every record, fields quoted only when they must be.
                 let mut writer = csv::WriterBuilder::new()
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
-                writer.write_record(COLUMNS)?;
-                Ok(Encoder::Csv(Box::new(writer)))
+                writer.write_record(columns.names())?;
+                Output::Csv(Box::new(writer))
             }
             ExportFormat::Json => {
                 let mut out = out;
                 out.write_all(b"[")?;
-                Ok(Encoder::Json { out, rows: 0 })
+                Output::Json { out, rows: 0 }
             }
-            ExportFormat::Ndjson => Ok(Encoder::Ndjson(out)),
-        }
+            ExportFormat::Ndjson => Output::Ndjson(out),
+        };
+        Ok(Encoder { columns, out })
     }
 
+    /// Writes one row. With personal columns, a row without them (it cannot happen: the
+    /// export reads them for every row) is written with empty cells rather than short.
     pub fn row(&mut self, row: &ExportRow) -> io::Result<()> {
         let cells = row.cells();
-        match self {
-            Encoder::Csv(writer) => {
-                for cell in &cells {
+        let personal = match self.columns {
+            ExportColumns::Standard => None,
+            ExportColumns::WithPersonal => {
+                Some(
+                    row.personal_cells()
+                        .unwrap_or([Cell::Empty, Cell::Empty, Cell::Empty]),
+                )
+            }
+        };
+        let all = cells.iter().chain(personal.iter().flatten());
+        match &mut self.out {
+            Output::Csv(writer) => {
+                for cell in all {
                     writer.write_field(cell.csv().as_bytes())?;
                 }
                 writer.write_record(None::<&[u8]>)?;
             }
-            Encoder::Json { out, rows } => {
+            Output::Json { out, rows } => {
                 out.write_all(if *rows == 0 { b"\n" } else { b",\n" })?;
-                write_object(out, &cells)?;
+                write_object(out, self.columns, all)?;
                 *rows += 1;
             }
-            Encoder::Ndjson(out) => {
-                write_object(out, &cells)?;
+            Output::Ndjson(out) => {
+                write_object(out, self.columns, all)?;
                 out.write_all(b"\n")?;
             }
         }
@@ -57,22 +75,22 @@ impl<W: Write> Encoder<W> {
 
     /// Sends what is buffered on to the writer (and the writer's buffer on).
     pub fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Encoder::Csv(writer) => writer.flush(),
-            Encoder::Json { out, .. } | Encoder::Ndjson(out) => out.flush(),
+        match &mut self.out {
+            Output::Csv(writer) => writer.flush(),
+            Output::Json { out, .. } | Output::Ndjson(out) => out.flush(),
         }
     }
 
     /// Ends the export (the JSON array's closing bracket) and flushes it.
     pub fn finish(self) -> io::Result<W> {
-        match self {
-            Encoder::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
-            Encoder::Json { mut out, .. } => {
+        match self.out {
+            Output::Csv(writer) => writer.into_inner().map_err(|e| e.into_error()),
+            Output::Json { mut out, .. } => {
                 out.write_all(b"\n]\n")?;
                 out.flush()?;
                 Ok(out)
             }
-            Encoder::Ndjson(mut out) => {
+            Output::Ndjson(mut out) => {
                 out.flush()?;
                 Ok(out)
             }
@@ -81,9 +99,13 @@ impl<W: Write> Encoder<W> {
 }
 
 /// One request as a JSON object, its keys in column order.
-fn write_object<W: Write>(out: &mut W, cells: &[Cell]) -> io::Result<()> {
+fn write_object<'c, W: Write>(
+    out: &mut W,
+    columns: ExportColumns,
+    cells: impl Iterator<Item = &'c Cell<'c>>,
+) -> io::Result<()> {
     out.write_all(b"{")?;
-    for (i, (name, cell)) in COLUMNS.iter().zip(cells).enumerate() {
+    for (i, (name, cell)) in columns.names().zip(cells).enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
@@ -104,6 +126,7 @@ fn write_object<W: Write>(out: &mut W, cells: &[Cell]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::export::{PersonalFields, COLUMNS, PERSONAL_COLUMNS};
     use time::macros::datetime;
 
     fn row(reference: &str, assignee: Option<&str>) -> ExportRow {
@@ -120,11 +143,16 @@ mod tests {
             assignee: assignee.map(str::to_string),
             outcome: None,
             rejection_reason: None,
+            personal: None,
         }
     }
 
     fn encode(format: ExportFormat, rows: &[ExportRow]) -> String {
-        let mut encoder = Encoder::begin(format, Vec::new()).unwrap();
+        encode_columns(format, ExportColumns::Standard, rows)
+    }
+
+    fn encode_columns(format: ExportFormat, columns: ExportColumns, rows: &[ExportRow]) -> String {
+        let mut encoder = Encoder::begin(format, columns, Vec::new()).unwrap();
         for r in rows {
             encoder.row(r).unwrap();
         }
@@ -175,5 +203,36 @@ mod tests {
             serde_json::from_str(&encode(ExportFormat::Json, &[])).unwrap();
         assert_eq!(empty, serde_json::json!([]));
         assert_eq!(encode(ExportFormat::Ndjson, &[]), "");
+    }
+
+    #[test]
+    fn personal_columns_follow_the_standard_ones_in_every_format() {
+        let mut asha = row("RD-1", None);
+        asha.personal = Some(PersonalFields {
+            full_name: "Asha Rao".into(),
+            email: "asha@example.in".into(),
+            details: "-delete, \"all\"".into(),
+        });
+        let rows = [asha];
+        let columns = ExportColumns::WithPersonal;
+        let csv = encode_columns(ExportFormat::Csv, columns, &rows);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        let header: Vec<&str> = COLUMNS.iter().chain(&PERSONAL_COLUMNS).copied().collect();
+        assert_eq!(lines[0], header.join(","));
+        assert!(
+            lines[1].ends_with(",Asha Rao,asha@example.in,\"'-delete, \"\"all\"\"\""),
+            "{}",
+            lines[1]
+        );
+        let object: serde_json::Value =
+            serde_json::from_str(encode_columns(ExportFormat::Ndjson, columns, &rows).trim())
+                .unwrap();
+        assert_eq!(object["full_name"], "Asha Rao");
+        assert_eq!(object["email"], "asha@example.in");
+        assert_eq!(object["details"], "-delete, \"all\"");
+        assert_eq!(object.as_object().unwrap().len(), header.len());
+        let array: serde_json::Value =
+            serde_json::from_str(&encode_columns(ExportFormat::Json, columns, &rows)).unwrap();
+        assert_eq!(array[0], object);
     }
 }

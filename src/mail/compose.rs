@@ -129,3 +129,28 @@ pub fn export_spike_alert(to: &str, link: &str) -> Result<OutgoingMail, AppError
         template: "export_spike_alert",
     })
 }
+
+/// The notice before erasure: `items` are `(what, how many)`, `erase_from` the first moment
+/// they may go. The body names kinds of data and counts, never the data.
+pub fn erasure_notice(
+    to: &str,
+    items: &[(&str, i64)],
+    erase_from: OffsetDateTime,
+    grievance_link: &str,
+) -> Result<OutgoingMail, AppError> {
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(what, n)| format!("- {what} ({n} {})", if *n == 1 { "item" } else { "items" }))
+        .collect();
+    let mail = super::templates::ErasureNoticeMail {
+        items: lines.join("\n"),
+        erase_from: mail_date(erase_from),
+        grievance_link: grievance_link.to_string(),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "erasure_notice",
+    })
+}

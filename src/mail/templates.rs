@@ -92,6 +92,24 @@ impl LookupLinkMail {
     }
 }
 
+/// Sent before a retention purge erases an Indian subject's records (DPDP Rules r.8(2)):
+/// what kinds of data go and when, and where to reach the Grievance Officer. No content of
+/// the data, no name.
+#[derive(Template)]
+#[template(path = "mail/erasure_notice.txt")]
+pub struct ErasureNoticeMail {
+    /// One line per kind of data, e.g. "- registration data from a cancelled account (2 items)".
+    pub items: String,
+    pub erase_from: String,
+    pub grievance_link: String,
+}
+
+impl ErasureNoticeMail {
+    pub fn subject(&self) -> String {
+        "Notice: we will erase personal data we hold about you".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +183,23 @@ mod tests {
         let body = mail.render().unwrap();
         check(&body);
         assert!(mail.subject().contains(REF));
+    }
+
+    #[test]
+    fn erasure_notice_mail() {
+        let mail = ErasureNoticeMail {
+            items: "- registration data from a cancelled account (2 items)".into(),
+            erase_from: "12 July 2026, 00:00 UTC".into(),
+            grievance_link: LINK.into(),
+        };
+        let body = mail.render().unwrap();
+        assert!(body.lines().any(|l| l == LINK), "{body}");
+        for line in body.lines().filter(|l| *l != LINK) {
+            assert!(line.chars().count() < 76, "too long: {line:?}");
+        }
+        assert!(!body.contains("&amp;") && !body.contains("&#"));
+        assert!(body.contains("On or after 12 July 2026, 00:00 UTC, we will erase:"));
+        assert!(body.contains("\n- registration data from a cancelled account (2 items)\n"));
+        assert!(body.contains("Grievance Officer"));
     }
 }

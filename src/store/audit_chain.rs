@@ -11,7 +11,7 @@ use crate::domain::audit::chain::Sequenced;
 use crate::domain::audit::{Checkpoint, StoredEvent};
 
 /// The sequencer's advisory lock on PostgreSQL.
-const SEQUENCER_LOCK: i64 = 7_231_050;
+const SEQUENCER_LOCK: i32 = 7_231_050;
 
 /// Takes the sequencer's turn for the rest of this transaction; false when another
 /// sequencer (another instance) has it. On SQLite the write transaction already holds the
@@ -63,13 +63,46 @@ pub fn has_pending(conn: &mut DbConn) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// Rows per UPDATE of [`assign`].
+/// Rows per UPDATE of [`assign`] on PostgreSQL.
 const ASSIGN_CHUNK: usize = 1000;
 
-/// Writes the numbers and hashes of a batch back to its rows: one UPDATE joined to a list
-/// of values per thousand events instead of a round trip each. The values are numbers and
-/// the hex the sequencer computed, quoted as SQL strings.
+/// Writes the numbers and hashes of a batch back to its rows. A row that changed under the
+/// sequencer rolls the batch back rather than leave a gap.
 pub fn assign(conn: &mut DbConn, sequenced: &[Sequenced], key_id: &str) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(_) => assign_joined(conn, sequenced, key_id),
+        DbConn::Sqlite(_) => assign_each(conn, sequenced, key_id),
+    }
+}
+
+/// SQLite: one prepared UPDATE per event, by its primary key. Each costs microseconds in
+/// process; an UPDATE joined to a list of values would be planned as a scan of the table
+/// per chunk.
+fn assign_each(conn: &mut DbConn, sequenced: &[Sequenced], key_id: &str) -> QueryResult<()> {
+    for event in sequenced {
+        let updated = diesel::update(
+            audit_events::table
+                .filter(audit_events::pos.eq(event.position))
+                .filter(audit_events::seq.is_null()),
+        )
+        .set((
+            audit_events::seq.eq(event.seq),
+            audit_events::prev_hash.eq(&event.prev_hash),
+            audit_events::hash.eq(&event.hash),
+            audit_events::key_id.eq(key_id),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+    }
+    Ok(())
+}
+
+/// PostgreSQL: one UPDATE joined to a list of values per thousand events instead of a round
+/// trip each. The values are numbers and the hex the sequencer computed, quoted as SQL
+/// strings.
+fn assign_joined(conn: &mut DbConn, sequenced: &[Sequenced], key_id: &str) -> QueryResult<()> {
     let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
     for chunk in sequenced.chunks(ASSIGN_CHUNK) {
         let values: Vec<String> = chunk
@@ -84,7 +117,7 @@ pub fn assign(conn: &mut DbConn, sequenced: &[Sequenced], key_id: &str) -> Query
                 )
             })
             .collect();
-        // VALUES names its columns column1, column2, ... on both backends.
+        // VALUES names its columns column1, column2, ...
         let statement = format!(
             "UPDATE audit_events SET seq = v.column2, prev_hash = v.column3, hash = v.column4, key_id = {} \
              FROM (VALUES {}) AS v WHERE audit_events.pos = v.column1 AND audit_events.seq IS NULL",
@@ -93,7 +126,6 @@ pub fn assign(conn: &mut DbConn, sequenced: &[Sequenced], key_id: &str) -> Query
         );
         let updated = diesel::sql_query(statement).execute(conn)?;
         if updated != chunk.len() {
-            // A row changed under the sequencer: roll the batch back rather than leave a gap.
             return Err(diesel::result::Error::RollbackTransaction);
         }
     }

@@ -18,6 +18,7 @@ pub mod report;
 pub mod requests;
 pub mod reseal;
 pub mod retention;
+pub mod retention_notices;
 pub mod schema;
 pub mod seal;
 pub mod sessions;

@@ -5,6 +5,8 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
+use super::retention_notices::covering_notice;
+use super::schema::retention_notices;
 use super::schema::{
     data_packages, legal_holds, link_tokens, mail_outbox, officer_sessions, personal_records,
     request_messages, requests,
@@ -16,11 +18,11 @@ type Db = <DbConn as Connection>::Backend;
 /// Serialises purges of one class across processes: each batch takes the class's lock in
 /// its transaction, so two purges never pick the same rows. On SQLite the write transaction
 /// already holds the database's single write lock.
-pub fn lock_class(conn: &mut DbConn, class_number: i64) -> QueryResult<()> {
+pub fn lock_class(conn: &mut DbConn, class_number: i32) -> QueryResult<()> {
     advisory::lock_for_transaction(conn, 7_231_100 + class_number)
 }
 
-const RUN_LOCK: i64 = 7_231_099;
+const RUN_LOCK: i32 = 7_231_099;
 
 /// Takes the scheduled purge's lock for this session; false when another instance has it.
 /// SQLite has a single writer anyway.
@@ -57,7 +59,7 @@ macro_rules! active_hold {
 
 /// Records of `class` whose clock started at or before `cutoff`; with `unheld_on`, only
 /// those that no legal hold (on the record or on its subject) keeps on that day.
-fn due_records<'a>(
+pub(crate) fn due_records<'a>(
     class: &'a str,
     cutoff: PrimitiveDateTime,
     unheld_on: Option<Date>,
@@ -98,15 +100,21 @@ pub fn count_unheld_records(
         .get_result(conn)
 }
 
-/// The next `limit` records to purge, oldest clock first.
+/// The next `limit` records to purge, oldest clock first. A record covered by a notice
+/// before erasure goes only once one of its notices lets it (`erase_from` at or before
+/// `as_of`); a record no notice covers is under no regime that needs one.
 pub fn unheld_record_ids(
     conn: &mut DbConn,
     class: &str,
     cutoff: PrimitiveDateTime,
     today: Date,
+    as_of: PrimitiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
     due_records(class, cutoff, Some(today))
+        .filter(
+            not(covering_notice!(erase_from gt as_of)).or(covering_notice!(erase_from le as_of)),
+        )
         .order((
             personal_records::retention_from.asc(),
             personal_records::id.asc(),

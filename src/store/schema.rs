@@ -257,6 +257,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    retention_notices (id) {
+        id -> Text,
+        subject_id -> Text,
+        retention_class -> Text,
+        covers_until -> Timestamp,
+        erase_from -> Timestamp,
+        sent_at -> Timestamp,
+        items -> BigInt,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
@@ -283,4 +295,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     consents,
     objections,
     data_packages,
+    retention_notices,
 );

@@ -99,6 +99,46 @@ pub fn export_batch(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<Vec<Ex
     })
 }
 
+/// The requester's own fields, read beside [`ExportedRequest`] only for an admin's export
+/// with personal columns.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = requests)]
+pub struct ExportedPersonal {
+    pub full_name: String,
+    pub email: String,
+    pub details: String,
+}
+
+/// [`export_batch`] with the requester's own fields, opened.
+pub fn export_batch_personal(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    q: &QueueQuery<'_>,
+) -> Result<Vec<(ExportedRequest, ExportedPersonal)>, StoreError> {
+    let rows: Vec<(ExportedRequest, ExportedPersonal)> =
+        merged_by_regime(conn, q, |conn, regime| {
+            let Some(query) = filtered(q, regime) else {
+                return Ok(Vec::new());
+            };
+            query
+                .select((ExportedRequest::as_select(), ExportedPersonal::as_select()))
+                .load(conn)
+        })?;
+    rows.into_iter()
+        .map(|(request, personal)| {
+            let open = |column: &str, stored: String| {
+                crate::store::seal::open(vault, "requests", &request.id, column, stored)
+            };
+            let personal = ExportedPersonal {
+                full_name: open("full_name", personal.full_name)?,
+                email: open("email", personal.email)?,
+                details: open("details", personal.details)?,
+            };
+            Ok((request, personal))
+        })
+        .collect()
+}
+
 /// How many requests the filters match (the export's progress bar).
 pub fn count_matching(conn: &mut DbConn, q: &QueueQuery<'_>) -> QueryResult<i64> {
     let mut total = 0;
@@ -135,6 +175,12 @@ impl QueueOrdered for NewRequest {
 impl QueueOrdered for ExportedRequest {
     fn queue_key(&self) -> (PrimitiveDateTime, &str) {
         (self.effective_due_at, &self.id)
+    }
+}
+
+impl QueueOrdered for (ExportedRequest, ExportedPersonal) {
+    fn queue_key(&self) -> (PrimitiveDateTime, &str) {
+        self.0.queue_key()
     }
 }
 

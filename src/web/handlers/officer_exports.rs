@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::officer_queue::parse_filter;
 use crate::app::export::{self, Exporter, Quiet};
 use crate::app::{clock, Context};
-use crate::domain::export::ExportFormat;
+use crate::domain::export::{ExportColumns, ExportFormat};
 use crate::domain::queue::RawQueueQuery;
 use crate::error::AppError;
 use crate::web::error::WebError;
@@ -24,16 +24,28 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks waiting for a slow reader before the export pauses: at most 8 × 64 KiB in memory.
 const CHUNKS_IN_FLIGHT: usize = 8;
 
+/// The export's own parameter beside the queue's filters.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ColumnsQuery {
+    /// `1`: add the requesters' names, emails and details (admins only).
+    include_personal: Option<String>,
+}
+
 pub async fn requests(
     state: web::Data<WebState>,
     SignedIn(officer): SignedIn,
     format: web::Path<String>,
     query: web::Query<RawQueueQuery>,
+    columns: web::Query<ColumnsQuery>,
 ) -> Result<HttpResponse, WebError> {
     let format: ExportFormat = format.parse().map_err(|()| AppError::NotFound)?;
+    let columns = ExportColumns::from_query(columns.include_personal.as_deref())
+        .map_err(|e| AppError::BadRequest(format!("{e}.")))?;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;
     export::check(&state.ctx, Exporter::Officer(&officer), &filter)?;
+    export::check_columns(Exporter::Officer(&officer), columns)?;
 
     let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     let ctx: Context = state.ctx.clone();
@@ -42,11 +54,11 @@ pub async fn requests(
             sender,
             buffer: Vec::with_capacity(CHUNK_BYTES),
         };
-        let result = export::export_requests(
+        let result = export::export_requests_with(
             &ctx,
             Exporter::Officer(&officer),
             &filter,
-            format,
+            (format, columns),
             &mut out,
             &mut Quiet,
         );
