@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod casework;
 pub mod clock;
 pub mod demo;
@@ -28,6 +29,7 @@ pub mod refusals;
 pub mod rekey;
 pub mod report;
 pub mod requests;
+pub mod restore;
 pub mod retention;
 pub mod sign_in_throttle;
 pub mod status;

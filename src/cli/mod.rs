@@ -2,6 +2,7 @@
 //! standard error otherwise.
 
 mod audit;
+mod backup;
 mod demo;
 mod export;
 mod import;
@@ -95,6 +96,38 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// Write one encrypted, integrity-checked file holding the whole database (one
+    /// consistent snapshot), or check such a file with --verify. Restore it with `restore`.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["out", "verify"])))]
+    Backup {
+        /// Write the backup to this file (- for standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Encrypt to this age public key (age1...) instead of a key derived from the secret
+        /// key, so that the host making backups cannot read them; repeat for several.
+        #[arg(long = "recipient", value_name = "KEY", requires = "out")]
+        recipients: Vec<String>,
+        /// Check this backup (every chunk, every row against the manifest's counts) without
+        /// restoring it.
+        #[arg(long, value_name = "FILE")]
+        verify: Option<std::path::PathBuf>,
+        /// With --verify: an age identity file for a backup made with --recipient.
+        #[arg(long, value_name = "FILE", requires = "verify")]
+        identity: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup into an empty database (migrated first), check every chunk and the
+    /// manifest's counts, then verify the audit chain. On any failure the database is left
+    /// empty.
+    Restore {
+        /// The backup (- for standard input).
+        file: std::path::PathBuf,
+        /// Empty a database that holds data first (in the restore's transaction).
+        #[arg(long)]
+        force: bool,
+        /// An age identity file for a backup made with --recipient.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<std::path::PathBuf>,
     },
     /// Manage officers (admins, officers, auditors).
     Officer {
@@ -242,6 +275,22 @@ pub fn run() -> ExitCode {
                     include_personal,
                 },
         } => export::run(settings, format, &filters, out.as_deref(), include_personal),
+        Command::Backup {
+            out: Some(out),
+            recipients,
+            ..
+        } => backup::run(settings, &out, &recipients),
+        Command::Backup {
+            verify, identity, ..
+        } => match verify {
+            Some(path) => backup::verify(settings, &path, identity.as_deref()),
+            None => Err("backup needs --out FILE or --verify FILE".to_string()),
+        },
+        Command::Restore {
+            file,
+            force,
+            identity,
+        } => backup::restore(settings, &file, identity.as_deref(), force),
         Command::Officer {
             command:
                 OfficerCommand::Create {

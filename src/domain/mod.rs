@@ -3,6 +3,7 @@
 pub mod access;
 pub mod access_events;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod day;
 pub mod deadline;

@@ -4,6 +4,7 @@
 //! I/O beyond the reader or writer it is given. `app` calls them.
 
 pub mod audit_feed;
+pub mod backup;
 pub mod export;
 pub mod import;
 pub mod package;

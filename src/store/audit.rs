@@ -11,67 +11,42 @@ use crate::domain::audit::{Actor, AuditCursor, AuditEvent, StoredEvent, Target};
 
 pub use super::audit_chain::head;
 
-/// The columns of an event, in the order [`stored`] reads them.
-pub(super) const EVENT_COLUMNS: (
-    audit_events::pos,
-    audit_events::seq,
-    audit_events::id,
-    audit_events::at,
-    audit_events::actor,
-    audit_events::action,
-    audit_events::target,
-    audit_events::details,
-    audit_events::prev_hash,
-    audit_events::hash,
-    audit_events::key_id,
-) = (
-    audit_events::pos,
-    audit_events::seq,
-    audit_events::id,
-    audit_events::at,
-    audit_events::actor,
-    audit_events::action,
-    audit_events::target,
-    audit_events::details,
-    audit_events::prev_hash,
-    audit_events::hash,
-    audit_events::key_id,
-);
-
-pub(super) type EventRow = (
-    i64,
-    Option<i64>,
-    String,
-    time::PrimitiveDateTime,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// An event's row: sequenced, or pending (`seq`, hashes and key id all `None`).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub(super) struct EventRow {
+    pos: i64,
+    seq: Option<i64>,
+    id: String,
+    at: time::PrimitiveDateTime,
+    actor: String,
+    action: String,
+    target: String,
+    details: String,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+    key_id: Option<String>,
+}
 
 /// The event a row holds, as stored (the text unparsed, as hashed).
 pub(super) fn stored(row: EventRow) -> StoredEvent {
-    let (position, seq, id, at, actor, action, target, details, prev_hash, hash, key_id) = row;
     StoredEvent {
-        position,
-        seq,
-        id,
-        at: from_db(at),
-        actor,
-        action,
-        target,
-        details,
-        prev_hash,
-        hash,
-        key_id,
+        position: row.pos,
+        seq: row.seq,
+        id: row.id,
+        at: from_db(row.at),
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        details: row.details,
+        prev_hash: row.prev_hash,
+        hash: row.hash,
+        key_id: row.key_id,
     }
 }
 
 fn parsed(row: EventRow) -> Result<AuditEvent, StoreError> {
-    let position = row.0;
+    let position = row.pos;
     AuditEvent::try_from(stored(row)).map_err(|_| StoreError::corrupt("audit_events", position))
 }
 
@@ -180,7 +155,7 @@ pub fn list_for_target(conn: &mut DbConn, target: &str) -> Result<Vec<AuditEvent
             audit_events::seq.asc(),
             audit_events::pos.asc(),
         ))
-        .select(EVENT_COLUMNS)
+        .select(EventRow::as_select())
         .load::<EventRow>(conn)?
         .into_iter()
         .map(parsed)
@@ -198,7 +173,7 @@ pub fn batch_after(conn: &mut DbConn, skip: i64, limit: i64) -> QueryResult<Vec<
         ))
         .offset(skip)
         .limit(limit)
-        .select(EVENT_COLUMNS)
+        .select(EventRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(stored).collect())
 }
@@ -290,7 +265,7 @@ pub fn list_filtered(
         rows = pending
             .order(audit_events::pos.desc())
             .limit(limit)
-            .select(EVENT_COLUMNS)
+            .select(EventRow::as_select())
             .load(conn)?;
     }
     let wanted = limit - rows.len() as i64;
@@ -302,11 +277,11 @@ pub fn list_filtered(
         let more: Vec<EventRow> = sequenced
             .order(audit_events::seq.desc())
             .limit(wanted)
-            .select(EVENT_COLUMNS)
+            .select(EventRow::as_select())
             .load(conn)?;
         // An event sequenced between the two reads is shown once, as pending.
-        let seen: std::collections::HashSet<i64> = rows.iter().map(|row| row.0).collect();
-        rows.extend(more.into_iter().filter(|row| !seen.contains(&row.0)));
+        let seen: std::collections::HashSet<i64> = rows.iter().map(|row| row.pos).collect();
+        rows.extend(more.into_iter().filter(|row| !seen.contains(&row.pos)));
     }
     rows.into_iter().map(parsed).collect()
 }

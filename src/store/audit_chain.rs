@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::audit::{stored, EventRow, EVENT_COLUMNS};
+use super::audit::{stored, EventRow};
 use super::schema::{audit_checkpoints, audit_events, audit_head};
 use super::time::{from_db, to_db};
 use super::{DbConn, StoreError};
@@ -50,7 +50,7 @@ pub fn pending_batch(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<StoredEve
         .filter(audit_events::seq.is_null())
         .order(audit_events::pos.asc())
         .limit(limit)
-        .select(EVENT_COLUMNS)
+        .select(EventRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(stored).collect())
 }
@@ -205,7 +205,7 @@ pub fn sequenced_after(
         .filter(audit_events::seq.gt(after_seq))
         .order(audit_events::seq.asc())
         .limit(limit)
-        .select(EVENT_COLUMNS)
+        .select(EventRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(stored).collect())
 }

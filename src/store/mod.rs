@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_chain;
 mod batch;
 pub mod consents;
+pub mod dump;
 pub mod export_watch;
 pub mod holds;
 pub mod messages;
@@ -74,6 +75,9 @@ pub enum StoreError {
     /// writes. It is reported, never read as some default.
     #[error("the row {id} of {table} holds a value that does not parse")]
     Corrupt { table: &'static str, id: String },
+    /// A row of a backup or of a table being backed up that does not fit the table's spec.
+    #[error("table {table}: {detail}")]
+    Unreadable { table: String, detail: String },
     /// An insert that would repeat a unique key.
     #[error("a row with that key exists already")]
     Duplicate,

@@ -50,25 +50,16 @@ pub fn insert(conn: &mut DbConn, notice: &NewRetentionNotice<'_>) -> QueryResult
 /// `erase_from`.
 macro_rules! covering_notice {
     () => {
-        exists(
-            retention_notices::table
-                .filter(retention_notices::subject_id.eq(personal_records::subject_id))
-                .filter(retention_notices::retention_class.eq(personal_records::retention_class))
-                .filter(
-                    personal_records::retention_from.le(retention_notices::covers_until.nullable()),
-                ),
-        )
+        exists(covering_notice!(@notices))
     };
     ($erase_from:ident $op:ident $as_of:expr) => {
-        exists(
-            retention_notices::table
-                .filter(retention_notices::subject_id.eq(personal_records::subject_id))
-                .filter(retention_notices::retention_class.eq(personal_records::retention_class))
-                .filter(
-                    personal_records::retention_from.le(retention_notices::covers_until.nullable()),
-                )
-                .filter(retention_notices::$erase_from.$op($as_of)),
-        )
+        exists(covering_notice!(@notices).filter(retention_notices::$erase_from.$op($as_of)))
+    };
+    (@notices) => {
+        retention_notices::table
+            .filter(retention_notices::subject_id.eq(personal_records::subject_id))
+            .filter(retention_notices::retention_class.eq(personal_records::retention_class))
+            .filter(personal_records::retention_from.le(retention_notices::covers_until.nullable()))
     };
 }
 

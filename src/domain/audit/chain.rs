@@ -40,16 +40,7 @@ pub(super) fn length_prefixed(fields: &[&str]) -> Vec<u8> {
 /// The first era's rule: the unkeyed hash of `event` chained onto `prev_hash`.
 pub fn chain_hash(prev_hash: &str, event: &EventContent<'_>) -> String {
     let (seq, at) = (event.seq.to_string(), rfc3339(event.at));
-    let input = length_prefixed(&[
-        prev_hash,
-        &seq,
-        event.id,
-        &at,
-        event.actor,
-        event.action,
-        event.target,
-        event.details,
-    ]);
+    let input = length_prefixed(&hashed_fields(prev_hash, &seq, &at, event));
     HEXLOWER.encode(&Sha256::digest(&input))
 }
 
@@ -57,18 +48,29 @@ pub fn chain_hash(prev_hash: &str, event: &EventContent<'_>) -> String {
 /// id included so that a hash cannot be passed off as another key's.
 pub fn keyed_chain_hash(key: &AuditKey, prev_hash: &str, event: &EventContent<'_>) -> String {
     let (seq, at) = (event.seq.to_string(), rfc3339(event.at));
-    key.event_hash(&[
-        "rightsdesk audit event v2",
-        key.id(),
+    let mut fields = vec!["rightsdesk audit event v2", key.id()];
+    fields.extend(hashed_fields(prev_hash, &seq, &at, event));
+    key.event_hash(&fields)
+}
+
+/// What both rules hash, in order: the previous hash, then the event's fields (its number
+/// and time as written by the caller).
+fn hashed_fields<'a>(
+    prev_hash: &'a str,
+    seq: &'a str,
+    at: &'a str,
+    event: &EventContent<'a>,
+) -> [&'a str; 8] {
+    [
         prev_hash,
-        &seq,
+        seq,
         event.id,
-        &at,
+        at,
         event.actor,
         event.action,
         event.target,
         event.details,
-    ])
+    ]
 }
 
 /// An event as stored: sequenced (`seq`, hashes and, in the keyed era, `key_id` set) or
