@@ -42,8 +42,11 @@ pub fn run(settings: Settings, dry_run: bool, batch_size: i64) -> Result<(), Str
     for (table, n) in done {
         println!("{table:<18} {n} re-sealed");
     }
+    // The audit trail is chained per event under the key of its time and is never
+    // re-chained, so its verification still needs the older keys.
     println!(
-        "everything is under key {}; older keys may leave RIGHTSDESK_PREVIOUS_SECRET_KEYS",
+        "every sealed value and keyed hash is under key {}; older keys are still needed by \
+         `audit verify` for the events chained under them",
         ctx.keyring.current_key_id()
     );
     Ok(())
