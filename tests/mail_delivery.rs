@@ -12,11 +12,15 @@ use rightsdesk::store::outbox::OutboxRow;
 use rightsdesk::store::schema::mail_outbox;
 use rightsdesk::store::time::from_db;
 
+/// The outbox, recipients and unsent bodies opened.
 fn outbox(app: &TestApp) -> Vec<OutboxRow> {
     mail_outbox::table
         .select(OutboxRow::as_select())
         .load(&mut *app.conn())
         .unwrap()
+        .into_iter()
+        .map(|row| row.open(&app.ctx.keyring).unwrap())
+        .collect()
 }
 
 fn mail(app: &TestApp, id: &str) -> OutboxRow {
@@ -24,6 +28,8 @@ fn mail(app: &TestApp, id: &str) -> OutboxRow {
         .find(id)
         .select(OutboxRow::as_select())
         .first(&mut *app.conn())
+        .unwrap()
+        .open(&app.ctx.keyring)
         .unwrap()
 }
 
@@ -129,10 +135,15 @@ async fn admins_list_undeliverable_mail_and_retry_it_others_cannot() {
             outbox(&app).iter().all(|row| row.failed_at.is_some())
         })
         .await;
-        app.execute(
+        let still_trying = outbox(&app)
+            .into_iter()
+            .find(|row| row.to_addr == "still.trying@example.org")
+            .expect("the mail to still.trying")
+            .id;
+        app.execute(&format!(
             "UPDATE mail_outbox SET failed_at = NULL, next_attempt_at = '2999-01-01 00:00:00' \
-             WHERE to_addr = 'still.trying@example.org'",
-        );
+             WHERE id = '{still_trying}'"
+        ));
 
         let admin = app.signed_in_admin("admin@example.org").await;
         let page = admin.get("/officer/admin/mail").await;

@@ -611,11 +611,22 @@ async fn two_holds_on_one_unknown_person_at_once_both_land_on_one_subject() {
         let subject_targets: std::collections::HashSet<String> = {
             use rightsdesk::store::schema::legal_holds::dsl;
             dsl::legal_holds
-                .filter(dsl::order_reference.eq("HC-2026-7"))
-                .select(dsl::target_id)
-                .load::<String>(&mut *app.conn())
+                .select((dsl::id, dsl::target_id, dsl::order_reference))
+                .load::<(String, String, String)>(&mut *app.conn())
                 .unwrap()
                 .into_iter()
+                .filter(|(id, _, order_reference)| {
+                    rightsdesk::store::seal::open(
+                        &app.ctx.keyring,
+                        "legal_holds",
+                        id,
+                        "order_reference",
+                        order_reference.clone(),
+                    )
+                    .unwrap()
+                        == "HC-2026-7"
+                })
+                .map(|(_, target_id, _)| target_id)
                 .collect()
         };
         assert_eq!(

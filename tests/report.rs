@@ -144,6 +144,7 @@ fn load_fixture(app: &TestApp) {
         let id = format!("00000000-0000-7000-8000-{i:012}");
         requests::insert(
             &mut conn,
+            &app.ctx.keyring,
             &NewRequest {
                 id: id.clone(),
                 reference: f.reference.to_string(),

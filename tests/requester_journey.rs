@@ -301,7 +301,7 @@ fn only_request_for(app: &TestApp, email: &str) -> StoredRequest {
     use rightsdesk::store::schema::requests::dsl;
     let mut conn = app.conn();
     let mut rows: Vec<StoredRequest> = dsl::requests
-        .filter(dsl::email.eq(email))
+        .filter(dsl::email_index.eq(app.email_index(email)))
         .select(StoredRequest::as_select())
         .load(&mut *conn)
         .unwrap();

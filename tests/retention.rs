@@ -53,11 +53,13 @@ async fn fixtures(app: &TestApp) {
         .await;
     let _ = token;
     app.execute(&format!(
-        "UPDATE requests SET received_at = '{T0}' WHERE email = 'never@example.org'"
+        "UPDATE requests SET received_at = '{T0}' WHERE {}",
+        app.email_is("never@example.org")
     ));
     app.force_status("closed@example.org", "withdrawn");
     app.execute(&format!(
-        "UPDATE requests SET closed_at = '{T0}' WHERE email = 'closed@example.org'"
+        "UPDATE requests SET closed_at = '{T0}' WHERE {}",
+        app.email_is("closed@example.org")
     ));
     app.wait_for_mails(3).await;
     // A data package, fulfilled by an officer whose session then expires too.
@@ -68,7 +70,7 @@ async fn fixtures(app: &TestApp) {
     let pkg_reference: String = {
         use rightsdesk::store::schema::requests::dsl;
         dsl::requests
-            .filter(dsl::email.eq("pkg@example.org"))
+            .filter(dsl::email_index.eq(app.email_index("pkg@example.org")))
             .select(dsl::reference)
             .first(&mut *app.conn())
             .unwrap()
@@ -239,7 +241,10 @@ async fn every_class_keeps_on_its_last_day_and_goes_the_day_after() {
             "[{backend}] the held record and the active one stay"
         );
         assert_eq!(
-            app.count("requests WHERE email = 'never@example.org'"),
+            app.count(&format!(
+                "requests WHERE {}",
+                app.email_is("never@example.org")
+            )),
             0,
             "[{backend}]"
         );
@@ -333,7 +338,7 @@ async fn admins_and_auditors_see_what_is_due_and_the_holds_in_force() {
         let reference: String = {
             use rightsdesk::store::schema::requests::dsl;
             dsl::requests
-                .filter(dsl::email.eq("closed@example.org"))
+                .filter(dsl::email_index.eq(app.email_index("closed@example.org")))
                 .select(dsl::reference)
                 .first(&mut *app.conn())
                 .unwrap()
@@ -663,12 +668,13 @@ async fn a_request_confirmed_while_the_purge_runs_is_kept_and_counted_once() {
             .unwrap()
             .pid;
         confirming
-            .batch_execute(
+            .batch_execute(&format!(
                 "BEGIN; \
-                 UPDATE requests SET status = 'open', version = version + 1 WHERE email = 'late@example.org'; \
+                 UPDATE requests SET status = 'open', version = version + 1 WHERE {}; \
                  UPDATE request_counts SET n = n - 1 WHERE regime = 'in' AND status = 'unverified'; \
                  UPDATE request_counts SET n = n + 1 WHERE regime = 'in' AND status = 'open';",
-            )
+                app.email_is("late@example.org")
+            ))
             .unwrap();
         let mut purge = purge_command(&app, "100").spawn().unwrap();
         let mut watching = app.conn();
@@ -697,12 +703,18 @@ async fn a_request_confirmed_while_the_purge_runs_is_kept_and_counted_once() {
             String::from_utf8_lossy(&output.stderr)
         );
         assert_eq!(
-            app.count("requests WHERE email = 'late@example.org'"),
+            app.count(&format!(
+                "requests WHERE {}",
+                app.email_is("late@example.org")
+            )),
             1,
             "[{backend}] the confirmed request stays"
         );
         assert_eq!(
-            app.count("requests WHERE email = 'never@example.org'"),
+            app.count(&format!(
+                "requests WHERE {}",
+                app.email_is("never@example.org")
+            )),
             0,
             "[{backend}] the unconfirmed one goes"
         );

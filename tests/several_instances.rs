@@ -252,6 +252,12 @@ async fn stop(first: Deployed, second: Deployed) -> Vec<usize> {
     purge_runs
 }
 
+/// The instances' vault (they share `SECRET_KEY`).
+fn vault() -> rightsdesk::vault::Keyring {
+    let key = rightsdesk::crypto::SecretKey::from_text(SECRET_KEY).expect("a secret key");
+    rightsdesk::vault::Keyring::new(&key, &[])
+}
+
 /// Queues `count` mails directly in the outbox, due `after` from now.
 fn insert_backlog(db: &mut DbConn, count: usize, after: Duration) {
     use rightsdesk::store::outbox::{enqueue, NewOutboxMail};
@@ -270,7 +276,7 @@ fn insert_backlog(db: &mut DbConn, count: usize, after: Duration) {
             created_at: to_db(now),
             next_attempt_at: due,
         };
-        enqueue(db, &mail).expect("queue a mail");
+        enqueue(db, &vault(), &mail).expect("queue a mail");
     }
 }
 
@@ -295,7 +301,8 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 /// Every outbox row made during the test reached the sink exactly once: the same
-/// (recipient, subject, body) multiset on both sides, no Message-ID twice, each row sent in
+/// (recipient, subject) multiset on both sides (a sent mail's body is dropped from the
+/// outbox, so bodies are compared only among the messages received), no Message-ID twice, each row sent in
 /// one attempt.
 fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
     use rightsdesk::store::schema::mail_outbox::dsl;
@@ -317,8 +324,15 @@ fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
             dsl::sent_at,
             dsl::attempts,
         ))
-        .load(db)
-        .unwrap();
+        .load::<Row>(db)
+        .unwrap()
+        .into_iter()
+        .map(|(id, to, subject, body, sent_at, attempts)| {
+            let to = rightsdesk::store::seal::open(&vault(), "mail_outbox", &id, "to_addr", to)
+                .expect("open a recipient");
+            (id, to, subject, body, sent_at, attempts)
+        })
+        .collect();
     let messages = sink.messages.lock().unwrap().clone();
     let received: Vec<SinkMail> = messages.iter().map(|raw| SinkMail::parse(raw)).collect();
     println!(
@@ -369,14 +383,18 @@ fn assert_each_mail_sent_once(db: &mut DbConn, sink: &SmtpSink) {
         rows.len(),
         "messages at the sink vs outbox rows created"
     );
-    let mut queued: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    for (_, to, subject, body, _, _) in &rows {
-        *queued
-            .entry((to.clone(), subject.clone(), normalise(body)))
-            .or_default() += 1;
+    let mut queued: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (_, to, subject, _, _, _) in &rows {
+        *queued.entry((to.clone(), subject.clone())).or_default() += 1;
+    }
+    let mut delivered_to: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for ((to, subject, _), n) in &delivered {
+        *delivered_to
+            .entry((to.clone(), subject.clone()))
+            .or_default() += n;
     }
     assert_eq!(
-        delivered, queued,
+        delivered_to, queued,
         "the sink got exactly what the outbox held"
     );
     let not_once: Vec<String> = rows

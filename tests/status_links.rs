@@ -12,7 +12,7 @@ use common::{backends, link_token, TestApp};
 fn reference_of(app: &TestApp, email: &str) -> String {
     use rightsdesk::store::schema::requests::dsl;
     dsl::requests
-        .filter(dsl::email.eq(email))
+        .filter(dsl::email_index.eq(app.email_index(email)))
         .select(dsl::reference)
         .first(&mut *app.conn())
         .unwrap()

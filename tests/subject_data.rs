@@ -415,7 +415,7 @@ async fn open_request(app: &TestApp, kind: &str, email: &str) -> (String, String
     let reference = {
         use rightsdesk::store::schema::requests::dsl;
         dsl::requests
-            .filter(dsl::email.eq(email))
+            .filter(dsl::email_index.eq(app.email_index(email)))
             .filter(dsl::kind.eq(kind))
             .select(dsl::reference)
             .first::<String>(&mut *app.conn())

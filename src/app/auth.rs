@@ -376,6 +376,22 @@ fn stored_totp_secret(ctx: &Context, row: &Officer) -> Result<Option<TotpSecret>
     Ok(TotpSecret::from_base32(&base32))
 }
 
+/// A stored TOTP secret (sealed under any known key, or not sealed yet) sealed again under
+/// the current key (`rekey`).
+pub(crate) fn reseal_totp_secret(
+    ctx: &Context,
+    officer_id: &str,
+    stored: &str,
+) -> Result<String, AppError> {
+    let base32 = match ctx.keyring.open_text(stored, &totp_context(officer_id)) {
+        Some(opened) => opened.map_err(|e| AppError::Internal(format!("TOTP secret: {e}")))?,
+        None => stored.to_string(),
+    };
+    ctx.keyring
+        .seal_text(&base32, &totp_context(officer_id))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 fn totp_context(officer_id: &str) -> String {
     format!("officer totp {officer_id}")
 }

@@ -164,7 +164,8 @@ fn act(
 ) -> Result<(String, Option<String>), AppError> {
     ctx.write(|conn| {
         let now = clock::now();
-        let request = requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)?;
+        let request =
+            requests::find_by_id(conn, &ctx.keyring, request_id)?.ok_or(AppError::NotFound)?;
         let actor = match action {
             Action::Verify | Action::Withdraw => Actor::Requester,
             _ => Actor::DemoOfficer,
@@ -193,6 +194,7 @@ fn act(
         if let (Some(body), true) = (message, action != Action::Reject) {
             messages::insert(
                 conn,
+                &ctx.keyring,
                 &message_id,
                 request_id,
                 Author::Officer,

@@ -84,9 +84,12 @@ pub fn fetch(ctx: &Context, token: &str) -> Result<Download, AppError> {
         if !packages::count_download(conn, &package.id, to_db(now))? {
             return Err(AppError::Gone(GONE_USED.to_string()));
         }
-        let request =
-            requests::find_by_id(conn, request_id_in("data_packages", &package.request_id)?)?
-                .ok_or(AppError::NotFound)?;
+        let request = requests::find_by_id(
+            conn,
+            &ctx.keyring,
+            request_id_in("data_packages", &package.request_id)?,
+        )?
+        .ok_or(AppError::NotFound)?;
         audit::append(
             conn,
             &NewAuditEvent {

@@ -152,7 +152,7 @@ fn spike_alert(
         return Ok(None);
     }
     let link = ctx.link(&format!("/officer/audit?action={EXPORT_SPIKE}"));
-    super::officers::mail_admins(conn, now, |to| compose::export_spike_alert(to, &link))?;
+    super::officers::mail_admins(ctx, conn, now, |to| compose::export_spike_alert(to, &link))?;
     Ok(Some(usage))
 }
 

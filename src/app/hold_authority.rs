@@ -64,5 +64,5 @@ fn origin_regime(conn: &mut DbConn, hold: &Hold) -> Result<Option<Regime>, AppEr
     let Some(request_id) = hold.origin_request_id else {
         return Ok(None);
     };
-    Ok(requests::find_by_id(conn, request_id)?.map(|request| request.regime))
+    Ok(requests::find_regime(conn, request_id)?)
 }

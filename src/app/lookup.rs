@@ -5,8 +5,8 @@
 //! The answer is the same whether or not they matched, and so is the work behind it, so
 //! that neither the page nor the time it takes tells whether a reference exists or belongs
 //! to an email. Both paths: parse the same input; draw 256 random bits and hash them into a
-//! token; read the request by reference (one indexed read, found or not); compare emails in
-//! constant time; run the same revoking UPDATE (against the request's id, or an id that no
+//! token; read the request by reference (one indexed read, found or not, nothing opened);
+//! compare the email's blind indexes in constant time; run the same revoking UPDATE (against the request's id, or an id that no
 //! request has, so it changes nothing); and render the mail. Only a match then stores the
 //! token and queues the mail: two small inserts that cannot be imitated without storing
 //! something. The web handler answers no sooner than a fixed floor after the request came
@@ -23,6 +23,7 @@ use crate::domain::submission::FieldError;
 use crate::domain::token::{LinkToken, TokenPurpose, TOKEN_BYTES};
 use crate::error::AppError;
 use crate::mail::compose;
+use crate::store::seal::email_index_candidates;
 use crate::store::time::to_db;
 use crate::store::{requests, tokens};
 
@@ -52,13 +53,19 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     let link = status_link(ctx, &token);
     let sent = ctx.write(|conn| -> Result<bool, AppError> {
         let now = clock::now();
-        let found = requests::find_by_reference(conn, reference.as_str())?;
-        // Unverified requests have no status page yet: their verification mail is the link.
-        let matched = found.filter(|row| {
-            let same_email: bool = row.email.as_bytes().ct_eq(email.as_str().as_bytes()).into();
-            same_email && row.verified_at.is_some()
+        let found = requests::lookup_by_reference(conn, reference.as_str())?;
+        // The email is compared by its blind index (under every known key), so nothing is
+        // opened whether or not the reference exists. Unverified requests have no status
+        // page yet: their verification mail is the link.
+        let candidates = email_index_candidates(&ctx.keyring, email.as_str());
+        let matched = found.and_then(|(id, stored, verified)| {
+            let stored = stored.unwrap_or_default();
+            let same_email = candidates.iter().fold(false, |any, c| {
+                any | bool::from(c.as_bytes().ct_eq(stored.as_bytes()))
+            });
+            (same_email && verified).then_some(id)
         });
-        let request_id = matched.as_ref().map(|request| request.id.to_string());
+        let request_id = matched.map(|id| id.to_string());
         tokens::expire_for_request(
             conn,
             request_id.as_deref().unwrap_or(NO_REQUEST),
@@ -66,11 +73,11 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
             to_db(now),
         )?;
         let mail = compose::lookup_link(email.as_str(), reference.as_str(), &link)?;
-        let Some(request) = &matched else {
+        let Some(request_id) = matched else {
             return Ok(false);
         };
-        store_token(conn, request.id, TokenPurpose::Status, &token_hash, now)?;
-        queue_mail(conn, &mail, now)?;
+        store_token(conn, request_id, TokenPurpose::Status, &token_hash, now)?;
+        queue_mail(conn, &ctx.keyring, &mail, now)?;
         Ok(true)
     })?;
     if sent {

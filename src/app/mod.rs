@@ -26,6 +26,7 @@ pub mod purge;
 pub mod purge_notice;
 pub mod queue;
 pub mod refusals;
+pub mod rekey;
 pub mod report;
 pub mod requests;
 pub mod restore;
@@ -197,7 +198,8 @@ impl Context {
     /// (`rightsdesk migrate`) so that many instances do not race at start.
     pub fn migrate_at_start(&self) -> Result<(), AppError> {
         if self.backend == Backend::Sqlite {
-            self.migrate()?;
+            let applied = self.migrate()?;
+            rekey::seal_after_upgrade(self, &applied)?;
         }
         Ok(())
     }

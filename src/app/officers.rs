@@ -326,11 +326,12 @@ fn audit_change(
 /// Mails every active admin that something in the audit trail needs a look.
 pub fn alert_admins(ctx: &Context, conn: &mut DbConn, now: OffsetDateTime) -> Result<(), AppError> {
     let link = ctx.link("/officer/audit?action=security.sign_in_burst");
-    mail_admins(conn, now, |to| compose::security_alert(to, &link))
+    mail_admins(ctx, conn, now, |to| compose::security_alert(to, &link))
 }
 
 /// Queues one mail, made by `compose` for each address, to every active admin.
 pub fn mail_admins(
+    ctx: &Context,
     conn: &mut DbConn,
     now: OffsetDateTime,
     compose: impl Fn(&str) -> Result<crate::mail::compose::OutgoingMail, AppError>,
@@ -339,7 +340,7 @@ pub fn mail_admins(
         .into_iter()
         .filter(|o| o.role == Role::Admin && o.is_active())
     {
-        queue_mail(conn, &compose(&admin.email)?, now)?;
+        queue_mail(conn, &ctx.keyring, &compose(&admin.email)?, now)?;
     }
     Ok(())
 }

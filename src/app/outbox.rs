@@ -44,6 +44,7 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
     let mails = ctx.write_statement(|conn| {
         Ok(outbox::claim_due(
             conn,
+            &ctx.keyring,
             &token,
             to_db(now),
             to_db(until),
@@ -136,7 +137,7 @@ pub fn troubled(
     ensure_admin(officer)?;
     let health = health(ctx)?;
     let mut conn = ctx.conn()?;
-    let mails = outbox::list_troubled(&mut conn, TROUBLED_PAGE)?
+    let mails = outbox::list_troubled(&mut conn, &ctx.keyring, TROUBLED_PAGE)?
         .into_iter()
         .map(|row| TroubledMail {
             next_attempt_at: row

@@ -122,7 +122,8 @@ pub fn give(
 /// The subjects under a regime that needs a notice: those whose email address some
 /// request under it was made from, found by the address's keyed hash under every key.
 fn noticed_subjects(ctx: &Context, conn: &mut DbConn) -> Result<Vec<String>, AppError> {
-    let emails = retention_notices::request_emails_under(conn, &noticed_regime_codes())?;
+    let emails =
+        retention_notices::request_emails_under(conn, &ctx.keyring, &noticed_regime_codes())?;
     let mut hashes = Vec::with_capacity(emails.len());
     for email in &emails {
         // An address that does not read as one (say, stored sealed) would silently match
@@ -255,7 +256,7 @@ fn send(
     let lines: Vec<(&str, i64)> = covered.iter().map(|(c, n, _)| (describe(*c), *n)).collect();
     let grievance = ctx.link("/requests/new?kind=grievance");
     let mail = compose::erasure_notice(notice.email.as_str(), &lines, from, &grievance)?;
-    requests::queue_mail(conn, &mail, now)?;
+    requests::queue_mail(conn, &ctx.keyring, &mail, now)?;
     let classes: serde_json::Map<String, serde_json::Value> = covered
         .iter()
         .map(|(c, n, _)| (c.as_str().to_string(), json!(n)))

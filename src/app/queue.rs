@@ -11,6 +11,7 @@ use crate::domain::status::RequestStatus;
 use crate::error::AppError;
 use crate::store::requests::{self, AssigneeQuery, QueueQuery, StatusQuery};
 use crate::store::time::to_db;
+use crate::vault::Keyring;
 use time::PrimitiveDateTime;
 
 #[derive(Debug, Clone)]
@@ -45,6 +46,7 @@ pub fn listed_regimes(filter: &QueueFilter, readable: &[&'static str]) -> Vec<&'
 /// The store's query for a filter: `regimes` from [`listed_regimes`], `me` the signed-in
 /// officer (none on the command line, where `assignee=me` is refused).
 pub fn query_of<'a>(
+    vault: &Keyring,
     filter: &'a QueueFilter,
     regimes: &'a [&'static str],
     me: Option<&'a str>,
@@ -53,7 +55,13 @@ pub fn query_of<'a>(
 ) -> Result<QueueQuery<'a>, AppError> {
     let (reference, email) = match &filter.search {
         Some(QueueSearch::Reference(reference)) => (Some(reference.as_str()), None),
-        Some(QueueSearch::Email(email)) => (None, Some(email.as_str())),
+        Some(QueueSearch::Email(email)) => (
+            None,
+            Some(crate::store::seal::email_index_candidates(
+                vault,
+                email.as_str(),
+            )),
+        ),
         None => (None, None),
     };
     let assignee = match &filter.assignee {
@@ -71,7 +79,7 @@ pub fn query_of<'a>(
         assignee,
         due_before: filter.overdue.then(|| to_db(clock::now())),
         reference,
-        email,
+        email_indexes: email,
         after,
         limit,
     })
@@ -89,7 +97,9 @@ pub fn list(
     let me = officer.id.to_string();
     let rows = requests::queue_page(
         &mut conn,
+        &ctx.keyring,
         &query_of(
+            &ctx.keyring,
             filter,
             &regimes,
             Some(&me),

@@ -1,5 +1,6 @@
 //! The mail and token helpers that several request use cases share.
 
+use crate::vault::Keyring;
 use time::OffsetDateTime;
 
 use super::{random_bytes, Context};
@@ -59,12 +60,14 @@ pub fn store_token(
 /// Puts a mail in the outbox, in the caller's transaction.
 pub fn queue_mail(
     conn: &mut DbConn,
+    vault: &Keyring,
     mail: &OutgoingMail,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let id = uuid::Uuid::now_v7().to_string();
     outbox::enqueue(
         conn,
+        vault,
         &outbox::NewOutboxMail {
             id: &id,
             to_addr: &mail.to,

@@ -77,12 +77,13 @@ pub fn overview(ctx: &Context, officer: &CurrentOfficer) -> Result<RetentionOver
         });
     }
     let names = super::officer::names(&mut conn)?;
-    let holds = holds::list_active(&mut conn, now.date())?
+    let holds = holds::list_active(&mut conn, &ctx.keyring, now.date())?
         .into_iter()
         .map(|hold| {
             let reference = if hold.scope == HoldScope::Request {
                 requests::find_by_id(
                     &mut conn,
+                    &ctx.keyring,
                     super::requests::request_id_in("legal_holds", &hold.target_id)?,
                 )?
                 .map(|r| r.reference.to_string())

@@ -1,5 +1,6 @@
 //! The requester's status page and what they can do from it: reply and withdraw.
 
+use crate::vault::Keyring;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -44,11 +45,11 @@ const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my
 
 pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let mut conn = ctx.conn()?;
-    let request = request_for_token(&mut conn, token)?;
+    let request = request_for_token(&mut conn, &ctx.keyring, token)?;
     let now = clock::now();
     let state = request.state();
     let can = |action| lifecycle::transition(&state, action, now).is_ok();
-    let timeline = timeline(&mut conn, &request)?;
+    let timeline = timeline(&mut conn, &ctx.keyring, &request)?;
     let package = super::downloads::offer(ctx, &mut conn, &request.id.to_string())?;
     Ok(StatusView {
         package,
@@ -82,7 +83,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
     }
     ctx.write(|conn| {
         let now = clock::now();
-        let request = request_for_token(conn, token)?;
+        let request = request_for_token(conn, &ctx.keyring, token)?;
         let message_id = uuid::Uuid::now_v7().to_string();
         let mut details = Map::new();
         details.insert("message_id".into(), Value::String(message_id.clone()));
@@ -97,6 +98,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
         )?;
         messages::insert(
             conn,
+            &ctx.keyring,
             &message_id,
             request.id,
             Author::Requester,
@@ -111,7 +113,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
 pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
     ctx.write(|conn| {
         let now = clock::now();
-        let request = request_for_token(conn, token)?;
+        let request = request_for_token(conn, &ctx.keyring, token)?;
         let transition = super::transition::apply(
             conn,
             &request,
@@ -128,14 +130,18 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
             transition.to.label(),
             &link,
         )?;
-        queue_mail(conn, &mail, now)
+        queue_mail(conn, &ctx.keyring, &mail, now)
     })?;
     ctx.wake_mailer();
     Ok(())
 }
 
 /// The request a status token belongs to; unknown tokens are a 404, expired ones a 410.
-pub(crate) fn request_for_token(conn: &mut DbConn, token: &str) -> Result<Request, AppError> {
+pub(crate) fn request_for_token(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    token: &str,
+) -> Result<Request, AppError> {
     let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
     let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Status.as_str())?
         .ok_or(AppError::NotFound)?;
@@ -143,13 +149,17 @@ pub(crate) fn request_for_token(conn: &mut DbConn, token: &str) -> Result<Reques
         return Err(AppError::Gone(EXPIRED.to_string()));
     }
     let request_id = super::requests::request_id_in("link_tokens", &stored.request_id)?;
-    requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)
+    requests::find_by_id(conn, vault, request_id)?.ok_or(AppError::NotFound)
 }
 
 /// The request's history in the requester's words; internal notes are left out.
-fn timeline(conn: &mut DbConn, request: &Request) -> Result<Vec<TimelineItem>, AppError> {
+fn timeline(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    request: &Request,
+) -> Result<Vec<TimelineItem>, AppError> {
     let events = audit::list_for_target(conn, &audit_target(request.id))?;
-    let messages = messages::list_for_request(conn, request.id)?;
+    let messages = messages::list_for_request(conn, vault, request.id)?;
     let message_body = |details: &Value| {
         let id = details.get("message_id")?.as_str()?;
         messages

@@ -62,7 +62,7 @@ pub fn list(ctx: &Context, officer: &CurrentOfficer) -> Result<Vec<SubjectHold>,
     ensure_admin(officer)?;
     let mut conn = ctx.conn()?;
     let names = super::officer::names(&mut conn)?;
-    holds::list_active(&mut conn, clock::now().date())?
+    holds::list_active(&mut conn, &ctx.keyring, clock::now().date())?
         .into_iter()
         .filter(|hold| hold.scope == HoldScope::Subject)
         .map(|hold| {
@@ -71,7 +71,8 @@ pub fn list(ctx: &Context, officer: &CurrentOfficer) -> Result<Vec<SubjectHold>,
             })?;
             let email = open_identity(ctx, &subject)?.email;
             let origin_reference = match hold.origin_request_id {
-                Some(id) => requests::find_by_id(&mut conn, id)?.map(|r| r.reference.to_string()),
+                Some(id) => requests::find_by_id(&mut conn, &ctx.keyring, id)?
+                    .map(|r| r.reference.to_string()),
                 None => None,
             };
             let placed_by = super::officer::name_of(&names, hold.placed_by);
@@ -108,6 +109,7 @@ pub fn place(
         let subject_id = subject.id.to_string();
         holds::insert(
             conn,
+            &ctx.keyring,
             &NewHold {
                 id: &id,
                 scope: SUBJECT_HOLD_SCOPE,
@@ -145,7 +147,7 @@ pub fn release(ctx: &Context, officer: &CurrentOfficer, hold_id: &str) -> Result
     ctx.write(|conn| {
         let now = clock::now();
         let not_active = || AppError::Conflict("That hold is not in force.".to_string());
-        let hold = holds::find(conn, hold_id)?
+        let hold = holds::find(conn, &ctx.keyring, hold_id)?
             .filter(|hold| hold.scope == HoldScope::Subject)
             .ok_or_else(not_active)?;
         super::hold_authority::ensure_may_release(conn, officer, &hold)?;

@@ -109,14 +109,14 @@ fn store_submission(
         updated_at: to_db(now),
     };
     ctx.write_as(|conn| {
-        requests::insert(conn, &row).map_err(|error| match error {
+        requests::insert(conn, &ctx.keyring, &row).map_err(|error| match error {
             StoreError::Duplicate => SubmitError::ReferenceTaken,
             other => SubmitError::App(other.into()),
         })?;
         let token = issue_token(conn, request_id, TokenPurpose::Verify, now)?;
         let link = ctx.link(&format!("/verify/{}", token.as_str()));
         let mail = compose::verification(&submission.email, reference, &link)?;
-        queue_mail(conn, &mail, now)?;
+        queue_mail(conn, &ctx.keyring, &mail, now)?;
         requests::count_move(
             conn,
             submission.regime.as_str(),

@@ -1,6 +1,7 @@
 //! The requester proves they own the email address by confirming the link we sent.
 //! Opening the link (GET) only shows the confirmation form: mail scanners prefetch links.
 
+use crate::vault::Keyring;
 use serde_json::Map;
 
 use super::requests::{issue_token, queue_mail, request_id_in, status_link};
@@ -29,7 +30,7 @@ const EXPIRED: &str = "This confirmation link has expired, and the unconfirmed r
 /// Reads what a verification link is for, changing nothing.
 pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppError> {
     let mut conn = ctx.conn()?;
-    let request = live_request(&mut conn, token)?;
+    let request = live_request(&mut conn, &ctx.keyring, token)?;
     Ok(PendingVerification {
         reference: request.reference.to_string(),
         kind: request.kind,
@@ -40,11 +41,11 @@ pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppErr
 pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
     let status_token = ctx.write(|conn| {
         let now = clock::now();
-        let request = live_request(conn, token)?;
+        let request = live_request(conn, &ctx.keyring, token)?;
         // The request's row first, then its link: the order in which the purge takes them
         // (it deletes an expired request, and its links with it). Waiting for a purge
         // that took the request finds it gone.
-        let request = requests::lock_by_id(conn, request.id)?
+        let request = requests::lock_by_id(conn, &ctx.keyring, request.id)?
             .ok_or_else(|| AppError::Gone(EXPIRED.to_string()))?;
         let hash = LinkToken::parse(token).ok_or(AppError::NotFound)?.hash();
         if !tokens::mark_used(conn, hash.as_str(), to_db(now))? {
@@ -75,7 +76,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
             &status_link(ctx, &status_token),
             due,
         )?;
-        queue_mail(conn, &mail, now)?;
+        queue_mail(conn, &ctx.keyring, &mail, now)?;
         Ok(status_token)
     })?;
     ctx.wake_mailer();
@@ -83,7 +84,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
 }
 
 /// The request a verification token belongs to, if the token is still usable.
-fn live_request(conn: &mut DbConn, token: &str) -> Result<Request, AppError> {
+fn live_request(conn: &mut DbConn, vault: &Keyring, token: &str) -> Result<Request, AppError> {
     let token = LinkToken::parse(token).ok_or(AppError::NotFound)?;
     let stored = tokens::find(conn, token.hash().as_str(), TokenPurpose::Verify.as_str())?
         .ok_or(AppError::NotFound)?;
@@ -95,5 +96,5 @@ fn live_request(conn: &mut DbConn, token: &str) -> Result<Request, AppError> {
         return Err(AppError::Gone(EXPIRED.to_string()));
     }
     let request_id = request_id_in("link_tokens", &stored.request_id)?;
-    requests::find_by_id(conn, request_id)?.ok_or(AppError::NotFound)
+    requests::find_by_id(conn, vault, request_id)?.ok_or(AppError::NotFound)
 }

@@ -106,7 +106,7 @@ pub fn run(
     let filter = filters.parse()?;
     let ctx = Context::open_for_command(settings).map_err(|e| e.to_string())?;
     ctx.migrate().map_err(|e| e.to_string())?;
-    export::check(Exporter::Operator, &filter).map_err(|e| e.to_string())?;
+    export::check(&ctx, Exporter::Operator, &filter).map_err(|e| e.to_string())?;
     export::check_columns(Exporter::Operator, columns).map_err(|e| e.to_string())?;
     // Drawn only when standard error is a terminal.
     let bar = ProgressBar::new(0);

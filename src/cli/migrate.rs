@@ -7,6 +7,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
     // Events from before the sequencer are sealed under the key at once, not only when a
     // server first runs.
     crate::app::audit::seal_chain(&ctx).map_err(|e| e.to_string())?;
+    crate::app::rekey::seal_after_upgrade(&ctx, &applied).map_err(|e| e.to_string())?;
     if applied.is_empty() {
         println!("database is up to date");
     } else {

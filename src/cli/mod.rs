@@ -9,6 +9,7 @@ mod import;
 mod migrate;
 mod officer;
 mod purge;
+mod rekey;
 mod serve;
 
 use std::process::ExitCode;
@@ -77,6 +78,17 @@ enum Command {
         format: purge::OutputFormat,
         /// Items per transaction (smaller batches hold the write lock for less time).
         #[arg(long, default_value_t = crate::app::purge::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch_size: i64,
+    },
+    /// Re-seal every sealed value and recompute every keyed hash under the current key
+    /// (RIGHTSDESK_SECRET_KEY), in batches; afterwards older keys may leave
+    /// RIGHTSDESK_PREVIOUS_SECRET_KEYS. Safe to stop and run again.
+    Rekey {
+        /// Count, per table, what is still under an old key; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = crate::app::rekey::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         batch_size: i64,
     },
     /// Write requests in machine-readable form (see docs/EXPORT.md), with the queue's
@@ -232,6 +244,10 @@ pub fn run() -> ExitCode {
             format,
             batch_size,
         } => purge::run(settings, dry_run, as_of, format, batch_size),
+        Command::Rekey {
+            dry_run,
+            batch_size,
+        } => rekey::run(settings, dry_run, batch_size),
         Command::Import {
             format,
             kind,

@@ -8,6 +8,10 @@ use super::time::from_db;
 use super::{DbConn, StoreError};
 use crate::domain::hold::Hold;
 use crate::domain::ids::OfficerId;
+use crate::store::seal::{open, seal};
+use crate::vault::Keyring;
+
+const TABLE: &str = "legal_holds";
 
 /// A hold as stored; it leaves the store only as a [`Hold`].
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -73,25 +77,57 @@ impl TryFrom<HoldRow> for Hold {
     }
 }
 
-fn entities(rows: Vec<HoldRow>) -> Result<Vec<Hold>, StoreError> {
-    rows.into_iter().map(Hold::try_from).collect()
+impl HoldRow {
+    /// The hold, its order reference and reason opened.
+    fn open(mut self, vault: &Keyring) -> Result<Hold, StoreError> {
+        self.order_reference = open(
+            vault,
+            TABLE,
+            &self.id,
+            "order_reference",
+            self.order_reference,
+        )?;
+        self.reason = open(vault, TABLE, &self.id, "reason", self.reason)?;
+        Hold::try_from(self)
+    }
 }
 
-pub fn insert(conn: &mut DbConn, hold: &NewHold<'_>) -> QueryResult<()> {
+fn entities(vault: &Keyring, rows: Vec<HoldRow>) -> Result<Vec<Hold>, StoreError> {
+    rows.into_iter().map(|row| row.open(vault)).collect()
+}
+
+/// Stores a hold, its order reference and reason sealed.
+pub fn insert(conn: &mut DbConn, vault: &Keyring, hold: &NewHold<'_>) -> Result<(), StoreError> {
+    let order_reference = seal(
+        vault,
+        TABLE,
+        hold.id,
+        "order_reference",
+        hold.order_reference,
+    )?;
+    let reason = seal(vault, TABLE, hold.id, "reason", hold.reason)?;
     diesel::insert_into(legal_holds::table)
-        .values(hold)
-        .execute(conn)
-        .map(|_| ())
+        .values((
+            &NewHold {
+                order_reference: &order_reference,
+                reason: &reason,
+                ..hold.clone()
+            },
+            legal_holds::seal_key_id.eq(vault.current_key_id()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Holds on a target not yet released and not expired on `today`.
 pub fn active_for(
     conn: &mut DbConn,
+    vault: &Keyring,
     scope: &str,
     target_id: &str,
     today: Date,
 ) -> Result<Vec<Hold>, StoreError> {
-    active_for_targets(conn, scope, &[target_id.to_string()], today)
+    active_for_targets(conn, vault, scope, &[target_id.to_string()], today)
 }
 
 /// Releases an active hold on the given target; returns whether one was released.
@@ -119,6 +155,7 @@ pub fn release(
 /// Active holds on any of these targets of one scope.
 pub fn active_for_targets(
     conn: &mut DbConn,
+    vault: &Keyring,
     scope: &str,
     target_ids: &[String],
     today: Date,
@@ -139,21 +176,25 @@ pub fn active_for_targets(
         .select(HoldRow::as_select())
         .load(conn)
         .map_err(StoreError::from)
-        .and_then(entities)
+        .and_then(|rows| entities(vault, rows))
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<Hold>, StoreError> {
+pub fn find(conn: &mut DbConn, vault: &Keyring, id: &str) -> Result<Option<Hold>, StoreError> {
     legal_holds::table
         .find(id)
         .select(HoldRow::as_select())
         .first(conn)
         .optional()?
-        .map(Hold::try_from)
+        .map(|row| row.open(vault))
         .transpose()
 }
 
 /// Every hold in force on `today`, newest first.
-pub fn list_active(conn: &mut DbConn, today: Date) -> Result<Vec<Hold>, StoreError> {
+pub fn list_active(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    today: Date,
+) -> Result<Vec<Hold>, StoreError> {
     legal_holds::table
         .filter(legal_holds::released_at.is_null())
         .filter(
@@ -165,5 +206,5 @@ pub fn list_active(conn: &mut DbConn, today: Date) -> Result<Vec<Hold>, StoreErr
         .select(HoldRow::as_select())
         .load(conn)
         .map_err(StoreError::from)
-        .and_then(entities)
+        .and_then(|rows| entities(vault, rows))
 }

@@ -8,6 +8,10 @@ use super::time::from_db;
 use super::{DbConn, StoreError};
 use crate::domain::ids::RequestId;
 use crate::domain::message::{Author, Message};
+use crate::store::seal::{open, seal};
+use crate::vault::Keyring;
+
+const TABLE: &str = "request_messages";
 
 /// A message as stored; it leaves the store only as a [`Message`].
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,28 +50,35 @@ struct NewMessageRow<'a> {
 }
 
 /// Stores a message on a request.
+/// Stores a message on a request, its body sealed.
 pub fn insert(
     conn: &mut DbConn,
+    vault: &Keyring,
     id: &str,
     request_id: RequestId,
     author: Author,
     body: &str,
     created_at: PrimitiveDateTime,
-) -> QueryResult<()> {
+) -> Result<(), StoreError> {
+    let body = seal(vault, TABLE, id, "body", body)?;
     diesel::insert_into(request_messages::table)
-        .values(&NewMessageRow {
-            id,
-            request_id: &request_id.to_string(),
-            author: author.as_str(),
-            body,
-            created_at,
-        })
-        .execute(conn)
-        .map(|_| ())
+        .values((
+            &NewMessageRow {
+                id,
+                request_id: &request_id.to_string(),
+                author: author.as_str(),
+                body: &body,
+                created_at,
+            },
+            request_messages::seal_key_id.eq(vault.current_key_id()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn list_for_request(
     conn: &mut DbConn,
+    vault: &Keyring,
     request_id: RequestId,
 ) -> Result<Vec<Message>, StoreError> {
     request_messages::table
@@ -79,6 +90,9 @@ pub fn list_for_request(
         .select(MessageRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(Message::try_from)
+        .map(|mut row| {
+            row.body = open(vault, TABLE, &row.id, "body", row.body)?;
+            Message::try_from(row)
+        })
         .collect()
 }

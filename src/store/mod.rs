@@ -17,9 +17,11 @@ pub mod packages;
 pub mod records;
 pub mod report;
 pub mod requests;
+pub mod reseal;
 pub mod retention;
 pub mod retention_notices;
 pub mod schema;
+pub mod seal;
 pub mod sessions;
 pub mod subjects;
 pub mod throttle;
@@ -79,6 +81,9 @@ pub enum StoreError {
     /// An insert that would repeat a unique key.
     #[error("a row with that key exists already")]
     Duplicate,
+    /// A sealed value that does not open: its key is not configured, or it was altered.
+    #[error("sealed data: {0}")]
+    Sealed(crate::vault::VaultError),
 }
 
 impl StoreError {

@@ -6,7 +6,11 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::schema::mail_outbox;
-use super::DbConn;
+use super::seal::{open, seal};
+use super::{DbConn, StoreError};
+use crate::vault::Keyring;
+
+const TABLE: &str = "mail_outbox";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mail_outbox)]
@@ -38,11 +42,38 @@ pub struct NewOutboxMail<'a> {
     pub next_attempt_at: PrimitiveDateTime,
 }
 
-pub fn enqueue(conn: &mut DbConn, mail: &NewOutboxMail<'_>) -> QueryResult<()> {
+impl OutboxRow {
+    /// The row with its recipient and body opened (a sent mail's body is empty).
+    pub fn open(mut self, vault: &Keyring) -> Result<OutboxRow, StoreError> {
+        self.to_addr = open(vault, TABLE, &self.id, "to_addr", self.to_addr)?;
+        self.body = open(vault, TABLE, &self.id, "body", self.body)?;
+        Ok(self)
+    }
+}
+
+fn opened(vault: &Keyring, rows: Vec<OutboxRow>) -> Result<Vec<OutboxRow>, StoreError> {
+    rows.into_iter().map(|row| row.open(vault)).collect()
+}
+
+/// Puts a mail in the outbox, its recipient and body (which holds links) sealed.
+pub fn enqueue(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    mail: &NewOutboxMail<'_>,
+) -> Result<(), StoreError> {
+    let to_addr = seal(vault, TABLE, mail.id, "to_addr", mail.to_addr)?;
+    let body = seal(vault, TABLE, mail.id, "body", mail.body)?;
     diesel::insert_into(mail_outbox::table)
-        .values(mail)
-        .execute(conn)
-        .map(|_| ())
+        .values((
+            &NewOutboxMail {
+                to_addr: &to_addr,
+                body: &body,
+                ..mail.clone()
+            },
+            mail_outbox::seal_key_id.eq(vault.current_key_id()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Claims up to `limit` pending mails whose time has come and that no other sender holds,
@@ -51,11 +82,12 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewOutboxMail<'_>) -> QueryResult<()> {
 /// wait for each other; SQLite has one writer at a time.
 pub fn claim_due(
     conn: &mut DbConn,
+    vault: &Keyring,
     token: &str,
     now: PrimitiveDateTime,
     claim_until: PrimitiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
+) -> Result<Vec<OutboxRow>, StoreError> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     // Written in SQL: diesel's DSL does not take a subquery on the table being updated.
     let claim_sql = match conn {
@@ -80,13 +112,14 @@ pub fn claim_due(
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(limit)
         .execute(conn)?;
-    mail_outbox::table
+    let rows = mail_outbox::table
         .filter(mail_outbox::claim_token.eq(token))
         .filter(mail_outbox::sent_at.is_null())
         .filter(mail_outbox::failed_at.is_null())
         .order(mail_outbox::next_attempt_at.asc())
         .select(OutboxRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    opened(vault, rows)
 }
 
 /// Whether any pending mail is due at `now` and held by no sender (the due index).
@@ -120,10 +153,13 @@ pub fn release_claims(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
     .execute(conn)
 }
 
+/// Marks a mail sent and drops its body: nothing reads a sent mail's text again, and it
+/// held links.
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
             mail_outbox::sent_at.eq(now),
+            mail_outbox::body.eq(""),
             mail_outbox::claimed_until.eq(None::<PrimitiveDateTime>),
             mail_outbox::claim_token.eq(None::<String>),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
@@ -214,7 +250,11 @@ pub fn count_undeliverable(conn: &mut DbConn) -> QueryResult<i64> {
 
 /// Mail that is undeliverable or has failed at least once: the undeliverable first (newest
 /// given up first), then the failing (newest first).
-pub fn list_troubled(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+pub fn list_troubled(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, StoreError> {
     // Two reads, each on its own partial index (given up; pending): sent mail, which is
     // most of the table, is never walked.
     let mut rows: Vec<OutboxRow> = mail_outbox::table
@@ -236,5 +276,5 @@ pub fn list_troubled(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxRow
                 .load::<OutboxRow>(conn)?,
         );
     }
-    Ok(rows)
+    opened(vault, rows)
 }

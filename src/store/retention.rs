@@ -245,6 +245,7 @@ pub fn wipe_case_file(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> Qu
         requests::details.eq(""),
         requests::correction.eq(None::<String>),
         requests::purposes.eq(None::<String>),
+        requests::email_index.eq(None::<String>),
         requests::wiped_at.eq(now),
         requests::updated_at.eq(now),
     ))

@@ -66,15 +66,25 @@ macro_rules! covering_notice {
 pub(crate) use covering_notice;
 
 /// The addresses requests under these regimes were made from (normalised as submitted),
-/// each once; a wiped case file has none. The keyed hashes that find their subjects are
-/// computed by the caller, who holds the keys.
-pub fn request_emails_under(conn: &mut DbConn, regimes: &[&str]) -> QueryResult<Vec<String>> {
-    requests::table
+/// opened, each once; a wiped case file has none. The keyed hashes that find their
+/// subjects are computed by the caller.
+pub fn request_emails_under(
+    conn: &mut DbConn,
+    vault: &crate::vault::Keyring,
+    regimes: &[&str],
+) -> Result<Vec<String>, crate::store::StoreError> {
+    let rows: Vec<(String, String)> = requests::table
         .filter(requests::regime.eq_any(regimes))
         .filter(requests::email.ne(""))
-        .select(requests::email)
-        .distinct()
-        .load(conn)
+        .select((requests::id, requests::email))
+        .load(conn)?;
+    let mut emails = rows
+        .into_iter()
+        .map(|(id, email)| crate::store::seal::open(vault, "requests", &id, "email", email))
+        .collect::<Result<Vec<_>, _>>()?;
+    emails.sort();
+    emails.dedup();
+    Ok(emails)
 }
 
 /// The subjects stored under any of these email hashes.

@@ -28,6 +28,8 @@ diesel::table! {
         updated_at -> Timestamp,
         effective_due_at -> Timestamp,
         wiped_at -> Nullable<Timestamp>,
+        email_index -> Nullable<Text>,
+        seal_key_id -> Nullable<Text>,
     }
 }
 
@@ -38,6 +40,7 @@ diesel::table! {
         author -> Text,
         body -> Text,
         created_at -> Timestamp,
+        seal_key_id -> Nullable<Text>,
     }
 }
 
@@ -101,6 +104,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         failed_at -> Nullable<Timestamp>,
         claim_token -> Nullable<Text>,
+        seal_key_id -> Nullable<Text>,
     }
 }
 
@@ -155,6 +159,7 @@ diesel::table! {
         released_at -> Nullable<Timestamp>,
         released_by -> Nullable<Text>,
         origin_request_id -> Nullable<Text>,
+        seal_key_id -> Nullable<Text>,
     }
 }
 

@@ -462,19 +462,30 @@ impl TestApp {
         assert_counts_match_on(&mut self.conn(), &self.backend.to_string());
     }
 
+    /// The blind index requests with this email are stored under (emails are sealed).
+    pub fn email_index(&self, email: &str) -> String {
+        rightsdesk::store::seal::email_index(&self.ctx.keyring, email).expect("an email")
+    }
+
+    /// A SQL condition on `requests` for this email: `email_index = '...'`.
+    pub fn email_is(&self, email: &str) -> String {
+        format!("email_index = '{}'", self.email_index(email))
+    }
+
     /// Puts the request of `email` in `status` as a fixture (an officer's question, say),
     /// keeping the per-status counts right as the app would.
     pub fn force_status(&self, email: &str, status: &str) {
         let row = {
             use rightsdesk::store::schema::requests::dsl;
             dsl::requests
-                .filter(dsl::email.eq(email))
+                .filter(dsl::email_index.eq(self.email_index(email)))
                 .select((dsl::regime, dsl::status))
                 .first::<(String, String)>(&mut *self.conn())
                 .expect("the request")
         };
         self.execute(&format!(
-            "UPDATE requests SET status = '{status}' WHERE email = '{email}'"
+            "UPDATE requests SET status = '{status}' WHERE {}",
+            self.email_is(email)
         ));
         rightsdesk::store::requests::count_move(&mut self.conn(), &row.0, Some(&row.1), status)
             .expect("move the count");

@@ -138,12 +138,25 @@ impl Site {
     }
 
     /// Every row of the mail outbox, oldest first.
+    /// (Recipients and unsent bodies opened with the site's generated key.)
     pub fn outbox(&self) -> Vec<OutboxRow> {
+        let vault = self.keyring();
         mail_outbox::table
             .order(mail_outbox::created_at.asc())
             .select(OutboxRow::as_select())
             .load(&mut *self.conn())
             .expect("read the outbox")
+            .into_iter()
+            .map(|row| row.open(&vault).expect("open an outbox row"))
+            .collect()
+    }
+
+    /// The vault of the key the binary generated in the site's data dir.
+    pub fn keyring(&self) -> rightsdesk::vault::Keyring {
+        let path = self.dir.path().join("data").join("secret_key");
+        let text = std::fs::read_to_string(&path).expect("the site's secret key");
+        let key = rightsdesk::crypto::SecretKey::from_text(&text).expect("a secret key");
+        rightsdesk::vault::Keyring::new(&key, &[])
     }
 
     /// `SELECT COUNT(*) FROM {from}`, e.g. `audit_events WHERE action = 'mail.requeued'`.

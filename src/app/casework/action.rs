@@ -152,7 +152,15 @@ pub(super) fn apply(
         .ok_or_else(|| AppError::Internal("action without a transition".to_string()))?;
     let message_id = uuid::Uuid::now_v7().to_string();
     if let Some((author, body)) = &message {
-        messages::insert(conn, &message_id, request.id, *author, body, to_db(now))?;
+        messages::insert(
+            conn,
+            &ctx.keyring,
+            &message_id,
+            request.id,
+            *author,
+            body,
+            to_db(now),
+        )?;
         details.insert("message_id".into(), Value::String(message_id.clone()));
     }
     let transition = crate::app::transition::apply_after(
@@ -175,7 +183,7 @@ pub(super) fn apply(
         };
         let mail =
             compose::status_changed(&request.email, request.reference.as_str(), &label, &link)?;
-        queue_mail(conn, &mail, now)?;
+        queue_mail(conn, &ctx.keyring, &mail, now)?;
     }
     Ok(())
 }

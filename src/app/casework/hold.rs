@@ -70,6 +70,7 @@ pub(super) fn place(
     let id = uuid::Uuid::now_v7().to_string();
     holds::insert(
         conn,
+        &ctx.keyring,
         &NewHold {
             id: &id,
             scope: target.scope(),
@@ -107,7 +108,7 @@ pub(super) fn release(
 ) -> Result<(), AppError> {
     bump_version(conn, request, now)?;
     let not_active = || AppError::Conflict("That hold is not active on this request.".to_string());
-    let hold = holds::find(conn, hold_id)?.ok_or_else(not_active)?;
+    let hold = holds::find(conn, &ctx.keyring, hold_id)?.ok_or_else(not_active)?;
     // Only holds this page shows can be released from it: on the request, or on the
     // requester's data.
     let covers_this_request = match hold.scope {

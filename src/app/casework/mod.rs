@@ -4,6 +4,7 @@
 mod action;
 mod hold;
 
+use crate::vault::Keyring;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -69,7 +70,7 @@ pub fn view(
     reference: &str,
 ) -> Result<CaseView, AppError> {
     let mut conn = ctx.conn()?;
-    let request = load_readable(&mut conn, officer, reference)?;
+    let request = load_readable(&mut conn, &ctx.keyring, officer, reference)?;
     let now = clock::now();
     let policy = &ctx.settings.policy.deadlines;
     let can_act = officer.scope.can_act(request.regime);
@@ -95,10 +96,11 @@ pub fn view(
         .into_iter()
         .filter(|event| on_request_timeline(&event.action))
         .collect();
-    let messages = messages::list_for_request(&mut conn, request.id)?;
+    let messages = messages::list_for_request(&mut conn, &ctx.keyring, request.id)?;
     let subject = subject_of(ctx, &mut conn, &request)?;
     let mut holds = holds::active_for(
         &mut conn,
+        &ctx.keyring,
         HoldScope::Request.as_str(),
         &request.id.to_string(),
         now.date(),
@@ -106,6 +108,7 @@ pub fn view(
     if let Some(data) = &subject {
         holds.extend(holds::active_for(
             &mut conn,
+            &ctx.keyring,
             HoldScope::Subject.as_str(),
             &data.subject.id.to_string(),
             now.date(),
@@ -117,6 +120,7 @@ pub fn view(
             .collect();
         holds.extend(holds::active_for_targets(
             &mut conn,
+            &ctx.keyring,
             HoldScope::Record.as_str(),
             &record_ids,
             now.date(),
@@ -180,10 +184,11 @@ fn may_work_on(officer: &Officer, regime: Regime) -> bool {
 
 fn load_readable(
     conn: &mut DbConn,
+    vault: &Keyring,
     officer: &CurrentOfficer,
     reference: &str,
 ) -> Result<Request, AppError> {
-    let request = requests::find_by_reference(conn, reference)?.ok_or(AppError::NotFound)?;
+    let request = requests::find_by_reference(conn, vault, reference)?.ok_or(AppError::NotFound)?;
     officer.ensure_can_read(request.regime)?;
     // Unverified requests are not the officers' business until the requester confirms.
     if request.status == RequestStatus::Unverified {
@@ -203,7 +208,7 @@ pub fn act(
 ) -> Result<(), AppError> {
     ctx.write(|conn| {
         let now = clock::now();
-        let request = load_readable(conn, officer, reference)?;
+        let request = load_readable(conn, &ctx.keyring, officer, reference)?;
         officer.ensure_can_act(request.regime)?;
         if request.version != input.version {
             return Err(stale());

@@ -38,14 +38,15 @@ pub(super) fn erase(
     };
     let today = effect.now.date();
     let subject_id = data.subject.id.to_string();
-    let subject_held = !holds::active_for(conn, "subject", &subject_id, today)?.is_empty();
+    let subject_held =
+        !holds::active_for(conn, &effect.ctx.keyring, "subject", &subject_id, today)?.is_empty();
     let record_ids: Vec<String> = data
         .records
         .iter()
         .map(|r| r.record.id.to_string())
         .collect();
     let held_records: HashSet<String> =
-        holds::active_for_targets(conn, "record", &record_ids, today)?
+        holds::active_for_targets(conn, &effect.ctx.keyring, "record", &record_ids, today)?
             .into_iter()
             .map(|hold| hold.target_id)
             .collect();

@@ -13,8 +13,12 @@ use time::PrimitiveDateTime;
 use crate::domain::ids::RequestId;
 use crate::domain::request::Request;
 use crate::store::schema::requests;
+use crate::store::seal::{self, email_index, open, open_optional, seal_optional};
 use crate::store::time::from_db;
 use crate::store::{DbConn, StoreError};
+use crate::vault::Keyring;
+
+const TABLE: &str = "requests";
 
 /// A request as stored: the columns written when it arrived, and those its transitions
 /// set since. It leaves the store only as a [`Request`].
@@ -78,9 +82,54 @@ pub struct RequestChanges {
     pub rejection_reason: Option<String>,
 }
 
+impl RequestRow {
+    /// The request, its personal fields opened.
+    pub(crate) fn open(self, vault: &Keyring) -> Result<Request, StoreError> {
+        let RequestRow {
+            arrived: mut row,
+            progress,
+        } = self;
+        let id = row.id.clone();
+        let field = |column: &str, stored: String| open(vault, TABLE, &id, column, stored);
+        let optional =
+            |column: &str, stored: Option<String>| open_optional(vault, TABLE, &id, column, stored);
+        row.full_name = field("full_name", row.full_name)?;
+        row.email = field("email", row.email)?;
+        row.details = field("details", row.details)?;
+        row.account_ref = optional("account_ref", row.account_ref)?;
+        row.correction = optional("correction", row.correction)?;
+        row.purposes = optional("purposes", row.purposes)?;
+        Request::try_from(RequestRow {
+            arrived: row,
+            progress,
+        })
+    }
+}
+
+impl NewRequest {
+    /// The same request with its personal fields sealed for its row.
+    pub(crate) fn sealed(&self, vault: &Keyring) -> Result<NewRequest, StoreError> {
+        let id = &self.id;
+        let field = |column: &str, plain: &str| seal::seal(vault, TABLE, id, column, plain);
+        let optional = |column: &str, plain: &Option<String>| {
+            seal_optional(vault, TABLE, id, column, plain.as_deref())
+        };
+        Ok(NewRequest {
+            full_name: field("full_name", &self.full_name)?,
+            email: field("email", &self.email)?,
+            details: field("details", &self.details)?,
+            account_ref: optional("account_ref", &self.account_ref)?,
+            correction: optional("correction", &self.correction)?,
+            purposes: optional("purposes", &self.purposes)?,
+            ..self.clone()
+        })
+    }
+}
+
 impl TryFrom<RequestRow> for Request {
     type Error = StoreError;
 
+    /// A row whose personal fields are already open.
     fn try_from(
         RequestRow {
             arrived: row,
@@ -127,32 +176,85 @@ fn parse_optional<T: std::str::FromStr>(text: &Option<String>) -> Result<Option<
     text.as_deref().map(str::parse).transpose()
 }
 
-fn entity(row: Option<RequestRow>) -> Result<Option<Request>, StoreError> {
-    row.map(Request::try_from).transpose()
+fn entity(vault: &Keyring, row: Option<RequestRow>) -> Result<Option<Request>, StoreError> {
+    row.map(|row| row.open(vault)).transpose()
 }
 
-/// Stores a new request; a reference (or id) already taken is [`StoreError::Duplicate`].
-pub fn insert(conn: &mut DbConn, request: &NewRequest) -> Result<(), StoreError> {
+/// Stores a new request, its personal fields sealed and its email's blind index beside
+/// them; a reference (or id) already taken is [`StoreError::Duplicate`].
+pub fn insert(conn: &mut DbConn, vault: &Keyring, request: &NewRequest) -> Result<(), StoreError> {
+    let sealed = request.sealed(vault)?;
     diesel::insert_into(requests::table)
-        .values(request)
+        .values((
+            &sealed,
+            requests::email_index.eq(email_index(vault, &request.email)),
+            requests::seal_key_id.eq(vault.current_key_id()),
+        ))
         .execute(conn)
         .map(|_| ())
         .map_err(StoreError::from_insert)
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+pub fn find_by_id(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    id: RequestId,
+) -> Result<Option<Request>, StoreError> {
     let row = requests::table
         .find(id.to_string())
         .select(RequestRow::as_select())
         .first(conn)
         .optional()?;
-    entity(row)
+    entity(vault, row)
+}
+
+/// What the lost-link lookup compares, read by reference without opening anything: the
+/// request's id, its email's blind index and whether it was confirmed.
+pub fn lookup_by_reference(
+    conn: &mut DbConn,
+    reference: &str,
+) -> Result<Option<(RequestId, Option<String>, bool)>, StoreError> {
+    let row: Option<(String, Option<String>, bool)> = requests::table
+        .filter(requests::reference.eq(reference))
+        .select((
+            requests::id,
+            requests::email_index,
+            requests::verified_at.is_not_null(),
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(id, index, verified)| {
+        let id = id
+            .parse()
+            .map_err(|_| StoreError::corrupt("requests", &id))?;
+        Ok((id, index, verified))
+    })
+    .transpose()
+}
+
+/// The request's regime alone: nothing personal is opened.
+pub fn find_regime(
+    conn: &mut DbConn,
+    id: RequestId,
+) -> Result<Option<crate::domain::regime::Regime>, StoreError> {
+    let regime: Option<String> = requests::table
+        .find(id.to_string())
+        .select(requests::regime)
+        .first(conn)
+        .optional()?;
+    regime
+        .map(|r| r.parse().map_err(|_| StoreError::corrupt("requests", id)))
+        .transpose()
 }
 
 /// The request, its row locked until the transaction ends, so that nothing else changes or
 /// deletes it meanwhile (on PostgreSQL; SQLite's write transaction already keeps every
 /// other writer out). `None` when it is gone, also when it went while we waited.
-pub fn lock_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, StoreError> {
+pub fn lock_by_id(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    id: RequestId,
+) -> Result<Option<Request>, StoreError> {
     let row = requests::table.find(id.to_string());
     let row = match conn {
         DbConn::Postgres(pg) => row
@@ -162,11 +264,12 @@ pub fn lock_by_id(conn: &mut DbConn, id: RequestId) -> Result<Option<Request>, S
             .optional(),
         DbConn::Sqlite(sqlite) => row.select(RequestRow::as_select()).first(sqlite).optional(),
     }?;
-    entity(row)
+    entity(vault, row)
 }
 
 pub fn find_by_reference(
     conn: &mut DbConn,
+    vault: &Keyring,
     reference: &str,
 ) -> Result<Option<Request>, StoreError> {
     let row = requests::table
@@ -174,7 +277,7 @@ pub fn find_by_reference(
         .select(RequestRow::as_select())
         .first(conn)
         .optional()?;
-    entity(row)
+    entity(vault, row)
 }
 
 /// Applies `changes` only if the request is still at `expected_version`; returns whether it

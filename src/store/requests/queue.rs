@@ -7,6 +7,7 @@ use super::{NewRequest, RequestProgress, RequestRow};
 use crate::domain::request::Request;
 use crate::store::schema::requests;
 use crate::store::{DbConn, StoreError};
+use crate::vault::Keyring;
 
 /// Whose requests the queue lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,14 +46,21 @@ pub struct QueueQuery<'a> {
     /// Only requests whose due date in force is before this time.
     pub due_before: Option<PrimitiveDateTime>,
     pub reference: Option<&'a str>,
-    pub email: Option<&'a str>,
+    /// An exact email, as its blind index under every known key
+    /// ([`crate::store::seal::email_index_candidates`]).
+    pub email_indexes: Option<Vec<String>>,
     /// The last row of the previous page (due date in force, id).
     pub after: Option<(PrimitiveDateTime, &'a str)>,
     pub limit: i64,
 }
 
 /// The queue, ordered by the due date in force, paged by keyset (never OFFSET).
-pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> Result<Vec<Request>, StoreError> {
+/// Only the page's rows are opened.
+pub fn queue_page(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    q: &QueueQuery<'_>,
+) -> Result<Vec<Request>, StoreError> {
     merged_by_regime(conn, q, |conn, regime| {
         let Some(query) = filtered(q, regime) else {
             return Ok(Vec::new());
@@ -60,7 +68,7 @@ pub fn queue_page(conn: &mut DbConn, q: &QueueQuery<'_>) -> Result<Vec<Request>,
         query.select(RequestRow::as_select()).load(conn)
     })?
     .into_iter()
-    .map(Request::try_from)
+    .map(|row| row.open(vault))
     .collect()
 }
 
@@ -101,19 +109,34 @@ pub struct ExportedPersonal {
     pub details: String,
 }
 
-/// [`export_batch`] with the requester's own fields.
+/// [`export_batch`] with the requester's own fields, opened.
 pub fn export_batch_personal(
     conn: &mut DbConn,
+    vault: &Keyring,
     q: &QueueQuery<'_>,
-) -> QueryResult<Vec<(ExportedRequest, ExportedPersonal)>> {
-    merged_by_regime(conn, q, |conn, regime| {
-        let Some(query) = filtered(q, regime) else {
-            return Ok(Vec::new());
-        };
-        query
-            .select((ExportedRequest::as_select(), ExportedPersonal::as_select()))
-            .load(conn)
-    })
+) -> Result<Vec<(ExportedRequest, ExportedPersonal)>, StoreError> {
+    let rows: Vec<(ExportedRequest, ExportedPersonal)> =
+        merged_by_regime(conn, q, |conn, regime| {
+            let Some(query) = filtered(q, regime) else {
+                return Ok(Vec::new());
+            };
+            query
+                .select((ExportedRequest::as_select(), ExportedPersonal::as_select()))
+                .load(conn)
+        })?;
+    rows.into_iter()
+        .map(|(request, personal)| {
+            let open = |column: &str, stored: String| {
+                crate::store::seal::open(vault, "requests", &request.id, column, stored)
+            };
+            let personal = ExportedPersonal {
+                full_name: open("full_name", personal.full_name)?,
+                email: open("email", personal.email)?,
+                details: open("details", personal.details)?,
+            };
+            Ok((request, personal))
+        })
+        .collect()
 }
 
 /// How many requests the filters match (the export's progress bar).
@@ -237,8 +260,8 @@ fn matching<'a>(
     if let Some(reference) = q.reference {
         query = query.filter(requests::reference.eq(reference));
     }
-    if let Some(email) = q.email {
-        query = query.filter(requests::email.eq(email));
+    if let Some(indexes) = &q.email_indexes {
+        query = query.filter(requests::email_index.eq_any(indexes.clone()));
     }
     // Every page, the first included, starts from a range on the sort key: with it SQLite
     // walks the queue's index from that point instead of weighing a scan of the whole table.

@@ -44,7 +44,7 @@ pub async fn requests(
         .map_err(|e| AppError::BadRequest(format!("{e}.")))?;
     let raw = query.into_inner();
     let filter = parse_filter(&raw)?;
-    export::check(Exporter::Officer(&officer), &filter)?;
+    export::check(&state.ctx, Exporter::Officer(&officer), &filter)?;
     export::check_columns(Exporter::Officer(&officer), columns)?;
 
     let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);

@@ -1,0 +1,301 @@
+//! Re-sealing under the current key (`rekey`): finding, a batch at a time, the rows whose
+//! sealed values or keyed hashes are still under an older key (or not sealed at all, for
+//! rows written before sealing existed), and writing them back sealed anew. Each batch is
+//! its own transaction, the caller's; a crash loses at most one batch, and the next run
+//! picks up what is left, because a row's key id changes only with its values.
+//!
+//! The columns sealed here (requests, messages, holds, outbox) are opened and sealed by
+//! [`super::seal`]; the inventory's binary values are opened by the app, which knows their
+//! contents, and written back through the functions at the end of this file.
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{
+    data_packages, legal_holds, mail_outbox, officers, personal_records, request_messages,
+    requests, subjects,
+};
+use super::seal::{email_index, open, open_optional, seal, seal_optional};
+use super::{DbConn, StoreError};
+use crate::vault::Keyring;
+
+/// The tables `rekey` walks, in order.
+pub const TABLES: &[&str] = &[
+    "requests",
+    "request_messages",
+    "legal_holds",
+    "mail_outbox",
+    "officers",
+    "subjects",
+    "personal_records",
+    "data_packages",
+];
+
+/// Locks the rows a batch rewrites on PostgreSQL, so that a change made meanwhile (a wipe,
+/// a sent mail losing its body) is not written over with the values read before it. SQLite's
+/// write transaction already keeps every other writer out.
+macro_rules! stale_batch {
+    ($conn:expr, $query:expr, $row:ty) => {
+        match $conn {
+            DbConn::Postgres(pg) => $query.for_update().load::<$row>(pg),
+            DbConn::Sqlite(sqlite) => $query.load::<$row>(sqlite),
+        }
+    };
+}
+
+/// Makes SQLite overwrite what a batch replaces (`secure_delete`): without it the readable
+/// values of rows written before sealing, and values under the retired key, stay in the
+/// file's free space. A setting of the connection; PostgreSQL needs none here (its old row
+/// versions go with VACUUM).
+pub fn overwrite_replaced(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Sqlite(_) = conn {
+        diesel::sql_query("PRAGMA secure_delete = ON").execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Copies SQLite's write-ahead log into the file and empties it, so the pages a rekey
+/// replaced are not left in the log.
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Sqlite(_) = conn {
+        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(conn)?;
+    }
+    Ok(())
+}
+
+mod inventory;
+pub use inventory::*;
+
+#[derive(Queryable)]
+struct RequestSealed {
+    id: String,
+    full_name: String,
+    email: String,
+    account_ref: Option<String>,
+    details: String,
+    correction: Option<String>,
+    purposes: Option<String>,
+}
+
+/// Re-seals up to `limit` requests not yet under the current key; returns how many.
+pub fn requests_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+    let current = vault.current_key_id();
+    let query = requests::table
+        .filter(
+            requests::seal_key_id
+                .is_null()
+                .or(requests::seal_key_id.ne(current)),
+        )
+        .order(requests::id)
+        .limit(limit)
+        .select((
+            requests::id,
+            requests::full_name,
+            requests::email,
+            requests::account_ref,
+            requests::details,
+            requests::correction,
+            requests::purposes,
+        ));
+    let rows = stale_batch!(conn, query, RequestSealed)?;
+    const T: &str = "requests";
+    for row in &rows {
+        let id = row.id.as_str();
+        let reseal = |column: &str, stored: &str| -> Result<String, StoreError> {
+            seal(
+                vault,
+                T,
+                id,
+                column,
+                &open(vault, T, id, column, stored.to_string())?,
+            )
+        };
+        let reseal_optional = |column: &str, stored: &Option<String>| {
+            let plain = open_optional(vault, T, id, column, stored.clone())?;
+            seal_optional(vault, T, id, column, plain.as_deref())
+        };
+        let email = open(vault, T, id, "email", row.email.clone())?;
+        diesel::update(requests::table.find(id))
+            .set((
+                requests::full_name.eq(reseal("full_name", &row.full_name)?),
+                requests::email.eq(seal(vault, T, id, "email", &email)?),
+                requests::email_index.eq(email_index(vault, &email)),
+                requests::account_ref.eq(reseal_optional("account_ref", &row.account_ref)?),
+                requests::details.eq(reseal("details", &row.details)?),
+                requests::correction.eq(reseal_optional("correction", &row.correction)?),
+                requests::purposes.eq(reseal_optional("purposes", &row.purposes)?),
+                requests::seal_key_id.eq(current),
+            ))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// Re-seals up to `limit` message bodies not yet under the current key.
+pub fn messages_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+    let current = vault.current_key_id();
+    let query = request_messages::table
+        .filter(
+            request_messages::seal_key_id
+                .is_null()
+                .or(request_messages::seal_key_id.ne(current)),
+        )
+        .order(request_messages::id)
+        .limit(limit)
+        .select((request_messages::id, request_messages::body));
+    let rows = stale_batch!(conn, query, (String, String))?;
+    const T: &str = "request_messages";
+    for (id, body) in &rows {
+        let body = open(vault, T, id, "body", body.clone())?;
+        diesel::update(request_messages::table.find(id))
+            .set((
+                request_messages::body.eq(seal(vault, T, id, "body", &body)?),
+                request_messages::seal_key_id.eq(current),
+            ))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// Re-seals up to `limit` holds' order references and reasons.
+pub fn holds_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+    let current = vault.current_key_id();
+    let query = legal_holds::table
+        .filter(
+            legal_holds::seal_key_id
+                .is_null()
+                .or(legal_holds::seal_key_id.ne(current)),
+        )
+        .order(legal_holds::id)
+        .limit(limit)
+        .select((
+            legal_holds::id,
+            legal_holds::order_reference,
+            legal_holds::reason,
+        ));
+    let rows = stale_batch!(conn, query, (String, String, String))?;
+    const T: &str = "legal_holds";
+    for (id, order_reference, reason) in &rows {
+        let order_reference = open(vault, T, id, "order_reference", order_reference.clone())?;
+        let reason = open(vault, T, id, "reason", reason.clone())?;
+        diesel::update(legal_holds::table.find(id))
+            .set((
+                legal_holds::order_reference.eq(seal(
+                    vault,
+                    T,
+                    id,
+                    "order_reference",
+                    &order_reference,
+                )?),
+                legal_holds::reason.eq(seal(vault, T, id, "reason", &reason)?),
+                legal_holds::seal_key_id.eq(current),
+            ))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// Re-seals up to `limit` outbox recipients and bodies; a sent mail's body, still readable
+/// from before bodies were dropped on sending, is dropped now.
+pub fn outbox_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+    let current = vault.current_key_id();
+    let query = mail_outbox::table
+        .filter(
+            mail_outbox::seal_key_id
+                .is_null()
+                .or(mail_outbox::seal_key_id.ne(current)),
+        )
+        .order(mail_outbox::id)
+        .limit(limit)
+        .select((
+            mail_outbox::id,
+            mail_outbox::to_addr,
+            mail_outbox::body,
+            mail_outbox::sent_at.is_not_null(),
+        ));
+    let rows = stale_batch!(conn, query, (String, String, String, bool))?;
+    const T: &str = "mail_outbox";
+    for (id, to_addr, body, sent) in &rows {
+        let to_addr = open(vault, T, id, "to_addr", to_addr.clone())?;
+        let body = if *sent {
+            String::new()
+        } else {
+            seal(
+                vault,
+                T,
+                id,
+                "body",
+                &open(vault, T, id, "body", body.clone())?,
+            )?
+        };
+        diesel::update(mail_outbox::table.find(id))
+            .set((
+                mail_outbox::to_addr.eq(seal(vault, T, id, "to_addr", &to_addr)?),
+                mail_outbox::body.eq(body),
+                mail_outbox::seal_key_id.eq(current),
+            ))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// How many rows of each table are not yet under the current key, in [`TABLES`] order.
+pub fn count_stale(
+    conn: &mut DbConn,
+    vault: &Keyring,
+) -> Result<Vec<(&'static str, i64)>, StoreError> {
+    let current = vault.current_key_id();
+    let sealed_text_prefix = format!("v1:{current}:%");
+    let counts = [
+        requests::table
+            .filter(
+                requests::seal_key_id
+                    .is_null()
+                    .or(requests::seal_key_id.ne(current)),
+            )
+            .select(count_star())
+            .first::<i64>(conn)?,
+        request_messages::table
+            .filter(
+                request_messages::seal_key_id
+                    .is_null()
+                    .or(request_messages::seal_key_id.ne(current)),
+            )
+            .select(count_star())
+            .first::<i64>(conn)?,
+        legal_holds::table
+            .filter(
+                legal_holds::seal_key_id
+                    .is_null()
+                    .or(legal_holds::seal_key_id.ne(current)),
+            )
+            .select(count_star())
+            .first::<i64>(conn)?,
+        mail_outbox::table
+            .filter(
+                mail_outbox::seal_key_id
+                    .is_null()
+                    .or(mail_outbox::seal_key_id.ne(current)),
+            )
+            .select(count_star())
+            .first::<i64>(conn)?,
+        officers::table
+            .filter(officers::totp_secret.is_not_null())
+            .filter(officers::totp_secret.not_like(&sealed_text_prefix))
+            .select(count_star())
+            .first::<i64>(conn)?,
+        subjects::table
+            .filter(subjects::key_id.ne(current))
+            .select(count_star())
+            .first::<i64>(conn)?,
+        personal_records::table
+            .filter(personal_records::key_id.ne(current))
+            .select(count_star())
+            .first::<i64>(conn)?,
+        data_packages::table
+            .filter(data_packages::key_id.ne(current))
+            .select(count_star())
+            .first::<i64>(conn)?,
+    ];
+    Ok(TABLES.iter().copied().zip(counts).collect())
+}
