@@ -55,7 +55,7 @@ pub fn run(
     let before = count_stale(ctx)?;
     let total: i64 = before.iter().map(|(_, n)| n).sum();
     let run_id = uuid::Uuid::now_v7().to_string();
-    let target = Target::Import(format!("rekey-{run_id}"));
+    let target = Target::Rekey(run_id.to_string());
     let key_id = ctx.keyring.current_key_id().to_string();
     ctx.write(|conn| {
         audit::append_event(

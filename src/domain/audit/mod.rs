@@ -73,6 +73,8 @@ pub enum Target {
     Import(String),
     /// An export of requests.
     RequestExport,
+    /// A re-sealing of the data at rest under the current key, by its run id.
+    Rekey(String),
 }
 
 impl Target {
@@ -87,6 +89,7 @@ impl Target {
             Target::Mail(id) => format!("mail:{id}"),
             Target::Import(id) => format!("import:{id}"),
             Target::RequestExport => "export:requests".to_string(),
+            Target::Rekey(id) => format!("rekey:{id}"),
         }
     }
 
@@ -107,6 +110,7 @@ impl Target {
             "retention" if !id.is_empty() => Some(Target::Retention(id.to_string())),
             "mail" if !id.is_empty() => Some(Target::Mail(id.to_string())),
             "import" if !id.is_empty() => Some(Target::Import(id.to_string())),
+            "rekey" if !id.is_empty() => Some(Target::Rekey(id.to_string())),
             _ => None,
         };
         parsed.ok_or(InvalidAuditName)
@@ -223,6 +227,7 @@ mod tests {
             Target::Retention("closed_requests".to_string()),
             Target::Mail("m1".to_string()),
             Target::Import("i1".to_string()),
+            Target::Rekey("r1".to_string()),
             Target::RequestExport,
         ] {
             assert_eq!(Target::parse(&target.to_audit_string()), Ok(target));
