@@ -53,7 +53,14 @@ impl Site {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        common::deployed::rightsdesk_command(self.dir.path(), &self.env(), args)
+        self.run_with(&[], args)
+    }
+
+    /// Runs a command with settings added to the site's own.
+    fn run_with(&self, settings: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut env = self.env();
+        env.extend_from_slice(settings);
+        common::deployed::rightsdesk_command(self.dir.path(), &env, args)
     }
 
     /// Runs a command that must succeed; returns its standard output.
@@ -419,6 +426,16 @@ fn events_waiting_too_long_for_the_sequencer_fail_verify() {
         assert!(
             stderr.contains("3 audit events have waited more than 300 s"),
             "[{backend}] {stderr}"
+        );
+        // An operator who allows an hour sees the same log pass.
+        let patient = site.run_with(
+            &[("RIGHTSDESK_AUDIT_MAX_PENDING_SECS", "3600")],
+            &["audit", "verify"],
+        );
+        assert!(
+            patient.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&patient.stderr)
         );
         site.ok(&["audit", "sequence"]);
         assert!(site.ok(&["audit", "verify"]).contains("5 events verified"));
