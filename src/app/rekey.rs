@@ -12,6 +12,7 @@ use super::inventory::{self, Identity, RecordContent, EMAIL_INDEX};
 use super::{clock, Context};
 use crate::domain::audit::{Actor, Target};
 use crate::error::AppError;
+use crate::store::reseal::Batch;
 use crate::store::{audit, reseal, DbConn, StoreError};
 
 pub const DEFAULT_BATCH_SIZE: i64 = 500;
@@ -74,12 +75,16 @@ pub fn run(
     let mut done = Vec::new();
     for table in reseal::TABLES {
         let mut rows = 0u64;
+        let mut after = String::new();
         loop {
-            let n = ctx.write_on(&mut conn, |conn| batch(ctx, conn, table, batch_size))?;
-            rows += n as u64;
-            progress.resealed(table, n as u64);
-            if (n as i64) < batch_size {
-                break;
+            let done = ctx.write_on(&mut conn, |conn| {
+                batch(ctx, conn, table, &after, batch_size)
+            })?;
+            rows += done.resealed as u64;
+            progress.resealed(table, done.resealed as u64);
+            match done.last_id {
+                Some(last) if (done.resealed as i64) == batch_size => after = last,
+                _ => break,
             }
         }
         done.push((*table, rows));
@@ -112,23 +117,29 @@ fn counts_json(counts: &[(&str, i64)]) -> serde_json::Value {
 }
 
 /// One batch of one table; returns how many rows it re-sealed.
-fn batch(ctx: &Context, conn: &mut DbConn, table: &str, limit: i64) -> Result<usize, AppError> {
+fn batch(
+    ctx: &Context,
+    conn: &mut DbConn,
+    table: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Batch, AppError> {
     let vault = &ctx.keyring;
     Ok(match table {
-        "requests" => reseal::requests_batch(conn, vault, limit)?,
-        "request_messages" => reseal::messages_batch(conn, vault, limit)?,
-        "legal_holds" => reseal::holds_batch(conn, vault, limit)?,
-        "mail_outbox" => reseal::outbox_batch(conn, vault, limit)?,
+        "requests" => reseal::requests_batch(conn, vault, after, limit)?,
+        "request_messages" => reseal::messages_batch(conn, vault, after, limit)?,
+        "legal_holds" => reseal::holds_batch(conn, vault, after, limit)?,
+        "mail_outbox" => reseal::outbox_batch(conn, vault, after, limit)?,
         "officers" => {
-            let rows = reseal::stale_totp_secrets(conn, vault, limit)?;
+            let rows = reseal::stale_totp_secrets(conn, vault, after, limit)?;
             for (id, stored) in &rows {
                 let sealed = super::auth::reseal_totp_secret(ctx, id, stored)?;
                 reseal::set_totp_secret(conn, id, &sealed)?;
             }
-            rows.len()
+            Batch::of(&rows, |row| row.0.as_str())
         }
         "subjects" => {
-            let rows = reseal::stale_subjects(conn, vault, limit)?;
+            let rows = reseal::stale_subjects(conn, vault, after, limit)?;
             for (id, key_id, sealed) in &rows {
                 let json = vault
                     .open(key_id, sealed, id.as_bytes())
@@ -139,10 +150,10 @@ fn batch(ctx: &Context, conn: &mut DbConn, table: &str, limit: i64) -> Result<us
                 let hash = vault.index(EMAIL_INDEX, &identity.email);
                 reseal::set_subject(conn, id, &fresh.key_id, &fresh.bytes, &hash)?;
             }
-            rows.len()
+            Batch::of(&rows, |row| row.0.as_str())
         }
         "personal_records" => {
-            let rows = reseal::stale_records(conn, vault, limit)?;
+            let rows = reseal::stale_records(conn, vault, after, limit)?;
             for (id, source, key_id, sealed) in &rows {
                 let json = vault
                     .open(key_id, sealed, id.as_bytes())
@@ -153,10 +164,10 @@ fn batch(ctx: &Context, conn: &mut DbConn, table: &str, limit: i64) -> Result<us
                 let source_key = inventory::source_key(ctx, source, &content.source_id);
                 reseal::set_record(conn, id, &fresh.key_id, &fresh.bytes, &source_key)?;
             }
-            rows.len()
+            Batch::of(&rows, |row| row.0.as_str())
         }
         "data_packages" => {
-            let rows = reseal::stale_packages(conn, vault, limit)?;
+            let rows = reseal::stale_packages(conn, vault, after, limit)?;
             for (id, key_id, token, content) in &rows {
                 let token_context = format!("{id} token");
                 let open = |bytes: &[u8], context: &[u8]| {
@@ -175,7 +186,7 @@ fn batch(ctx: &Context, conn: &mut DbConn, table: &str, limit: i64) -> Result<us
                     .map_err(StoreError::Sealed)?;
                 reseal::set_package(conn, id, &token.key_id, &token.bytes, &content.bytes)?;
             }
-            rows.len()
+            Batch::of(&rows, |row| row.0.as_str())
         }
         other => return Err(AppError::Internal(format!("rekey: no table {other}"))),
     })

@@ -11,12 +11,14 @@ use crate::vault::Keyring;
 pub fn stale_totp_secrets(
     conn: &mut DbConn,
     vault: &Keyring,
+    after: &str,
     limit: i64,
 ) -> QueryResult<Vec<(String, String)>> {
     let prefix = format!("v1:{}:%", vault.current_key_id());
     let query = officers::table
         .filter(officers::totp_secret.is_not_null())
         .filter(officers::totp_secret.not_like(prefix))
+        .filter(officers::id.gt(after))
         .order(officers::id)
         .limit(limit)
         .select((officers::id, officers::totp_secret.assume_not_null()));
@@ -34,10 +36,12 @@ pub fn set_totp_secret(conn: &mut DbConn, id: &str, sealed: &str) -> QueryResult
 pub fn stale_subjects(
     conn: &mut DbConn,
     vault: &Keyring,
+    after: &str,
     limit: i64,
 ) -> QueryResult<Vec<(String, String, Vec<u8>)>> {
     let query = subjects::table
         .filter(subjects::key_id.ne(vault.current_key_id()))
+        .filter(subjects::id.gt(after))
         .order(subjects::id)
         .limit(limit)
         .select((subjects::id, subjects::key_id, subjects::identity));
@@ -72,10 +76,12 @@ pub type StalePackage = (String, String, Vec<u8>, Vec<u8>);
 pub fn stale_records(
     conn: &mut DbConn,
     vault: &Keyring,
+    after: &str,
     limit: i64,
 ) -> QueryResult<Vec<StaleRecord>> {
     let query = personal_records::table
         .filter(personal_records::key_id.ne(vault.current_key_id()))
+        .filter(personal_records::id.gt(after))
         .order(personal_records::id)
         .limit(limit)
         .select((
@@ -109,10 +115,12 @@ pub fn set_record(
 pub fn stale_packages(
     conn: &mut DbConn,
     vault: &Keyring,
+    after: &str,
     limit: i64,
 ) -> QueryResult<Vec<StalePackage>> {
     let query = data_packages::table
         .filter(data_packages::key_id.ne(vault.current_key_id()))
+        .filter(data_packages::id.gt(after))
         .order(data_packages::id)
         .limit(limit)
         .select((

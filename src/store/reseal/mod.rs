@@ -43,6 +43,25 @@ macro_rules! stale_batch {
     };
 }
 
+/// What one batch did: how many rows it re-sealed, and the last id it read, where the next
+/// batch of that table starts. Batches walk each table by id (a keyset), so each reads only
+/// rows it has not seen: asking every time for "the first stale rows" would scan past all the
+/// rows already re-sealed, and the run would grow with the square of the table.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub resealed: usize,
+    pub last_id: Option<String>,
+}
+
+impl Batch {
+    pub fn of<R>(rows: &[R], id: impl Fn(&R) -> &str) -> Batch {
+        Batch {
+            resealed: rows.len(),
+            last_id: rows.last().map(|row| id(row).to_string()),
+        }
+    }
+}
+
 /// Makes SQLite overwrite what a batch replaces (`secure_delete`): without it the readable
 /// values of rows written before sealing, and values under the retired key, stay in the
 /// file's free space. A setting of the connection; PostgreSQL needs none here (its old row
@@ -78,7 +97,12 @@ struct RequestSealed {
 }
 
 /// Re-seals up to `limit` requests not yet under the current key; returns how many.
-pub fn requests_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+pub fn requests_batch(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    after: &str,
+    limit: i64,
+) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
     let query = requests::table
         .filter(
@@ -86,6 +110,7 @@ pub fn requests_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<
                 .is_null()
                 .or(requests::seal_key_id.ne(current)),
         )
+        .filter(requests::id.gt(after))
         .order(requests::id)
         .limit(limit)
         .select((
@@ -128,11 +153,16 @@ pub fn requests_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<
             ))
             .execute(conn)?;
     }
-    Ok(rows.len())
+    Ok(Batch::of(&rows, |row| row.id.as_str()))
 }
 
 /// Re-seals up to `limit` message bodies not yet under the current key.
-pub fn messages_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+pub fn messages_batch(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    after: &str,
+    limit: i64,
+) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
     let query = request_messages::table
         .filter(
@@ -140,6 +170,7 @@ pub fn messages_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<
                 .is_null()
                 .or(request_messages::seal_key_id.ne(current)),
         )
+        .filter(request_messages::id.gt(after))
         .order(request_messages::id)
         .limit(limit)
         .select((request_messages::id, request_messages::body));
@@ -154,11 +185,16 @@ pub fn messages_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<
             ))
             .execute(conn)?;
     }
-    Ok(rows.len())
+    Ok(Batch::of(&rows, |row| row.0.as_str()))
 }
 
 /// Re-seals up to `limit` holds' order references and reasons.
-pub fn holds_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+pub fn holds_batch(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    after: &str,
+    limit: i64,
+) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
     let query = legal_holds::table
         .filter(
@@ -166,6 +202,7 @@ pub fn holds_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usi
                 .is_null()
                 .or(legal_holds::seal_key_id.ne(current)),
         )
+        .filter(legal_holds::id.gt(after))
         .order(legal_holds::id)
         .limit(limit)
         .select((
@@ -192,12 +229,17 @@ pub fn holds_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usi
             ))
             .execute(conn)?;
     }
-    Ok(rows.len())
+    Ok(Batch::of(&rows, |row| row.0.as_str()))
 }
 
 /// Re-seals up to `limit` outbox recipients and bodies; a sent mail's body, still readable
 /// from before bodies were dropped on sending, is dropped now.
-pub fn outbox_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<usize, StoreError> {
+pub fn outbox_batch(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    after: &str,
+    limit: i64,
+) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
     let query = mail_outbox::table
         .filter(
@@ -205,6 +247,7 @@ pub fn outbox_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<us
                 .is_null()
                 .or(mail_outbox::seal_key_id.ne(current)),
         )
+        .filter(mail_outbox::id.gt(after))
         .order(mail_outbox::id)
         .limit(limit)
         .select((
@@ -236,7 +279,7 @@ pub fn outbox_batch(conn: &mut DbConn, vault: &Keyring, limit: i64) -> Result<us
             ))
             .execute(conn)?;
     }
-    Ok(rows.len())
+    Ok(Batch::of(&rows, |row| row.0.as_str()))
 }
 
 /// How many rows of each table are not yet under the current key, in [`TABLES`] order.
