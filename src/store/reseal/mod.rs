@@ -43,6 +43,46 @@ macro_rules! stale_batch {
     };
 }
 
+/// Rows of `$table` whose sealed columns are not under the key `$current`, or not sealed yet.
+macro_rules! sealed_stale {
+    ($table:ident, $current:expr) => {
+        $table::seal_key_id
+            .is_null()
+            .or($table::seal_key_id.ne($current))
+    };
+}
+
+/// The next `$limit` rows of `$table` after the id `$after` whose sealed columns are not
+/// under the key `$current` (or not sealed yet), with `$columns`; locked on PostgreSQL.
+macro_rules! stale_rows {
+    ($conn:expr, $table:ident, $current:expr, $after:expr, $limit:expr, $columns:expr, $row:ty) => {{
+        let query = $table::table
+            .filter(
+                $table::seal_key_id
+                    .is_null()
+                    .or($table::seal_key_id.ne($current)),
+            )
+            .filter($table::id.gt($after))
+            .order($table::id)
+            .limit($limit)
+            .select($columns);
+        stale_batch!($conn, query, $row)
+    }};
+}
+
+/// Opens a column's stored value (sealed under any known key, or readable from before
+/// sealing) and seals it again under the current key.
+fn reseal(
+    vault: &Keyring,
+    table: &str,
+    id: &str,
+    column: &str,
+    stored: &str,
+) -> Result<String, StoreError> {
+    let plain = open(vault, table, id, column, stored.to_string())?;
+    seal(vault, table, id, column, &plain)
+}
+
 /// What one batch did: how many rows it re-sealed, and the last id it read, where the next
 /// batch of that table starts. Batches walk each table by id (a keyset), so each reads only
 /// rows it has not seen: asking every time for "the first stale rows" would scan past all the
@@ -104,16 +144,13 @@ pub fn requests_batch(
     limit: i64,
 ) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
-    let query = requests::table
-        .filter(
-            requests::seal_key_id
-                .is_null()
-                .or(requests::seal_key_id.ne(current)),
-        )
-        .filter(requests::id.gt(after))
-        .order(requests::id)
-        .limit(limit)
-        .select((
+    let rows = stale_rows!(
+        conn,
+        requests,
+        current,
+        after,
+        limit,
+        (
             requests::id,
             requests::full_name,
             requests::email,
@@ -121,20 +158,12 @@ pub fn requests_batch(
             requests::details,
             requests::correction,
             requests::purposes,
-        ));
-    let rows = stale_batch!(conn, query, RequestSealed)?;
+        ),
+        RequestSealed
+    )?;
     const T: &str = "requests";
     for row in &rows {
         let id = row.id.as_str();
-        let reseal = |column: &str, stored: &str| -> Result<String, StoreError> {
-            seal(
-                vault,
-                T,
-                id,
-                column,
-                &open(vault, T, id, column, stored.to_string())?,
-            )
-        };
         let reseal_optional = |column: &str, stored: &Option<String>| {
             let plain = open_optional(vault, T, id, column, stored.clone())?;
             seal_optional(vault, T, id, column, plain.as_deref())
@@ -142,11 +171,11 @@ pub fn requests_batch(
         let email = open(vault, T, id, "email", row.email.clone())?;
         diesel::update(requests::table.find(id))
             .set((
-                requests::full_name.eq(reseal("full_name", &row.full_name)?),
+                requests::full_name.eq(reseal(vault, T, id, "full_name", &row.full_name)?),
                 requests::email.eq(seal(vault, T, id, "email", &email)?),
                 requests::email_index.eq(email_index(vault, &email)),
                 requests::account_ref.eq(reseal_optional("account_ref", &row.account_ref)?),
-                requests::details.eq(reseal("details", &row.details)?),
+                requests::details.eq(reseal(vault, T, id, "details", &row.details)?),
                 requests::correction.eq(reseal_optional("correction", &row.correction)?),
                 requests::purposes.eq(reseal_optional("purposes", &row.purposes)?),
                 requests::seal_key_id.eq(current),
@@ -164,23 +193,20 @@ pub fn messages_batch(
     limit: i64,
 ) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
-    let query = request_messages::table
-        .filter(
-            request_messages::seal_key_id
-                .is_null()
-                .or(request_messages::seal_key_id.ne(current)),
-        )
-        .filter(request_messages::id.gt(after))
-        .order(request_messages::id)
-        .limit(limit)
-        .select((request_messages::id, request_messages::body));
-    let rows = stale_batch!(conn, query, (String, String))?;
+    let rows = stale_rows!(
+        conn,
+        request_messages,
+        current,
+        after,
+        limit,
+        (request_messages::id, request_messages::body),
+        (String, String)
+    )?;
     const T: &str = "request_messages";
     for (id, body) in &rows {
-        let body = open(vault, T, id, "body", body.clone())?;
         diesel::update(request_messages::table.find(id))
             .set((
-                request_messages::body.eq(seal(vault, T, id, "body", &body)?),
+                request_messages::body.eq(reseal(vault, T, id, "body", body)?),
                 request_messages::seal_key_id.eq(current),
             ))
             .execute(conn)?;
@@ -196,35 +222,27 @@ pub fn holds_batch(
     limit: i64,
 ) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
-    let query = legal_holds::table
-        .filter(
-            legal_holds::seal_key_id
-                .is_null()
-                .or(legal_holds::seal_key_id.ne(current)),
-        )
-        .filter(legal_holds::id.gt(after))
-        .order(legal_holds::id)
-        .limit(limit)
-        .select((
+    let rows = stale_rows!(
+        conn,
+        legal_holds,
+        current,
+        after,
+        limit,
+        (
             legal_holds::id,
             legal_holds::order_reference,
             legal_holds::reason,
-        ));
-    let rows = stale_batch!(conn, query, (String, String, String))?;
+        ),
+        (String, String, String)
+    )?;
     const T: &str = "legal_holds";
     for (id, order_reference, reason) in &rows {
-        let order_reference = open(vault, T, id, "order_reference", order_reference.clone())?;
-        let reason = open(vault, T, id, "reason", reason.clone())?;
+        let order_reference = reseal(vault, T, id, "order_reference", order_reference)?;
+        let reason = reseal(vault, T, id, "reason", reason)?;
         diesel::update(legal_holds::table.find(id))
             .set((
-                legal_holds::order_reference.eq(seal(
-                    vault,
-                    T,
-                    id,
-                    "order_reference",
-                    &order_reference,
-                )?),
-                legal_holds::reason.eq(seal(vault, T, id, "reason", &reason)?),
+                legal_holds::order_reference.eq(order_reference),
+                legal_holds::reason.eq(reason),
                 legal_holds::seal_key_id.eq(current),
             ))
             .execute(conn)?;
@@ -241,39 +259,30 @@ pub fn outbox_batch(
     limit: i64,
 ) -> Result<Batch, StoreError> {
     let current = vault.current_key_id();
-    let query = mail_outbox::table
-        .filter(
-            mail_outbox::seal_key_id
-                .is_null()
-                .or(mail_outbox::seal_key_id.ne(current)),
-        )
-        .filter(mail_outbox::id.gt(after))
-        .order(mail_outbox::id)
-        .limit(limit)
-        .select((
+    let rows = stale_rows!(
+        conn,
+        mail_outbox,
+        current,
+        after,
+        limit,
+        (
             mail_outbox::id,
             mail_outbox::to_addr,
             mail_outbox::body,
             mail_outbox::sent_at.is_not_null(),
-        ));
-    let rows = stale_batch!(conn, query, (String, String, String, bool))?;
+        ),
+        (String, String, String, bool)
+    )?;
     const T: &str = "mail_outbox";
     for (id, to_addr, body, sent) in &rows {
-        let to_addr = open(vault, T, id, "to_addr", to_addr.clone())?;
         let body = if *sent {
             String::new()
         } else {
-            seal(
-                vault,
-                T,
-                id,
-                "body",
-                &open(vault, T, id, "body", body.clone())?,
-            )?
+            reseal(vault, T, id, "body", body)?
         };
         diesel::update(mail_outbox::table.find(id))
             .set((
-                mail_outbox::to_addr.eq(seal(vault, T, id, "to_addr", &to_addr)?),
+                mail_outbox::to_addr.eq(reseal(vault, T, id, "to_addr", to_addr)?),
                 mail_outbox::body.eq(body),
                 mail_outbox::seal_key_id.eq(current),
             ))
@@ -291,35 +300,19 @@ pub fn count_stale(
     let sealed_text_prefix = format!("v1:{current}:%");
     let counts = [
         requests::table
-            .filter(
-                requests::seal_key_id
-                    .is_null()
-                    .or(requests::seal_key_id.ne(current)),
-            )
+            .filter(sealed_stale!(requests, current))
             .select(count_star())
             .first::<i64>(conn)?,
         request_messages::table
-            .filter(
-                request_messages::seal_key_id
-                    .is_null()
-                    .or(request_messages::seal_key_id.ne(current)),
-            )
+            .filter(sealed_stale!(request_messages, current))
             .select(count_star())
             .first::<i64>(conn)?,
         legal_holds::table
-            .filter(
-                legal_holds::seal_key_id
-                    .is_null()
-                    .or(legal_holds::seal_key_id.ne(current)),
-            )
+            .filter(sealed_stale!(legal_holds, current))
             .select(count_star())
             .first::<i64>(conn)?,
         mail_outbox::table
-            .filter(
-                mail_outbox::seal_key_id
-                    .is_null()
-                    .or(mail_outbox::seal_key_id.ne(current)),
-            )
+            .filter(sealed_stale!(mail_outbox, current))
             .select(count_star())
             .first::<i64>(conn)?,
         officers::table
