@@ -89,6 +89,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
         details.insert("message_id".into(), Value::String(message_id.clone()));
         super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::RequesterReply,
             &Actor::Requester,
@@ -116,6 +117,7 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
         let request = request_for_token(conn, &ctx.keyring, token)?;
         let transition = super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::Withdraw,
             &Actor::Requester,

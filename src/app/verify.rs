@@ -61,6 +61,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
         }
         super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::Verify,
             &Actor::Requester,

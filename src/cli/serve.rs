@@ -64,6 +64,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
         let outbox = tokio::spawn(jobs::outbox::run_until(ctx.clone(), mailer, jobs_stop.clone()));
         let maintenance = tokio::spawn(jobs::maintenance::run(ctx.clone()));
         let sequencer = tokio::spawn(jobs::audit_sequencer::run_until(ctx.clone(), jobs_stop.clone()));
+        let webhooks = tokio::spawn(jobs::webhooks::run_until(ctx.clone(), jobs_stop.clone()));
         let retention = tokio::spawn(jobs::retention::run_until(ctx.clone(), jobs_stop));
 
         let metrics = match metrics_listener {
@@ -112,10 +113,11 @@ pub fn run(settings: Settings) -> Result<(), String> {
             None => server.await,
         };
         // The jobs stop at their next safe point: a delivery in flight ends within the
-        // mailer's timeout; a purge batch or a sequencer batch commits or rolls back whole.
+        // mailer's (or the webhook) timeout; a purge batch or a sequencer batch commits or rolls back whole.
         let grace = Duration::from_secs(shutdown_timeout);
         for (name, job) in [
             ("mail sender", outbox),
+            ("webhook sender", webhooks),
             ("scheduled purge", retention),
             ("audit sequencer", sequencer),
         ] {

@@ -43,6 +43,10 @@ pub(super) struct FileSettings {
     pub(super) export_spike_exports: Option<u64>,
     pub(super) export_spike_rows: Option<u64>,
     pub(super) totp_required_roles: Option<Vec<String>>,
+    pub(super) webhook_interval_ms: Option<u64>,
+    pub(super) webhook_timeout_secs: Option<u64>,
+    pub(super) webhook_max_attempts: Option<u64>,
+    pub(super) webhook_retry_secs: Option<u64>,
     #[serde(default)]
     pub(super) policy: PolicyFile,
 }

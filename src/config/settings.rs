@@ -10,6 +10,7 @@ use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::domain::totp_policy::TotpRequiredRoles;
+use crate::domain::webhook::DeliveryPolicy;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -59,6 +60,12 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// More exports or rows than this per officer per hour mails the admins.
     pub export_spike: ExportSpikePolicy,
+    /// How often the webhook sender looks for due deliveries.
+    pub webhook_interval_ms: u64,
+    /// How long one webhook delivery may take, connecting and answering included.
+    pub webhook_timeout_secs: u64,
+    /// Backoff and the bound on attempts of webhook deliveries.
+    pub webhook_delivery: DeliveryPolicy,
 }
 
 /// The certificate chain and private key of the built-in HTTPS listener.

@@ -75,6 +75,10 @@ uuid_id!(
     /// A legal hold.
     HoldId
 );
+uuid_id!(
+    /// A webhook endpoint an admin configured.
+    WebhookEndpointId
+);
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,8 @@ pub mod subjects;
 pub mod throttle;
 pub mod time;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 use std::path::Path;
 use std::time::Duration;

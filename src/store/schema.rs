@@ -30,6 +30,7 @@ diesel::table! {
         wiped_at -> Nullable<Timestamp>,
         email_index -> Nullable<Text>,
         seal_key_id -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
     }
 }
 
@@ -269,7 +270,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        url -> Text,
+        event_types -> Text,
+        personal_data -> Bool,
+        enabled -> Bool,
+        secret -> Text,
+        created_at -> Timestamp,
+        seal_key_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        claim_token -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        seal_key_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
 diesel::joinable!(personal_records -> subjects (subject_id));
@@ -296,4 +331,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     data_packages,
     retention_notices,
+    webhook_endpoints,
+    webhook_deliveries,
 );

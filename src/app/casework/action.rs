@@ -165,6 +165,7 @@ pub(super) fn apply(
     }
     let transition = crate::app::transition::apply_after(
         conn,
+        &ctx.keyring,
         request,
         lifecycle_action,
         &actor,

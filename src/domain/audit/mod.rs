@@ -9,7 +9,7 @@ pub mod checkpoint;
 
 use time::OffsetDateTime;
 
-use super::ids::{OfficerId, RecordId, RequestId, SubjectId};
+use super::ids::{OfficerId, RecordId, RequestId, SubjectId, WebhookEndpointId};
 
 pub use chain::{
     chain_hash, check_pending, keyed_chain_hash, sequence, ChainBreak, ChainVerifier, EventContent,
@@ -75,6 +75,8 @@ pub enum Target {
     RequestExport,
     /// A re-sealing of the data at rest under the current key, by its run id.
     Rekey(String),
+    /// A webhook endpoint.
+    Webhook(WebhookEndpointId),
 }
 
 impl Target {
@@ -90,6 +92,7 @@ impl Target {
             Target::Import(id) => format!("import:{id}"),
             Target::RequestExport => "export:requests".to_string(),
             Target::Rekey(id) => format!("rekey:{id}"),
+            Target::Webhook(id) => format!("webhook:{id}"),
         }
     }
 
@@ -111,6 +114,7 @@ impl Target {
             "mail" if !id.is_empty() => Some(Target::Mail(id.to_string())),
             "import" if !id.is_empty() => Some(Target::Import(id.to_string())),
             "rekey" if !id.is_empty() => Some(Target::Rekey(id.to_string())),
+            "webhook" => id.parse().map(Target::Webhook).ok(),
             _ => None,
         };
         parsed.ok_or(InvalidAuditName)

@@ -6,6 +6,7 @@ pub mod account_pages;
 pub mod admin_holds_page;
 pub mod admin_mail_page;
 pub mod admin_officers_page;
+pub mod admin_webhooks_page;
 pub mod audit_page;
 pub mod queue_page;
 pub mod request_page;
