@@ -39,6 +39,9 @@ pub struct StatusView {
     pub can_reply: bool,
     pub can_withdraw: bool,
     pub package: Option<super::downloads::PackageOffer>,
+    /// The reference of the requester's own open request this one was linked to (the page
+    /// is reached only through the link mailed to the requester's address).
+    pub linked_to: Option<String>,
 }
 
 const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my request\" page with your email address and the request's reference.";
@@ -51,7 +54,12 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let can = |action| lifecycle::transition(&state, action, now).is_ok();
     let timeline = timeline(&mut conn, &ctx.keyring, &request)?;
     let package = super::downloads::offer(ctx, &mut conn, &request.id.to_string())?;
+    let linked_to = match request.duplicate_of {
+        Some(id) => requests::linked(&mut conn, id)?.map(|linked| linked.reference),
+        None => None,
+    };
     Ok(StatusView {
+        linked_to,
         package,
         due_at: state.effective_due(),
         extended: state.extended_due_at.is_some(),
@@ -182,6 +190,7 @@ fn timeline(
             "request.rejected" => "Your request was refused",
             "request.fulfilled" => "Your request was completed",
             "request.withdrawn" => "You withdrew the request",
+            "request.merged" => "Merged into your earlier request of the same kind",
             "package.downloaded" => "Your data package was downloaded",
             _ => continue,
         };

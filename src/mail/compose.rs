@@ -57,11 +57,13 @@ pub fn confirmation(
     reference: &str,
     link: &str,
     due: OffsetDateTime,
+    linked_to: Option<&str>,
 ) -> Result<OutgoingMail, AppError> {
     let mail = ConfirmationMail {
         reference: reference.to_string(),
         link: link.to_string(),
         due_date: mail_date(due),
+        linked_to: linked_to.map(str::to_string),
     };
     Ok(OutgoingMail {
         to: to.to_string(),

@@ -52,6 +52,8 @@ pub struct ConfirmationMail {
     pub reference: String,
     pub link: String,
     pub due_date: String,
+    /// The requester's open request of the same kind this one was linked to.
+    pub linked_to: Option<String>,
 }
 
 impl ConfirmationMail {
@@ -154,6 +156,7 @@ mod tests {
             reference: REF.into(),
             link: LINK.into(),
             due_date: "Wednesday, 30 September 2026 (UTC)".into(),
+            linked_to: None,
         };
         let body = mail.render().unwrap();
         check(&body);

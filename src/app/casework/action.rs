@@ -8,6 +8,7 @@ use crate::app::fulfil::FulfilChoices;
 use crate::app::officer::CurrentOfficer;
 use crate::app::requests::queue_mail;
 use crate::app::status::fresh_status_link;
+use crate::app::transition::EffectEvent;
 use crate::app::Context;
 use crate::domain::fulfilment::outcome_summary;
 use crate::domain::message::Author;
@@ -35,6 +36,7 @@ pub(super) fn apply(
     let mut message: Option<(Author, String)> = None;
     let mut tell_requester = false;
     let mut effect_events = Vec::new();
+    let mut merged_into: Option<String> = None;
     match action {
         OfficerAction::Assign { assignee } => {
             let target = officers::find_by_id(conn, assignee)?
@@ -146,6 +148,28 @@ pub(super) fn apply(
         OfficerAction::ReleaseHold { hold_id } => {
             return hold::release(ctx, conn, officer, request, hold_id, now);
         }
+        OfficerAction::Merge => {
+            let original = super::duplicates::merge_target(ctx, conn, request)?;
+            details.insert(
+                "merged_into".into(),
+                Value::String(original.reference.to_string()),
+            );
+            effect_events.push(EffectEvent {
+                action: "request.duplicate_merged",
+                target: original.audit_target(),
+                details: serde_json::json!({ "duplicate": request.reference.as_str() }).to_string(),
+            });
+            message = Some((
+                Author::Officer,
+                format!(
+                    "This request repeats your request {}, which is still open. We have merged it \
+                     into that request and will answer both there.",
+                    original.reference
+                ),
+            ));
+            merged_into = Some(original.reference.to_string());
+            tell_requester = true;
+        }
     }
     let lifecycle_action = action
         .lifecycle()
@@ -180,6 +204,10 @@ pub(super) fn apply(
             OfficerAction::Extend { .. } => {
                 format!("{} (the deadline was extended)", transition.to.label())
             }
+            OfficerAction::Merge => format!(
+                "Merged into your request {}",
+                merged_into.as_deref().unwrap_or_default()
+            ),
             _ => transition.to.label().to_string(),
         };
         let mail =

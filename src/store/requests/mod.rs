@@ -2,9 +2,11 @@
 //! queue's and the export's queries are in `queue.rs`, the kept counts in `counts.rs`.
 
 mod counts;
+mod duplicates;
 mod queue;
 
 pub use counts::*;
+pub use duplicates::*;
 pub use queue::*;
 
 use diesel::prelude::*;
@@ -65,6 +67,7 @@ pub struct RequestProgress {
     pub assignee_id: Option<String>,
     pub outcome: Option<String>,
     pub rejection_reason: Option<String>,
+    pub duplicate_of: Option<String>,
 }
 
 /// The columns a transition may change; `None` leaves a column as it is.
@@ -80,6 +83,7 @@ pub struct RequestChanges {
     pub assignee_id: Option<String>,
     pub outcome: Option<String>,
     pub rejection_reason: Option<String>,
+    pub duplicate_of: Option<String>,
 }
 
 impl RequestRow {
@@ -151,6 +155,7 @@ impl TryFrom<RequestRow> for Request {
             assignee: parse_optional(&progress.assignee_id).map_err(|_| corrupt())?,
             outcome: parse_optional(&progress.outcome).map_err(|_| corrupt())?,
             rejection_reason: parse_optional(&progress.rejection_reason).map_err(|_| corrupt())?,
+            duplicate_of: parse_optional(&progress.duplicate_of).map_err(|_| corrupt())?,
             purposes,
             full_name: row.full_name,
             email: row.email,

@@ -23,6 +23,7 @@ pub fn status_page(
         _ => None,
     };
     StatusPage {
+        linked_to: status.linked_to.clone(),
         token,
         csrf_token,
         reference: request.reference.to_string(),
