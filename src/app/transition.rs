@@ -28,6 +28,7 @@ pub struct EffectEvent {
 /// the request since it was read), queues the webhook event the transition causes and
 /// appends the audit event. Must run inside
 /// [`crate::store::write`], so that the change and its event commit together.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConn,
     vault: &Keyring,
