@@ -349,6 +349,36 @@ fn many_requests(app: &TestApp, count: usize) {
     }
 }
 
+/// A webhook endpoint and one queued event for it, sealed under the app's (old) key; returns
+/// the endpoint's id and its secret's text.
+fn webhook_rows(app: &TestApp) -> (rightsdesk::domain::ids::WebhookEndpointId, String) {
+    use rightsdesk::domain::webhook::{
+        EndpointUrl, EventType, EventTypes, SigningSecret, WebhookEvent,
+    };
+    use rightsdesk::store::webhook_endpoints::{self, Endpoint};
+    let endpoint = Endpoint {
+        id: rightsdesk::domain::ids::WebhookEndpointId::new(),
+        url: EndpointUrl::parse("https://crm.example.org/hooks").unwrap(),
+        event_types: EventTypes::parse(["request.created"]).unwrap(),
+        personal_data: true,
+        enabled: true,
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let secret = SigningSecret::from_random([9; 32]);
+    let mut conn = app.conn();
+    webhook_endpoints::insert(&mut conn, &app.ctx.keyring, &endpoint, &secret).unwrap();
+    let mut personal = serde_json::Map::new();
+    personal.insert("email".into(), EMAIL.into());
+    let event = WebhookEvent {
+        event_type: EventType::RequestCreated,
+        at: time::OffsetDateTime::now_utc(),
+        data: serde_json::Map::new(),
+        personal,
+    };
+    rightsdesk::app::webhooks::enqueue::enqueue(&mut conn, &app.ctx.keyring, &event).unwrap();
+    (endpoint.id, secret.to_text())
+}
+
 #[tokio::test]
 async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
     for backend in backends() {
@@ -357,8 +387,19 @@ async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
         casework(&app, &token).await;
         wait_for_outbox_sent(&app).await;
         many_requests(&app, 400);
+        let (endpoint, secret) = webhook_rows(&app);
 
         let before = rekey(&app, &["rekey", "--dry-run"]);
+        assert_eq!(
+            stale(&before, "webhook_endpoints"),
+            1,
+            "[{backend}] {before}"
+        );
+        assert_eq!(
+            stale(&before, "webhook_deliveries"),
+            1,
+            "[{backend}] {before}"
+        );
         assert_eq!(stale(&before, "requests"), 401, "[{backend}] {before}");
         assert!(
             stale(&before, "request_messages") >= 2,
@@ -416,6 +457,19 @@ async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
         for table in rightsdesk::store::reseal::TABLES {
             assert_eq!(stale(&after, table), 0, "[{backend}] {table}: {after}");
         }
+        let new_only = rightsdesk::vault::Keyring::new(
+            &rightsdesk::crypto::SecretKey::from_text(NEW_KEY).unwrap(),
+            &[],
+        );
+        let opened =
+            rightsdesk::store::webhook_endpoints::secret_of(&mut app.conn(), &new_only, endpoint)
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            opened.to_text(),
+            secret,
+            "[{backend}] the secret opens under the new key"
+        );
         assert_eq!(
             app.count("audit_events WHERE action = 'vault.rekey_started'"),
             app.count("audit_events WHERE action = 'vault.rekey_finished'") + 1,

@@ -130,6 +130,8 @@ fn batch(
         "request_messages" => reseal::messages_batch(conn, vault, after, limit)?,
         "legal_holds" => reseal::holds_batch(conn, vault, after, limit)?,
         "mail_outbox" => reseal::outbox_batch(conn, vault, after, limit)?,
+        "webhook_endpoints" => reseal::webhook_endpoints_batch(conn, vault, after, limit)?,
+        "webhook_deliveries" => reseal::webhook_deliveries_batch(conn, vault, after, limit)?,
         "officers" => {
             let rows = reseal::stale_totp_secrets(conn, vault, after, limit)?;
             for (id, stored) in &rows {

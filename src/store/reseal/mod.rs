@@ -4,7 +4,7 @@
 //! its own transaction, the caller's; a crash loses at most one batch, and the next run
 //! picks up what is left, because a row's key id changes only with its values.
 //!
-//! The columns sealed here (requests, messages, holds, outbox) are opened and sealed by
+//! The columns sealed here (requests, messages, holds, outbox, webhooks) are opened and sealed by
 //! [`super::seal`]; the inventory's binary values are opened by the app, which knows their
 //! contents, and written back through the functions at the end of this file.
 
@@ -29,6 +29,8 @@ pub const TABLES: &[&str] = &[
     "subjects",
     "personal_records",
     "data_packages",
+    "webhook_endpoints",
+    "webhook_deliveries",
 ];
 
 /// Locks the rows a batch rewrites on PostgreSQL, so that a change made meanwhile (a wipe,
@@ -123,7 +125,9 @@ pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 mod inventory;
+mod webhooks;
 pub use inventory::*;
+pub use webhooks::{webhook_deliveries_batch, webhook_endpoints_batch};
 
 #[derive(Queryable)]
 struct RequestSealed {
@@ -333,5 +337,10 @@ pub fn count_stale(
             .select(count_star())
             .first::<i64>(conn)?,
     ];
-    Ok(TABLES.iter().copied().zip(counts).collect())
+    let webhooks = webhooks::count_stale_webhooks(conn, current)?;
+    Ok(TABLES
+        .iter()
+        .copied()
+        .zip(counts.into_iter().chain(webhooks))
+        .collect())
 }
