@@ -283,7 +283,11 @@ async fn every_public_page_passes_wcag_2_1_aa() {
     let response = app
         .post_form(
             "/status/lookup",
-            &[("csrf_token", &csrf), ("email", "nobody"), ("reference", "")],
+            &[
+                ("csrf_token", &csrf),
+                ("email", "nobody"),
+                ("reference", ""),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);

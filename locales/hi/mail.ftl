@@ -79,7 +79,7 @@ mail-erasure-item = - { $what } ({ $count } मद)
 mail-erasure-class = { $class ->
     [registration] रद्द किए गए खाते का पंजीकरण डेटा
     [removed_content] हटाई गई सामग्री, जो कुछ समय के लिए रखी गई थी
-    [erased_records] वह डेटा जिसे मिटाने का अनुरोध आपने किया था, और जो कुछ समय के लिए रखा गया था
+    [erased_records] आपके अनुरोध पर मिटाया जाने वाला डेटा, जो कुछ समय रखा गया
     [unverified_requests] ऐसा अनुरोध जिसकी कभी पुष्टि नहीं हुई
     [closed_case_files] बंद अनुरोध की केस फ़ाइल
     [data_packages] डेटा पैकेज

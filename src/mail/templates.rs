@@ -273,4 +273,57 @@ mod tests {
         assert!(body.contains("\n- registration data from a cancelled account (2 items)\n"));
         assert!(body.contains("Grievance Officer"));
     }
+
+    fn hindi() -> Messages {
+        Messages::for_locale(&crate::domain::locale::Locale::parse("hi").unwrap())
+    }
+
+    #[test]
+    fn requester_mail_in_hindi() {
+        let verification = VerificationMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+            expires_days: 7,
+        };
+        let body = verification.render().unwrap();
+        check(&body);
+        assert!(body.starts_with("नमस्कार,"));
+        assert!(body.contains("7 दिन में समाप्त"));
+        assert!(verification.subject().contains(REF));
+        let confirmation = ConfirmationMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+            due_date: "31 दिसंबर 2026, 13:40 भारतीय मानक समय".into(),
+        };
+        let body = confirmation.render().unwrap();
+        check(&body);
+        assert!(body.contains("हम 31 दिसंबर 2026, 13:40 भारतीय मानक समय तक उत्तर देंगे।"));
+        let status = StatusChangedMail {
+            messages: hindi(),
+            reference: REF.into(),
+            status_label: "पूरा हुआ".into(),
+            link: LINK.into(),
+        };
+        check(&status.render().unwrap());
+        let lookup = LookupLinkMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+        };
+        check(&lookup.render().unwrap());
+        let erasure = ErasureNoticeMail {
+            messages: hindi(),
+            items: "- रद्द किए गए खाते का पंजीकरण डेटा (2 मद)".into(),
+            erase_from: "14 दिसंबर 2026, 05:30 भारतीय मानक समय".into(),
+            grievance_link: LINK.into(),
+        };
+        let body = erasure.render().unwrap();
+        for line in body.lines().filter(|l| *l != LINK) {
+            assert!(line.chars().count() < 76, "too long: {line:?}");
+        }
+        assert!(body.contains("शिकायत"));
+        assert!(body.ends_with("-- \nrightsdesk") || body.ends_with("-- \nrightsdesk\n"));
+    }
 }

@@ -255,4 +255,37 @@ mod tests {
         assert_eq!(display_size(999_000, &hindi()), "999 KB");
         assert_eq!(display_size(14_000, &Messages::english()), "14 KB");
     }
+
+    #[test]
+    fn every_kind_regime_and_status_has_words_in_every_language() {
+        use crate::domain::status::RequestStatus;
+        let statuses = [
+            RequestStatus::Unverified,
+            RequestStatus::Open,
+            RequestStatus::InProgress,
+            RequestStatus::AwaitingRequester,
+            RequestStatus::Fulfilled,
+            RequestStatus::Rejected,
+            RequestStatus::Withdrawn,
+        ];
+        for locale in i18n::supported() {
+            let messages = Messages::for_locale(&locale);
+            let mut ids = Vec::new();
+            for kind in RequestKind::ALL {
+                ids.push(format!("kind-{}", kind.as_str()));
+                ids.push(format!("kind-{}-description", kind.as_str()));
+            }
+            for regime in Regime::ALL {
+                ids.push(format!("regime-{}", regime.as_str()));
+                ids.push(format!("regime-{}-law", regime.as_str()));
+            }
+            for status in statuses {
+                ids.push(format!("status-{}", status.as_str()));
+                ids.push(format!("status-{}-explanation", status.as_str()));
+            }
+            for id in ids {
+                assert!(messages.has(&id), "{locale}: {id}");
+            }
+        }
+    }
 }

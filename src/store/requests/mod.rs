@@ -330,7 +330,7 @@ pub fn find_locale(conn: &mut DbConn, id: RequestId) -> Result<Locale, StoreErro
         .optional()?;
     match tag {
         None => Ok(Locale::english()),
-        Some(tag) => Locale::parse(&tag).ok_or_else(|| StoreError::corrupt(TABLE, &id.to_string())),
+        Some(tag) => Locale::parse(&tag).ok_or_else(|| StoreError::corrupt(TABLE, id.to_string())),
     }
 }
 
