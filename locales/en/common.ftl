@@ -62,6 +62,26 @@ span = { $unit ->
        *[other] { $count } months
     }
 }
+# The same span in the form a language uses before a postposition (Hindi's oblique case:
+# "1 महीने के भीतर"); English has one form.
+span-oblique = { $unit ->
+    [hours] { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+    [days] { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+    [business-days] { $count ->
+        [one] { $count } business day
+       *[other] { $count } business days
+    }
+   *[months] { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }
+}
 size-bytes = { $count ->
     [one] { $count } byte
    *[other] { $count } bytes

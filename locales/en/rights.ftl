@@ -28,6 +28,8 @@ regime-other-law = Organisation policy
 # The status page's "Where you live": the place and its law.
 regime-with-law = { $regime } ({ $law })
 
+# Spans given to the deadline and retention messages ($span, $respond, $extension,
+# $period) are in the form used before a postposition (span-oblique).
 deadline-acknowledge-within = within { $span }
 deadline-acknowledge-on-verification = when you confirm your email
 deadline-respond-india = { $respond } ({ $grievance } for a complaint to the Grievance Officer, { $removal } when it is about content to remove)

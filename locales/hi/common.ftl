@@ -54,6 +54,13 @@ span = { $unit ->
        *[other] { $count } महीने
     }
 }
+# परसर्ग से पहले का रूप (तिर्यक): "1 महीने के भीतर", "1 घंटे में"।
+span-oblique = { $unit ->
+    [hours] { $count } घंटे
+    [days] { $count } दिन
+    [business-days] { $count } कार्य दिवस
+   *[months] { $count } महीने
+}
 size-bytes = { $count } बाइट
 size-kb = { $size } KB
 size-mb = { $size } MB

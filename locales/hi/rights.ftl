@@ -27,19 +27,21 @@ regime-other = अन्यत्र
 regime-other-law = संगठन की नीति
 regime-with-law = { $regime } ({ $law })
 
+# समय-सीमा और प्रतिधारण के संदेशों को मिलने वाली अवधियाँ ($span, $respond, $extension,
+# $period) परसर्ग से पहले वाले रूप में होती हैं (span-oblique)।
 deadline-acknowledge-within = { $span } के भीतर
 deadline-acknowledge-on-verification = जब आप अपने ईमेल की पुष्टि करें
 deadline-respond-india = { $respond } (शिकायत अधिकारी को की गई शिकायत के लिए { $grievance }, और हटाई जाने वाली सामग्री से जुड़ी शिकायत के लिए { $removal })
 deadline-extension-once = एक बार, अधिकतम { $span } तक
 deadline-extension-none = कोई नहीं
-deadline-rule = { $law }: अनुरोध प्राप्त होने से { $respond }{ $business ->
-        [yes] , सप्ताहांत और अवकाश के दिन छोड़कर
+deadline-rule = { $law }: अनुरोध प्राप्त होने के { $respond } के भीतर{ $business ->
+        [yes] , सप्ताहांत और अवकाश के दिनों को छोड़कर
        *[no] {""}
     }{ $removal ->
         [yes] {" "}(सामग्री हटाने से जुड़ी शिकायत के लिए)
        *[no] {""}
     }{ $rolls ->
-        [yes] ; यदि अंतिम तिथि सप्ताहांत या अवकाश पर पड़े, तो अगले कार्य दिवस तक
+        [yes] ; अंतिम तिथि सप्ताहांत या अवकाश पर पड़े, तो अगला कार्य दिवस
        *[no] {""}
     }{ $extendable ->
         [yes] ; इसे एक बार { $extension } तक बढ़ाया जा सकता है।
@@ -87,7 +89,7 @@ retention-unverified = ऐसे अनुरोध जिनकी ईमेल
 retention-closed-files = बंद अनुरोधों की फ़ाइलें
 retention-package = आपका डेटा पैकेज (पहुँच और पोर्टेबिलिटी के अनुरोध)
 retention-held = न्यायालय या किसी प्राधिकरण के आदेश के अधीन कोई भी डेटा (विधिक रोक)
-retention-deleted-after = { $period }, फिर मिटा दिया जाता है
+retention-deleted-after = { $period } तक, फिर मिटा दिया जाता है
 retention-closed-files-period = { $period } के बाद व्यक्तिगत विवरण हटा दिए जाते हैं; केवल अनाम आँकड़े रहते हैं
 retention-package-period = डाउनलोड लिंक की अवधि समाप्त होते ही मिटा दिया जाता है
 retention-held-period = आदेश समाप्त होने तक रखा जाता है

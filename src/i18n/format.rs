@@ -61,6 +61,16 @@ pub fn number(messages: &Messages, n: i64) -> String {
 
 /// A span of time in words, with its plural form: "30 days", "1 घंटा".
 pub fn span(messages: &Messages, span: Span) -> String {
+    span_as(messages, "span", span)
+}
+
+/// A span in the form a language uses before a postposition: Hindi's "1 महीने" in
+/// "1 महीने के भीतर" (English has one form).
+pub fn span_oblique(messages: &Messages, span: Span) -> String {
+    span_as(messages, "span-oblique", span)
+}
+
+fn span_as(messages: &Messages, key: &str, span: Span) -> String {
     let unit = match span {
         Span::Hours(_) => "hours",
         Span::Days(_) => "days",
@@ -68,7 +78,7 @@ pub fn span(messages: &Messages, span: Span) -> String {
         Span::Months(_) => "months",
     };
     messages.t_with(
-        "span",
+        key,
         &[
             ("unit", Arg::from(unit)),
             ("count", Arg::Number(i64::from(span.count()))),

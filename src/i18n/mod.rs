@@ -147,7 +147,7 @@ impl Messages {
     }
 }
 
-pub use format::{date, datetime, number, span};
+pub use format::{date, datetime, number, span, span_oblique};
 
 #[cfg(test)]
 mod tests;

@@ -42,13 +42,14 @@ pub fn regime_law(regime: Regime, messages: &Messages) -> String {
 /// Each regime's clocks for an ordinary request; India's grievance clock is added in words.
 pub fn regime_options(policy: &DeadlinePolicy, messages: &Messages) -> Vec<RegimeOption> {
     let span = |s| i18n::span(messages, s);
+    let oblique = |s| i18n::span_oblique(messages, s);
     Regime::ALL
         .into_iter()
         .map(|regime| {
             let rule = policy.rule_for(regime, RequestKind::Access);
             let acknowledge = match rule.acknowledge {
                 Acknowledge::Within(s) => {
-                    messages.t1("deadline-acknowledge-within", "span", &span(s))
+                    messages.t1("deadline-acknowledge-within", "span", &oblique(s))
                 }
                 Acknowledge::OnVerification => messages.t("deadline-acknowledge-on-verification"),
             };
@@ -68,7 +69,7 @@ pub fn regime_options(policy: &DeadlinePolicy, messages: &Messages) -> Vec<Regim
                 span(rule.respond)
             };
             let extension = match rule.extension {
-                Some(s) => messages.t1("deadline-extension-once", "span", &span(s)),
+                Some(s) => messages.t1("deadline-extension-once", "span", &oblique(s)),
                 None => messages.t("deadline-extension-none"),
             };
             RegimeOption {
@@ -90,7 +91,10 @@ pub fn due_rule(facts: &DueRuleFacts, messages: &Messages) -> String {
         "deadline-rule",
         &[
             ("law", Arg::from(regime_law(facts.regime, messages))),
-            ("respond", Arg::from(i18n::span(messages, facts.respond))),
+            (
+                "respond",
+                Arg::from(i18n::span_oblique(messages, facts.respond)),
+            ),
             ("business", yes_no(facts.business_days)),
             ("removal", yes_no(facts.content_removal)),
             ("rolls", yes_no(facts.rolls)),
@@ -100,7 +104,7 @@ pub fn due_rule(facts: &DueRuleFacts, messages: &Messages) -> String {
                 Arg::from(
                     facts
                         .extension
-                        .map(|s| i18n::span(messages, s))
+                        .map(|s| i18n::span_oblique(messages, s))
                         .unwrap_or_default(),
                 ),
             ),
@@ -127,7 +131,7 @@ pub fn due_note(
 
 /// The retention rules in the requester's words, with the periods the policy sets.
 pub fn retention_rows(policy: &RetentionPolicy, messages: &Messages) -> Vec<RetentionRow> {
-    let period = |class: PurgeClass| i18n::span(messages, policy.period(class));
+    let period = |class: PurgeClass| i18n::span_oblique(messages, policy.period(class));
     let deleted_after =
         |class: PurgeClass| messages.t1("retention-deleted-after", "period", &period(class));
     vec![
@@ -287,5 +291,41 @@ mod tests {
                 assert!(messages.has(&id), "{locale}: {id}");
             }
         }
+    }
+
+    #[test]
+    fn hindi_puts_spans_before_postpositions_in_the_oblique_case() {
+        use crate::domain::span::Span;
+        let facts = DueRuleFacts {
+            regime: Regime::Eu,
+            respond: Span::Months(1),
+            business_days: false,
+            content_removal: false,
+            rolls: true,
+            extension: Some(Span::Months(2)),
+        };
+        assert_eq!(
+            due_rule(&facts, &Messages::english()),
+            "GDPR: 1 month from receipt, moved to the next business day when it falls on a \
+             weekend or holiday; extendable once by 2 months."
+        );
+        assert_eq!(
+            due_rule(&facts, &hindi()),
+            "जीडीपीआर: अनुरोध प्राप्त होने के 1 महीने के भीतर; अंतिम तिथि सप्ताहांत या अवकाश \
+             पर पड़े, तो अगला कार्य दिवस; इसे एक बार 2 महीने तक बढ़ाया जा सकता है।"
+        );
+        let facts = DueRuleFacts {
+            regime: Regime::In,
+            respond: Span::Hours(72),
+            business_days: false,
+            content_removal: true,
+            rolls: false,
+            extension: None,
+        };
+        assert_eq!(
+            due_rule(&facts, &hindi()),
+            "डीपीडीपी अधिनियम 2023 और आईटी नियम 2021: अनुरोध प्राप्त होने के 72 घंटे के भीतर \
+             (सामग्री हटाने से जुड़ी शिकायत के लिए); इसे बढ़ाया नहीं जा सकता।"
+        );
     }
 }
