@@ -11,6 +11,7 @@ mod format;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
@@ -32,13 +33,18 @@ static_loader! {
 
 /// Every language the program has messages for, English first.
 pub fn supported() -> Vec<Locale> {
-    let mut locales: Vec<Locale> = LOCALES
-        .locales()
-        .filter_map(|id| Locale::parse(id.language.as_str()))
-        .collect();
-    locales.sort_by_key(|l| (!l.is_english(), l.clone()));
-    locales.dedup();
-    locales
+    static SUPPORTED: OnceLock<Vec<Locale>> = OnceLock::new();
+    SUPPORTED
+        .get_or_init(|| {
+            let mut locales: Vec<Locale> = LOCALES
+                .locales()
+                .filter_map(|id| Locale::parse(id.language.as_str()))
+                .collect();
+            locales.sort_by_key(|l| (!l.is_english(), l.clone()));
+            locales.dedup();
+            locales
+        })
+        .clone()
 }
 
 /// A value put into a message.
