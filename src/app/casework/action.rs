@@ -200,18 +200,24 @@ pub(super) fn apply(
     )?;
     if tell_requester {
         let link = fresh_status_link(ctx, conn, request.id, now)?;
-        let label = match action {
-            OfficerAction::Extend { .. } => {
-                format!("{} (the deadline was extended)", transition.to.label())
-            }
-            OfficerAction::Merge => format!(
-                "Merged into your request {}",
-                merged_into.as_deref().unwrap_or_default()
-            ),
-            _ => transition.to.label().to_string(),
+        let messages = crate::i18n::Messages::for_locale(&request.locale);
+        let mail = match &merged_into {
+            Some(original) => compose::merged(
+                &messages,
+                &request.email,
+                request.reference.as_str(),
+                original,
+                &link,
+            )?,
+            None => compose::status_changed(
+                &messages,
+                &request.email,
+                request.reference.as_str(),
+                transition.to,
+                matches!(action, OfficerAction::Extend { .. }),
+                &link,
+            )?,
         };
-        let mail =
-            compose::status_changed(&request.email, request.reference.as_str(), &label, &link)?;
         queue_mail(conn, &ctx.keyring, &mail, now)?;
     }
     Ok(())

@@ -110,12 +110,13 @@ pub fn create(
     ensure_admin(officer)?;
     let mut errors = Vec::new();
     let url = EndpointUrl::parse(&input.url)
-        .map_err(|problem| errors.push(FieldError::new("url", problem.to_string())))
+        .map_err(|problem| errors.push(FieldError::new("url", "", problem.to_string())))
         .ok();
     let event_types = EventTypes::parse(input.event_types.iter().map(String::as_str));
     if event_types.is_none() {
         errors.push(FieldError::new(
             "event_types",
+            "",
             "Choose at least one event type.",
         ));
     }
