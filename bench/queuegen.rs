@@ -517,8 +517,9 @@ fn load_requests(ctx: &Context, plan: Plan) -> Result<(u64, f64), String> {
     // The rows went in directly: bring the kept per-status counts up to date, as the app's
     // own changes would have.
     conn.batch_execute(
-        "UPDATE request_counts SET n = (SELECT COUNT(*) FROM requests \
-         WHERE requests.regime = request_counts.regime AND requests.status = request_counts.status)",
+        "UPDATE request_counts SET n = CASE WHEN shard = 0 THEN (SELECT COUNT(*) FROM requests \
+         WHERE requests.regime = request_counts.regime AND requests.status = request_counts.status) \
+         ELSE 0 END",
     )
     .map_err(|e| e.to_string())?;
 
@@ -537,7 +538,7 @@ fn load_requests(ctx: &Context, plan: Plan) -> Result<(u64, f64), String> {
 }
 
 /// One transaction: one multi-row INSERT per batch, and the per-region, per-status counts
-/// (`request_counts`) moved by as many, as the application keeps them.
+/// (`request_counts`, shard 0) moved by as many, as the application keeps them.
 fn insert_batches(conn: &mut DbConn, batches: &[Vec<BenchRequest>]) -> Result<(), String> {
     let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for row in batches.iter().flatten() {
@@ -556,7 +557,7 @@ fn insert_batches(conn: &mut DbConn, batches: &[Vec<BenchRequest>]) -> Result<()
             };
         }
         for ((regime, status), n) in &counts {
-            let updated = diesel::update(request_counts::table.find((*regime, *status)))
+            let updated = diesel::update(request_counts::table.find((*regime, *status, 0)))
                 .set(request_counts::n.eq(request_counts::n + *n))
                 .execute(conn)?;
             if updated != 1 {
