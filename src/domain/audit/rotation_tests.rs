@@ -3,6 +3,7 @@ use time::macros::datetime;
 use super::*;
 use crate::crypto::SecretKey;
 use crate::domain::audit::chain::{sequence, ChainVerifier};
+use crate::domain::audit::InvalidCheckpoint;
 
 fn secret(text: &str) -> SecretKey {
     SecretKey::from_text(text).unwrap()
@@ -73,7 +74,18 @@ fn walk(
     checkpoints: &[Checkpoint],
     upto: Option<i64>,
 ) -> Result<Option<EraSummary>, ChainBreak> {
-    let mut verifier = ChainVerifier::new(keys, checkpoints.first().map(|c| c.seq), None)?
+    walk_against(keys, seal, events, checkpoints, upto, None)
+}
+
+fn walk_against(
+    keys: &AuditKeys,
+    seal: Option<&RotationSeal>,
+    events: &[StoredEvent],
+    checkpoints: &[Checkpoint],
+    upto: Option<i64>,
+    exported: Option<Checkpoint>,
+) -> Result<Option<EraSummary>, ChainBreak> {
+    let mut verifier = ChainVerifier::new(keys, checkpoints.first().map(|c| c.seq), exported)?
         .with_sealed_era(seal.cloned().map(SealedEra::new));
     if let Some(upto) = upto {
         verifier = verifier.collecting(upto);
@@ -128,6 +140,39 @@ fn a_sealed_era_verifies_without_its_key_and_still_finds_edits() {
         walk(&after, Some(&seal), &events, &checkpoints, None),
         Ok(None)
     );
+
+    // A checkpoint exported under the old key is still found in the log, as it was.
+    let exported = checkpoints[1].clone();
+    assert_eq!(exported.key_id, before.current().id());
+    assert_eq!(
+        walk_against(
+            &after,
+            Some(&seal),
+            &events,
+            &checkpoints,
+            None,
+            Some(exported.clone())
+        ),
+        Ok(None)
+    );
+    let altered = Checkpoint {
+        mac: "00".repeat(32),
+        ..exported
+    };
+    assert!(matches!(
+        walk_against(
+            &after,
+            Some(&seal),
+            &events,
+            &checkpoints,
+            None,
+            Some(altered)
+        ),
+        Err(ChainBreak::Checkpoint(InvalidCheckpoint::UnknownKey {
+            seq: 5,
+            ..
+        }))
+    ));
 
     // An edited old event, or an old hash rewritten with its successor's link, fails.
     let mut edited = events.clone();
