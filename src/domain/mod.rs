@@ -17,6 +17,8 @@ pub mod import_row;
 pub mod inventory;
 pub mod kind;
 pub mod lifecycle;
+pub mod local_time;
+pub mod locale;
 pub mod mail_delivery;
 pub mod message;
 pub mod officer;
