@@ -1,7 +1,8 @@
 //! `rightsdesk serve`: the web app (plain HTTP or TLS), the metrics listener when asked for,
 //! and the background jobs. SIGTERM or SIGINT stops it gracefully: no new connections,
 //! requests in flight finished (bounded), the mail sender finishes the delivery in hand and
-//! gives back the rest, and the process exits 0. SIGHUP reloads the TLS certificate.
+//! gives back the rest, one last audit sequencer pass leaves no event pending, and the
+//! process exits 0. SIGHUP reloads the TLS certificate.
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -77,6 +78,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
             }
             None => None,
         };
+        let final_ctx = ctx.clone();
         let server = web::server_with(
             ctx,
             listener,
@@ -126,6 +128,9 @@ pub fn run(settings: Settings) -> Result<(), String> {
             }
         }
         maintenance.abort();
+        // Requests finished during shutdown appended events after the sequencer's last pass:
+        // one more pass, bounded, leaves none pending.
+        jobs::audit_sequencer::final_pass(final_ctx, grace).await;
         if let Some(metrics) = metrics {
             let _ = tokio::time::timeout(grace, metrics).await;
         }

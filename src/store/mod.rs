@@ -5,6 +5,7 @@
 mod advisory;
 pub mod audit;
 pub mod audit_chain;
+pub mod audit_rotation;
 mod batch;
 pub mod consents;
 pub mod dump;

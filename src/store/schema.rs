@@ -84,6 +84,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_rotation_seals (upto_seq, key_id) {
+        upto_seq -> BigInt,
+        key_id -> Text,
+        head_hash -> Text,
+        digest -> Text,
+        retired_key_ids -> Text,
+        at -> Timestamp,
+        mac -> Text,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -320,6 +332,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     link_tokens,
     audit_events,
     audit_checkpoints,
+    audit_rotation_seals,
     audit_head,
     mail_outbox,
     officers,

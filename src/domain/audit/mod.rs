@@ -2,10 +2,13 @@
 //! unsequenced; a single sequencer numbers them and chains their keyed hashes
 //! ([`chain`]), and seals each batch under a checkpoint ([`checkpoint`]), so an edited,
 //! deleted or reordered event breaks the chain and a rewrite after a checkpoint was
-//! exported is found.
+//! exported is found. A key leaves the configuration once a rotation seal ([`rotation`])
+//! under its successor covers the era it made.
 
 pub mod chain;
+pub mod chain_break;
 pub mod checkpoint;
+pub mod rotation;
 
 use time::OffsetDateTime;
 
@@ -16,6 +19,7 @@ pub use chain::{
     Sequenced, StoredEvent, GENESIS_HASH,
 };
 pub use checkpoint::{AuditKey, AuditKeys, Checkpoint, InvalidCheckpoint};
+pub use rotation::{EraDigest, EraSummary, InvalidRotationSeal, RotationSeal, SealedEra};
 
 /// Who did something. Officers are named by id, never by name or email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -116,8 +116,9 @@ impl RequestRow {
 }
 
 impl NewRequest {
-    /// The same request with its personal fields sealed for its row.
-    pub(crate) fn sealed(&self, vault: &Keyring) -> Result<NewRequest, StoreError> {
+    /// The same request with its personal fields sealed for its row (what [`insert`] stores;
+    /// public for the bulk generator of `bench/`, which writes rows the same way).
+    pub fn sealed(&self, vault: &Keyring) -> Result<NewRequest, StoreError> {
         let id = &self.id;
         let field = |column: &str, plain: &str| seal::seal(vault, TABLE, id, column, plain);
         let optional = |column: &str, plain: &Option<String>| {

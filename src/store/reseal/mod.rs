@@ -124,6 +124,26 @@ pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// Whether a run should vacuum what it rewrote: on PostgreSQL every re-sealed row left a
+/// dead version behind (the old key's ciphertext) until VACUUM reclaims it.
+pub fn vacuums(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Postgres(_))
+}
+
+/// `VACUUM (ANALYZE)` of one of [`TABLES`] on PostgreSQL: reclaims the row versions a rekey
+/// replaced and refreshes the planner's statistics. VACUUM cannot run inside a transaction,
+/// so the connection must not be in one. A no-op on SQLite (`secure_delete` overwrote the
+/// replaced values in place).
+pub fn vacuum_analyze(conn: &mut DbConn, table: &str) -> QueryResult<()> {
+    let table = TABLES.iter().find(|t| **t == table).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(format!("no re-sealed table {table}").into())
+    })?;
+    if let DbConn::Postgres(_) = conn {
+        diesel::sql_query(format!("VACUUM (ANALYZE) {table}")).execute(conn)?;
+    }
+    Ok(())
+}
+
 mod inventory;
 mod webhooks;
 pub use inventory::*;
