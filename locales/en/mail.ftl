@@ -53,6 +53,17 @@ mail-status-body =
 
     { $link }
 
+mail-tasks-left-body =
+    Hello,
+
+    We have completed your request { $reference } as far as we can for now.
+    These of our systems have not yet confirmed that they have acted on it:
+    { $sources }
+
+    We will follow this up with them. To see the details, open:
+
+    { $link }
+
 mail-lookup-subject = A new link to your request { $reference }
 mail-lookup-body =
     Hello,

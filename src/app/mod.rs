@@ -35,6 +35,7 @@ pub mod sign_in_throttle;
 pub mod status;
 pub mod subject_holds;
 pub mod submit;
+pub mod tasks;
 pub mod transition;
 pub mod verify;
 pub mod webhooks;

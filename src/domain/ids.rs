@@ -80,6 +80,11 @@ uuid_id!(
     WebhookEndpointId
 );
 
+uuid_id!(
+    /// A fulfilment task: one source system's share of a fulfilled request.
+    TaskId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,7 @@ pub mod status;
 pub mod subject;
 pub mod subject_hold;
 pub mod submission;
+pub mod task;
 pub mod temporary_password;
 pub mod throttle;
 pub mod token;

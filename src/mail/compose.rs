@@ -4,7 +4,9 @@
 use askama::Template;
 use time::OffsetDateTime;
 
-use super::templates::{ConfirmationMail, LookupLinkMail, StatusChangedMail, VerificationMail};
+use super::templates::{
+    ConfirmationMail, LookupLinkMail, StatusChangedMail, TasksLeftMail, VerificationMail,
+};
 use crate::domain::email::Email;
 use crate::domain::reference::Reference;
 use crate::domain::report::ReportZone;
@@ -111,6 +113,29 @@ pub fn status_changed(
         subject: mail.subject(),
         body: render(&mail)?,
         template: "status_changed",
+    })
+}
+
+/// The outcome of a fulfilled request closed while the source systems `open_sources` have
+/// not confirmed their part.
+pub fn closed_with_open_tasks(
+    messages: &Messages,
+    to: &str,
+    reference: &str,
+    open_sources: &[String],
+    link: &str,
+) -> Result<OutgoingMail, AppError> {
+    let mail = TasksLeftMail {
+        messages: messages.clone(),
+        reference: reference.to_string(),
+        sources: open_sources.join(", "),
+        link: link.to_string(),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "closed_with_open_tasks",
     })
 }
 

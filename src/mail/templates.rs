@@ -129,6 +129,37 @@ impl StatusChangedMail {
     }
 }
 
+/// The outcome of a fulfilled request whose source systems have not all confirmed their
+/// part: the ones still to act, by name.
+#[derive(Template)]
+#[template(path = "mail/status_changed.txt")]
+pub struct TasksLeftMail {
+    pub messages: Messages,
+    pub reference: String,
+    /// The source systems still to act, joined for reading.
+    pub sources: String,
+    pub link: String,
+}
+
+impl TasksLeftMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        self.messages
+            .t1("mail-status-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-tasks-left-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+                ("sources", Arg::from(self.sources.as_str())),
+            ],
+        )
+    }
+}
+
 /// Sent after a matching `POST /status/lookup`: a fresh status link.
 #[derive(Template)]
 #[template(path = "mail/lookup_link.txt")]

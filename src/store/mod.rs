@@ -25,6 +25,7 @@ pub mod schema;
 pub mod seal;
 pub mod sessions;
 pub mod subjects;
+pub mod tasks;
 pub mod throttle;
 pub mod time;
 pub mod tokens;

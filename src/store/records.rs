@@ -133,6 +133,17 @@ pub fn held_for_subject(conn: &mut DbConn, subject_id: &str) -> Result<Vec<Recor
     rows.into_iter().map(Record::try_from).collect()
 }
 
+/// The source systems holding the subject's records still in use.
+pub fn sources_in_use(conn: &mut DbConn, subject_id: &str) -> QueryResult<Vec<String>> {
+    personal_records::table
+        .filter(personal_records::subject_id.eq(subject_id))
+        .filter(personal_records::state.eq_any(["active", "restricted"]))
+        .select(personal_records::source)
+        .distinct()
+        .order(personal_records::source.asc())
+        .load(conn)
+}
+
 /// Replaces a record's sealed content (a rectification).
 pub fn reseal(
     conn: &mut DbConn,

@@ -317,6 +317,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    fulfilment_tasks (id) {
+        id -> Text,
+        request_id -> Text,
+        source -> Text,
+        action -> Text,
+        state -> Text,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        finished_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    held_outcomes (request_id) {
+        request_id -> Text,
+        held_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(link_tokens -> requests (request_id));

@@ -106,6 +106,9 @@ pub(super) fn apply(
             correction,
             purposes,
         } => {
+            // The source systems' tasks are made from the records in use before the
+            // fulfilment changes them; the outcome mail then waits for the tasks.
+            let tasks = crate::app::tasks::create_for_fulfilment(ctx, conn, request, now)?;
             // The data effects come first: a refused choice stops the action whole. Their
             // events are appended with the transition's, once every change is made.
             let fulfilment = crate::app::fulfil::apply(
@@ -126,7 +129,14 @@ pub(super) fn apply(
                 None => text.clone(),
             };
             message = Some((Author::Officer, body));
-            tell_requester = true;
+            if !tasks.is_empty() {
+                let made: Vec<Value> = tasks
+                    .iter()
+                    .map(|t| serde_json::json!({ "task_id": t.id.to_string(), "source": t.source }))
+                    .collect();
+                details.insert("tasks".into(), Value::Array(made));
+            }
+            tell_requester = tasks.is_empty();
         }
         OfficerAction::Note { message: text } => {
             message = Some((Author::Internal, text.clone()));

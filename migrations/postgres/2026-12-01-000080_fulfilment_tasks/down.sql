@@ -1,0 +1,2 @@
+DROP TABLE held_outcomes;
+DROP TABLE fulfilment_tasks;
