@@ -56,6 +56,17 @@ impl TaskAction {
         }
     }
 
+    /// What the source must do, in words for the officer.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskAction::Erase => "Erase the records",
+            TaskAction::Restrict => "Restrict processing",
+            TaskAction::Rectify => "Correct the records",
+            TaskAction::Object => "Stop the processing objected to",
+            TaskAction::WithdrawConsent => "Stop the processing consent was withdrawn for",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<TaskAction> {
         [
             TaskAction::Erase,

@@ -54,6 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(officer_request::act),
         )
         .route(
+            "/officer/requests/{reference}/tasks/close",
+            web::post().to(officer_request::close_tasks),
+        )
+        .route(
             "/officer/exports/requests.{format}",
             web::get().to(officer_exports::requests),
         )

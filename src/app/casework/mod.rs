@@ -31,7 +31,8 @@ use crate::store::audit;
 use crate::store::officers;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
-use crate::store::{holds, messages, DbConn};
+use crate::domain::task::Task;
+use crate::store::{holds, messages, tasks, DbConn};
 
 /// Which action forms the officer may use on this request now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct AllowedActions {
     pub hold: bool,
     /// Close this request into the open request it was linked to.
     pub merge: bool,
+    /// Tell the requester the outcome while tasks are left, naming them.
+    pub close_with_tasks: bool,
 }
 
 /// Everything the request page shows.
@@ -69,6 +72,10 @@ pub struct CaseView {
     pub read_only: bool,
     /// The request this one was linked to as a likely duplicate, and those linked to it.
     pub links: DuplicateLinks,
+    /// The source systems' tasks of its fulfilment, by source.
+    pub tasks: Vec<Task>,
+    /// The requester's outcome mail waits for the tasks; the officer may send it anyway.
+    pub outcome_held: bool,
 }
 
 pub fn view(
@@ -90,6 +97,9 @@ pub fn view(
         request.received_at,
     );
     let links = duplicates::links(&mut conn, &request)?;
+    let request_id = request.id.to_string();
+    let tasks = tasks::of_request(&mut conn, &request_id)?;
+    let outcome_held = tasks::outcome_held(&mut conn, &request_id)?;
     let allowed = AllowedActions {
         merge: allows(Action::Merge) && links.can_merge(),
         assign: allows(Action::Assign),
@@ -100,6 +110,7 @@ pub fn view(
         fulfil: allows(Action::Fulfil),
         note: allows(Action::Note),
         hold: can_act,
+        close_with_tasks: can_act && outcome_held,
     };
     let events: Vec<AuditEvent> = audit::list_for_target(&mut conn, &request.audit_target())?
         .into_iter()
@@ -163,6 +174,8 @@ pub fn view(
         extension_until,
         read_only: !can_act,
         links,
+        tasks,
+        outcome_held,
     })
 }
 

@@ -13,6 +13,7 @@ pub use create::{create_for_fulfilment, MadeTask};
 use serde_json::json;
 
 use super::{clock, Context};
+use crate::domain::audit::Actor;
 use crate::domain::ids::TaskId;
 use crate::domain::task::{self, FailureReason, Task, TaskReport};
 use crate::error::AppError;
@@ -42,11 +43,11 @@ pub fn list_tasks(
     )?)
 }
 
-/// Reports a task done by its source system. `actor` names who reports it as the audit log
-/// records it (`api_token:<id>`, `officer:<id>`). When it was the request's last task, the
+/// Reports a task done by its source system. `actor` is who reports it (an API token, an
+/// officer, an operator at the command line), as the audit event records it. When it was the request's last task, the
 /// requester's outcome mail goes in the same transaction. A task no longer open is a
 /// conflict.
-pub fn complete_task(ctx: &Context, actor: &str, id: TaskId) -> Result<Task, AppError> {
+pub fn complete_task(ctx: &Context, actor: &Actor, id: TaskId) -> Result<Task, AppError> {
     finish(ctx, actor, id, TaskReport::Completed)
 }
 
@@ -54,7 +55,7 @@ pub fn complete_task(ctx: &Context, actor: &str, id: TaskId) -> Result<Task, App
 /// the request page and may close the request with it left open.
 pub fn fail_task(
     ctx: &Context,
-    actor: &str,
+    actor: &Actor,
     id: TaskId,
     reason: &str,
 ) -> Result<Task, AppError> {
@@ -62,10 +63,8 @@ pub fn fail_task(
     finish(ctx, actor, id, TaskReport::Failed(reason))
 }
 
-fn finish(ctx: &Context, actor: &str, id: TaskId, report: TaskReport) -> Result<Task, AppError> {
-    if actor.trim().is_empty() {
-        return Err(AppError::Internal("a task report without an actor".to_string()));
-    }
+fn finish(ctx: &Context, actor: &Actor, id: TaskId, report: TaskReport) -> Result<Task, AppError> {
+    let actor = actor.to_audit_string();
     let finished = ctx.write(|conn| {
         let now = clock::now();
         let found = tasks::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
@@ -75,7 +74,7 @@ fn finish(ctx: &Context, actor: &str, id: TaskId, report: TaskReport) -> Result<
         let held = tasks::lock_held_outcome(conn, &request.id.to_string())?;
         let state = task::finish(&found.state, report.clone())
             .map_err(|conflict| AppError::Conflict(conflict.0))?;
-        if !tasks::finish(conn, &id.to_string(), &state, to_db(now), actor)? {
+        if !tasks::finish(conn, &id.to_string(), &state, to_db(now), &actor)? {
             return Err(AppError::Conflict(
                 "This task was finished by another report a moment ago.".to_string(),
             ));
@@ -100,7 +99,7 @@ fn finish(ctx: &Context, actor: &str, id: TaskId, report: TaskReport) -> Result<
             conn,
             &NewAuditEvent {
                 at: now,
-                actor,
+                actor: &actor,
                 action: event,
                 target: &request.audit_target(),
                 details: &details.to_string(),
@@ -109,7 +108,7 @@ fn finish(ctx: &Context, actor: &str, id: TaskId, report: TaskReport) -> Result<
         Ok(Task {
             state,
             finished_at: Some(now),
-            finished_by: Some(actor.to_string()),
+            finished_by: Some(actor),
             ..found
         })
     })?;

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{read_checked_form, render_officer_page, see_other, CsrfForm};
+use super::{read_checked_form, render_officer_page, see_other, CsrfForm, PlainForm};
 use crate::app::{self, clock};
 use crate::domain::officer_action::{ActionRequest, RawAction};
 use crate::domain::reference::Reference;
@@ -102,5 +102,24 @@ pub async fn act(
         .await?;
     Ok(see_other(&format!(
         "/officer/requests/{reference}?done={name}"
+    )))
+}
+
+/// Tells the requester the outcome while source systems' tasks are left, naming them.
+pub async fn close_tasks(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    SignedIn(officer): SignedIn,
+    reference: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, WebError> {
+    let reference = reference_from(&reference)?;
+    let _form: PlainForm = read_checked_form(&state, &req, payload).await?;
+    let target = reference.to_string();
+    state
+        .run(move |ctx| app::tasks::close_with_open_tasks(ctx, &officer, &target))
+        .await?;
+    Ok(see_other(&format!(
+        "/officer/requests/{reference}?done=close_tasks"
     )))
 }

@@ -32,6 +32,19 @@ pub struct HoldRow {
     pub release_note: String,
 }
 
+/// One source system's task from the fulfilment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub source: String,
+    pub action: String,
+    /// `Open`, `Completed` or `Failed`.
+    pub state: String,
+    /// Why it failed; `""` unless it did.
+    pub reason: String,
+    /// When it was completed or failed; `""` while open.
+    pub finished: String,
+}
+
 /// What the organisation holds about the requester, on the request page.
 pub struct SubjectSection {
     /// `""` when no account reference is known.
@@ -132,6 +145,13 @@ pub struct RequestPage {
     pub subject: Option<SubjectSection>,
     /// The request's kind (`access`, `erasure`, ...): the fulfil form asks for what it needs.
     pub kind: String,
+    /// The source systems' tasks of the fulfilment.
+    pub tasks: Vec<TaskRow>,
+    /// Whether the requester's outcome mail waits for the tasks.
+    pub outcome_held: bool,
+    /// Where the "tell the requester now" form posts.
+    pub close_tasks_url: String,
+    pub can_close_tasks: bool,
     /// The requester's records in use, for rectification, restriction and record holds.
     pub record_choices: Vec<SelectOption>,
     /// The configured purposes, those the requester named selected.

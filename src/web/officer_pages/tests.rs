@@ -493,6 +493,16 @@ fn request() -> RequestPage {
             objections: vec![],
         }),
         kind: "rectification".into(),
+        tasks: vec![TaskRow {
+            source: "crm".into(),
+            action: "Correct the records".into(),
+            state: "Failed".into(),
+            reason: "Account locked".into(),
+            finished: "2 March 2026, 10:00 UTC".into(),
+        }],
+        outcome_held: true,
+        close_tasks_url: "/officer/requests/RD-7K3M-9QXA/tasks/close".into(),
+        can_close_tasks: true,
         record_choices: vec![opt("rec-1", "profile · crm 42 (active)", false)],
         purpose_choices: vec![opt("marketing", "Marketing", true)],
     }

@@ -13,9 +13,10 @@ use crate::domain::officer_action::RejectionReason;
 use crate::domain::policy::Policy;
 use crate::domain::queue::due_state;
 use crate::domain::regime::Regime;
+use crate::domain::task::{Task, TaskState};
 use crate::web::officer_pages::{
     CategorySection, ConsentRow, ConsentStateRow, HoldRow, ObjectionEntry, OfficerNav, RecordEntry,
-    RequestPage, SelectOption, SubjectSection, TimelineRow,
+    RequestPage, SelectOption, SubjectSection, TaskRow, TimelineRow,
 };
 use crate::web::view;
 
@@ -120,6 +121,10 @@ pub fn request_page(
             .as_ref()
             .map(|data| subject_section(policy, data)),
         kind: request.kind.as_str().to_string(),
+        tasks: case.tasks.iter().map(task_row).collect(),
+        outcome_held: case.outcome_held,
+        close_tasks_url: format!("/officer/requests/{}/tasks/close", request.reference),
+        can_close_tasks: case.allowed.close_with_tasks,
         record_choices: case
             .subject
             .iter()
@@ -164,6 +169,21 @@ fn timeline_row(event: &AuditEvent, messages: &[Message], officers: &[OfficerNam
 }
 
 /// Who did something, in words for the officer.
+fn task_row(task: &Task) -> TaskRow {
+    let (state, reason) = match &task.state {
+        TaskState::Open => ("Open", ""),
+        TaskState::Completed => ("Completed", ""),
+        TaskState::Failed(reason) => ("Failed", reason.as_str()),
+    };
+    TaskRow {
+        source: task.source.clone(),
+        action: task.action.label().to_string(),
+        state: state.to_string(),
+        reason: reason.to_string(),
+        finished: task.finished_at.map(view::display_time).unwrap_or_default(),
+    }
+}
+
 fn actor_label(actor: Actor, officers: &[OfficerName]) -> String {
     match actor {
         Actor::Officer(id) => name_of(officers, id),
