@@ -79,7 +79,11 @@ async fn the_requester_is_told_only_when_every_source_has_completed() {
             .act(&reference, &[("action", "fulfil"), ("message", "Done.")])
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}]");
-        assert_eq!(app.count("fulfilment_tasks"), 3, "[{backend}] one per source");
+        assert_eq!(
+            app.count("fulfilment_tasks"),
+            3,
+            "[{backend}] one per source"
+        );
         for source in ["crm", "forum", "mailer"] {
             assert_eq!(open_tasks(&app, source).len(), 1, "[{backend}] {source}");
         }
@@ -162,7 +166,10 @@ async fn a_failed_task_shows_and_closing_anyway_lists_the_sources_left() {
             "UPDATE requests SET locale = 'hi' WHERE reference = '{reference}'"
         ));
         let response = officer
-            .act(&reference, &[("action", "fulfil"), ("message", "Restricted.")])
+            .act(
+                &reference,
+                &[("action", "fulfil"), ("message", "Restricted.")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}]");
         assert_eq!(app.count("fulfilment_tasks"), 3, "[{backend}]");
@@ -205,7 +212,9 @@ async fn a_failed_task_shows_and_closing_anyway_lists_the_sources_left() {
         );
 
         let path = format!("/officer/requests/{reference}/tasks/close");
-        let csrf = officer.csrf(&format!("/officer/requests/{reference}")).await;
+        let csrf = officer
+            .csrf(&format!("/officer/requests/{reference}"))
+            .await;
         let response = officer.post_form(&path, &[("csrf_token", &csrf)]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{backend}]");
         let mail = app.wait_for_mail(RAVI, "forum, mailer").await;
@@ -218,7 +227,9 @@ async fn a_failed_task_shows_and_closing_anyway_lists_the_sources_left() {
         assert!(!mail.body.contains("crm"), "[{backend}] crm completed");
 
         // Closing twice is refused; a task completed later mails nothing more.
-        let csrf = officer.csrf(&format!("/officer/requests/{reference}")).await;
+        let csrf = officer
+            .csrf(&format!("/officer/requests/{reference}"))
+            .await;
         let response = officer.post_form(&path, &[("csrf_token", &csrf)]).await;
         assert_eq!(response.status(), StatusCode::CONFLICT, "[{backend}]");
         let mailer = task_of(&app, "mailer", &reference);

@@ -163,9 +163,7 @@ pub fn finish(current: &TaskState, report: TaskReport) -> Result<TaskState, Task
             TaskReport::Completed => TaskState::Completed,
             TaskReport::Failed(reason) => TaskState::Failed(reason),
         }),
-        TaskState::Completed => Err(TaskConflict(
-            "This task is already completed.".to_string(),
-        )),
+        TaskState::Completed => Err(TaskConflict("This task is already completed.".to_string())),
         TaskState::Failed(_) => Err(TaskConflict(
             "This task was already reported failed.".to_string(),
         )),

@@ -26,12 +26,12 @@ use crate::domain::officer_action::ActionRequest;
 use crate::domain::regime::Regime;
 use crate::domain::request::Request;
 use crate::domain::status::RequestStatus;
+use crate::domain::task::Task;
 use crate::error::AppError;
 use crate::store::audit;
 use crate::store::officers;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
-use crate::domain::task::Task;
 use crate::store::{holds, messages, tasks, DbConn};
 
 /// Which action forms the officer may use on this request now.

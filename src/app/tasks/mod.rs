@@ -53,12 +53,7 @@ pub fn complete_task(ctx: &Context, actor: &Actor, id: TaskId) -> Result<Task, A
 
 /// Reports that a source system could not do its task, and why; the officer sees it on
 /// the request page and may close the request with it left open.
-pub fn fail_task(
-    ctx: &Context,
-    actor: &Actor,
-    id: TaskId,
-    reason: &str,
-) -> Result<Task, AppError> {
+pub fn fail_task(ctx: &Context, actor: &Actor, id: TaskId, reason: &str) -> Result<Task, AppError> {
     let reason = FailureReason::parse(reason).map_err(AppError::BadRequest)?;
     finish(ctx, actor, id, TaskReport::Failed(reason))
 }

@@ -525,6 +525,7 @@ fn action_forms(html: &str) -> Vec<String> {
     forms(html)
         .into_iter()
         .filter(|f| !f.contains(r#"action="/officer/logout""#))
+        .filter(|f| !f.contains("/tasks/close"))
         .map(|f| {
             assert!(
                 f.starts_with(
@@ -597,6 +598,15 @@ fn request_page_shows_everything_and_all_actions() {
     }
     assert!(tag_with(&html, r#"name="expires_on""#).contains(r#"type="date""#));
     assert!(!html.contains("read-only access"));
+    // Each source system's task, a failure with its reason, and the close form.
+    assert!(html.contains("Source system tasks"));
+    assert!(html.contains("Failed: Account locked"));
+    let close: Vec<&str> = forms(&html)
+        .into_iter()
+        .filter(|f| f.contains(r#"action="/officer/requests/RD-7K3M-9QXA/tasks/close""#))
+        .collect();
+    assert_eq!(close.len(), 1);
+    assert_eq!(count(close[0], r#"name="csrf_token" value="csrf-nav""#), 1);
 }
 
 #[test]
