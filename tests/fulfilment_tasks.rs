@@ -72,6 +72,18 @@ async fn the_requester_is_told_only_when_every_source_has_completed() {
         let app = TestApp::spawn(&backend).await;
         app.import_lines(ImportKind::Records, &records_of(ASHA), true, 10);
         let officer = app.signed_in_admin("admin@example.org").await;
+        let csrf = officer.csrf("/officer/admin/webhooks").await;
+        let response = officer
+            .post_form(
+                "/officer/admin/webhooks",
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("url", "https://crm.example.org/hooks"),
+                    ("event_types", "task.created"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "[{backend}] endpoint");
         let reference = app.verified_request("erasure", ASHA, "in").await;
         let mails_before = outcome_mails(&app, ASHA);
 
