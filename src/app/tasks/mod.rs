@@ -80,9 +80,8 @@ fn finish(ctx: &Context, actor: &Actor, id: TaskId, report: TaskReport) -> Resul
             "task_id": id.to_string(),
             "source": found.source,
         });
-        if let TaskReport::Failed(reason) = &report {
-            details["reason"] = reason.as_str().into();
-        }
+        // The failure's reason stays on the task: a source system's free text may name
+        // the person, and audit details never do.
         if mailed {
             details["outcome_mailed"] = true.into();
         }

@@ -33,6 +33,10 @@ pub(super) fn release_if_done(
     if !tasks::release_outcome(conn, &request_id, to_db(now), RELEASED_BY_TASKS)? {
         return Ok(false);
     }
+    if request.email.is_empty() {
+        // The case file was wiped at the end of its retention: nobody left to tell.
+        return Ok(false);
+    }
     let link = fresh_status_link(ctx, conn, request.id, now)?;
     let messages = Messages::for_locale(&request.locale);
     let mail = compose::status_changed(
@@ -58,6 +62,10 @@ pub(super) fn release_with_open(
 ) -> Result<bool, AppError> {
     if !tasks::release_outcome(conn, &request.id.to_string(), to_db(now), by)? {
         return Ok(false);
+    }
+    if request.email.is_empty() {
+        // The case file was wiped at the end of its retention: nobody left to tell.
+        return Ok(true);
     }
     let link = fresh_status_link(ctx, conn, request.id, now)?;
     let messages = Messages::for_locale(&request.locale);
