@@ -59,6 +59,11 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// More exports or rows than this per officer per hour mails the admins.
     pub export_spike: ExportSpikePolicy,
+    /// API calls per token per minute (in bursts of up to that many); past it, 429.
+    pub api_rate_per_minute: u64,
+    /// How many days before now a request recorded by an officer or over the API may have
+    /// been received: its statutory clock starts then.
+    pub intake_max_age_days: u64,
 }
 
 /// The certificate chain and private key of the built-in HTTPS listener.

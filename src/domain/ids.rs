@@ -75,6 +75,10 @@ uuid_id!(
     /// A legal hold.
     HoldId
 );
+uuid_id!(
+    /// A token another system uses on the JSON API.
+    ApiTokenId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod access_events;
+pub mod api_token;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -14,6 +15,7 @@ pub mod fulfilment;
 pub mod hold;
 pub mod ids;
 pub mod import_row;
+pub mod intake;
 pub mod inventory;
 pub mod kind;
 pub mod lifecycle;

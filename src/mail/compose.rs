@@ -5,8 +5,11 @@ use askama::Template;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-use super::templates::{ConfirmationMail, LookupLinkMail, StatusChangedMail, VerificationMail};
+use super::templates::{
+    ConfirmationMail, LookupLinkMail, RecordedMail, StatusChangedMail, VerificationMail,
+};
 use crate::domain::email::Email;
+use crate::domain::intake::Channel;
 use crate::domain::reference::Reference;
 use crate::domain::token::TokenPurpose;
 use crate::error::AppError;
@@ -68,6 +71,38 @@ pub fn confirmation(
         subject: mail.subject(),
         body: render(&mail)?,
         template: "confirmation",
+    })
+}
+
+/// The mail to the requester of a recorded request: how and when it reached us, the due
+/// date and the status link.
+pub fn recorded(
+    to: &str,
+    reference: &str,
+    channel: Channel,
+    received: OffsetDateTime,
+    link: &str,
+    due: OffsetDateTime,
+) -> Result<OutgoingMail, AppError> {
+    let mail = RecordedMail {
+        reference: reference.to_string(),
+        channel: match channel {
+            Channel::Post => "by post",
+            Channel::Phone => "by phone",
+            Channel::InPerson => "in person",
+            Channel::Email => "by email",
+            Channel::Agent => "through your agent",
+        }
+        .to_string(),
+        received: mail_date(received),
+        link: link.to_string(),
+        due_date: mail_date(due),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "recorded",
     })
 }
 

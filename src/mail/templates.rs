@@ -61,6 +61,26 @@ impl ConfirmationMail {
     }
 }
 
+/// Sent when a request received by post, phone, in person, by email or through an agent is
+/// recorded: how and when it arrived, the due date counted from then, and the status link.
+#[derive(Template)]
+#[template(path = "mail/recorded.txt")]
+pub struct RecordedMail {
+    pub reference: String,
+    /// How it arrived, in words that follow "reached us" ("by post").
+    pub channel: String,
+    pub received: String,
+    pub link: String,
+    pub due_date: String,
+}
+
+impl RecordedMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        format!("We have recorded your request {}", self.reference)
+    }
+}
+
 /// Sent when the request's status changes.
 #[derive(Template)]
 #[template(path = "mail/status_changed.txt")]

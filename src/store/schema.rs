@@ -30,6 +30,7 @@ diesel::table! {
         wiped_at -> Nullable<Timestamp>,
         email_index -> Nullable<Text>,
         seal_key_id -> Nullable<Text>,
+        channel -> Nullable<Text>,
     }
 }
 
@@ -269,6 +270,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        regions -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
@@ -296,4 +311,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     data_packages,
     retention_notices,
+    api_tokens,
 );

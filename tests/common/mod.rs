@@ -20,6 +20,7 @@ use rightsdesk::mail::Mailer;
 use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
+pub mod api;
 pub mod certs;
 pub mod cluster;
 pub mod deployed;

@@ -1,0 +1,28 @@
+//! The JSON API for other systems, under `/api/v1`: bearer tokens (`bearer.rs`) with
+//! per-token limits (`limiter.rs`), problem+json errors (`problem.rs`), JSON types
+//! (`json.rs`), handlers per resource and the generated OpenAPI document (`openapi.rs`).
+
+pub mod bearer;
+pub mod json;
+pub mod limiter;
+pub mod openapi;
+pub mod problem;
+pub mod requests;
+
+use actix_web::web;
+
+/// The API's routes; unknown paths under `/api/v1` answer a 404 problem.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(openapi::serve))
+            .route("/requests", web::post().to(requests::create))
+            .route("/requests", web::get().to(requests::list))
+            .route("/requests/{reference}", web::get().to(requests::show))
+            .default_service(web::to(not_found)),
+    );
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, problem::ApiError> {
+    Err(crate::error::AppError::NotFound.into())
+}
