@@ -25,6 +25,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[utoipa::path(
     post,
     path = "/api/v1/requests",
+    operation_id = "createRequest",
     tag = "requests",
     request_body(content = NewRequestBody, content_type = "application/json"),
     responses(
@@ -80,6 +81,7 @@ pub struct ListParams {
 #[utoipa::path(
     get,
     path = "/api/v1/requests",
+    operation_id = "listRequests",
     tag = "requests",
     params(ListParams),
     responses(
@@ -110,6 +112,7 @@ pub async fn list(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
 #[utoipa::path(
     get,
     path = "/api/v1/requests/{reference}",
+    operation_id = "getRequest",
     tag = "requests",
     params(("reference" = String, Path, description = "The request's reference")),
     responses(
