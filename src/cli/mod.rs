@@ -300,6 +300,7 @@ pub fn run() -> ExitCode {
                 strict,
                 dry_run,
                 batch_size: batch_size as usize,
+                actor: crate::domain::audit::Actor::Operator,
             },
             &file,
         ),

@@ -6,6 +6,7 @@ pub mod api_token;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod consent_state;
 pub mod day;
 pub mod deadline;
 pub mod email;

@@ -426,6 +426,7 @@ impl TestApp {
                 strict,
                 dry_run: false,
                 batch_size,
+                actor: rightsdesk::domain::audit::Actor::Operator,
             },
             &mut |bad| panic!("[{}] rejected {bad:?}", self.backend),
         )

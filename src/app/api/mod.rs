@@ -2,5 +2,7 @@
 //! every call), the intake of requests received elsewhere, and what other systems read.
 
 pub mod auth;
+pub mod consents;
+pub mod ingest;
 pub mod requests;
 pub mod tokens;

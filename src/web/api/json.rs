@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::app::api::requests::{RequestPage, RequestStatusView};
+use crate::domain::consent_state::PurposeState;
 use crate::domain::intake::RawIntake;
 use crate::domain::submission::RawSubmission;
 
@@ -137,4 +138,60 @@ impl From<RequestPage> for RequestListJson {
             next_cursor: page.next,
         }
     }
+}
+
+/// One purpose's consent now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PurposeConsentJson {
+    #[schema(example = "marketing")]
+    pub purpose: String,
+    /// `granted`, `withdrawn` or `none` (never recorded).
+    #[schema(example = "withdrawn")]
+    pub state: String,
+    /// Since when: the grant in force, or the latest withdrawal.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub since: Option<OffsetDateTime>,
+}
+
+/// A person's consent per purpose.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentsJson {
+    pub purposes: Vec<PurposeConsentJson>,
+}
+
+impl From<Vec<PurposeState>> for ConsentsJson {
+    fn from(states: Vec<PurposeState>) -> ConsentsJson {
+        ConsentsJson {
+            purposes: states
+                .into_iter()
+                .map(|s| PurposeConsentJson {
+                    purpose: s.purpose,
+                    state: s.standing.as_str().to_string(),
+                    since: s.since,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One refused line of an NDJSON body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RejectedLineJson {
+    pub line: u64,
+    pub detail: String,
+}
+
+/// What an inventory push did. In a dry run `valid` counts what would be imported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IngestSummaryJson {
+    pub read: u64,
+    pub valid: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub dry_run: bool,
+    /// The refused lines, the first 1,000 of them.
+    pub errors: Vec<RejectedLineJson>,
 }

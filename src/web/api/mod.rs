@@ -1,8 +1,12 @@
 //! The JSON API for other systems, under `/api/v1`: bearer tokens (`bearer.rs`) with
 //! per-token limits (`limiter.rs`), problem+json errors (`problem.rs`), JSON types
-//! (`json.rs`), handlers per resource and the generated OpenAPI document (`openapi.rs`).
+//! (`json.rs`), handlers per resource (requests, consents, inventory pushes streamed through
+//! `body_reader.rs`) and the generated OpenAPI document (`openapi.rs`).
 
 pub mod bearer;
+pub mod body_reader;
+pub mod consents;
+pub mod inventory;
 pub mod json;
 pub mod limiter;
 pub mod openapi;
@@ -19,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/requests", web::post().to(requests::create))
             .route("/requests", web::get().to(requests::list))
             .route("/requests/{reference}", web::get().to(requests::show))
+            .route("/consents", web::get().to(consents::show))
+            .route("/inventory/{kind}", web::post().to(inventory::push))
             .default_service(web::to(not_found)),
     );
 }

@@ -6,30 +6,48 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::json::{NewRequestBody, RequestJson, RequestListJson, RequesterBody};
+use super::json::{
+    ConsentsJson, IngestSummaryJson, NewRequestBody, PurposeConsentJson, RejectedLineJson,
+    RequestJson, RequestListJson, RequesterBody,
+};
 use super::problem::{FieldProblem, Problem};
-use super::requests;
+use super::{consents, inventory, requests};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "rightsdesk API",
         version = "1",
-        description = "Other systems record requests received elsewhere and read their status. \
+        description = "Other systems record requests received elsewhere, read their status, \
+            read consent state and push inventory data. \
             Every call needs `Authorization: Bearer <token>` (see `rightsdesk api-token create`); \
             errors are RFC 9457 problem documents."
     ),
-    paths(requests::create, requests::list, requests::show),
+    paths(
+        requests::create,
+        requests::list,
+        requests::show,
+        consents::show,
+        inventory::push
+    ),
     components(schemas(
         NewRequestBody,
         RequesterBody,
         RequestJson,
         RequestListJson,
+        ConsentsJson,
+        PurposeConsentJson,
+        IngestSummaryJson,
+        RejectedLineJson,
         Problem,
         FieldProblem
     )),
     modifiers(&BearerScheme),
-    tags((name = "requests", description = "Rights requests"))
+    tags(
+        (name = "requests", description = "Rights requests"),
+        (name = "consents", description = "Consent state per purpose"),
+        (name = "inventory", description = "Subjects, records and consents pushed in")
+    )
 )]
 pub struct ApiDoc;
 

@@ -33,6 +33,9 @@ pub struct Problem {
 pub struct FieldProblem {
     pub pointer: String,
     pub detail: String,
+    /// The line of an NDJSON body the problem is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// What went wrong in an API call.
@@ -55,6 +58,12 @@ pub enum ApiError {
     /// The body is JSON of the wrong shape: a field of the wrong type, or one missing.
     #[error("{0}")]
     WrongShape(String),
+    /// A line of an NDJSON body refused under `strict`: nothing was stored.
+    #[error("line {line}: {detail}; nothing was imported (strict)")]
+    StrictLine { line: u64, detail: String },
+    /// An NDJSON body that cannot be read past a line.
+    #[error("line {line}: {detail}")]
+    UnreadableBody { line: u64, detail: String },
     /// A query parameter that cannot be used; the field names it.
     #[error("{detail}")]
     BadQuery { parameter: String, detail: String },
@@ -99,6 +108,7 @@ impl ApiError {
                     .map(|f| FieldProblem {
                         pointer: pointer_for(f.field),
                         detail: f.message.clone(),
+                        line: None,
                     })
                     .collect(),
             ),
@@ -116,6 +126,15 @@ impl ApiError {
                 vec![FieldProblem {
                     pointer: String::new(),
                     detail: message.clone(),
+                    line: None,
+                }],
+            ),
+            ApiError::StrictLine { line, detail } => (
+                "A line was refused and nothing was imported (strict).".to_string(),
+                vec![FieldProblem {
+                    pointer: String::new(),
+                    detail: detail.clone(),
+                    line: Some(*line),
                 }],
             ),
             ApiError::BadQuery { parameter, detail } => (
@@ -123,6 +142,7 @@ impl ApiError {
                 vec![FieldProblem {
                     pointer: parameter.clone(),
                     detail: detail.clone(),
+                    line: None,
                 }],
             ),
             other => (other.to_string(), vec![]),
@@ -146,8 +166,10 @@ impl ResponseError for ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::WrongShape(_) | ApiError::BadQuery { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MalformedBody(_) | ApiError::UnreadableBody { .. } => StatusCode::BAD_REQUEST,
+            ApiError::WrongShape(_) | ApiError::BadQuery { .. } | ApiError::StrictLine { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         }
     }
 
