@@ -671,8 +671,8 @@ async fn a_request_confirmed_while_the_purge_runs_is_kept_and_counted_once() {
             .batch_execute(&format!(
                 "BEGIN; \
                  UPDATE requests SET status = 'open', version = version + 1 WHERE {}; \
-                 UPDATE request_counts SET n = n - 1 WHERE regime = 'in' AND status = 'unverified'; \
-                 UPDATE request_counts SET n = n + 1 WHERE regime = 'in' AND status = 'open';",
+                 UPDATE request_counts SET n = n - 1 WHERE regime = 'in' AND status = 'unverified' AND shard = 0; \
+                 UPDATE request_counts SET n = n + 1 WHERE regime = 'in' AND status = 'open' AND shard = 0;",
                 app.email_is("late@example.org")
             ))
             .unwrap();

@@ -165,9 +165,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    request_counts (regime, status) {
+    request_counts (regime, status, shard) {
         regime -> Text,
         status -> Text,
+        shard -> Integer,
         n -> BigInt,
     }
 }

@@ -512,7 +512,8 @@ impl TestApp {
     }
 }
 
-/// Asserts that the per-status counts the app keeps (`request_counts`) match the rows;
+/// Asserts that the per-status counts the app keeps (`request_counts`, summed over its
+/// shards) match the rows;
 /// `label` names the run in the message.
 pub fn assert_counts_match_on(conn: &mut DbConn, label: &str) {
     #[derive(QueryableByName, Debug, PartialEq)]
@@ -530,7 +531,8 @@ pub fn assert_counts_match_on(conn: &mut DbConn, label: &str) {
     .load(conn)
     .expect("count rows");
     let kept: Vec<Row> = diesel::sql_query(
-        "SELECT regime, status, n FROM request_counts WHERE n <> 0 ORDER BY regime, status",
+        "SELECT regime, status, CAST(SUM(n) AS BIGINT) AS n FROM request_counts \
+         GROUP BY regime, status HAVING SUM(n) <> 0 ORDER BY regime, status",
     )
     .load(conn)
     .expect("kept counts");

@@ -85,7 +85,7 @@ mod tests {
         let requests = tables.iter().find(|t| t.name == "requests").unwrap();
         assert_eq!(requests.key, ["id"]);
         let counts = tables.iter().find(|t| t.name == "request_counts").unwrap();
-        assert_eq!(counts.key, ["regime", "status"]);
+        assert_eq!(counts.key, ["regime", "status", "shard"]);
         for seeded in SEEDED_BY_MIGRATIONS {
             assert!(tables.iter().any(|t| t.name == *seeded), "{seeded}");
         }

@@ -69,26 +69,63 @@ pub fn count_move(
     if from == Some(to) {
         return Ok(());
     }
-    // The rows change in the order of their keys (as the purge changes them too): a move
-    // one way (asked) and one the other way (answered) at once would otherwise each hold
-    // the row the other needs until PostgreSQL broke the deadlock.
+    // One shard for the whole move, and its rows changed in the order of their keys (as the
+    // purge changes them too): a move one way (asked) and one the other way (answered) at
+    // once would otherwise each hold the row the other needs until PostgreSQL broke the
+    // deadlock.
+    let shard = any_shard();
     let mut moves = vec![(to, 1)];
     moves.extend(from.map(|from| (from, -1)));
     moves.sort_unstable();
     for (status, delta) in moves {
-        count_add(conn, regime, status, delta)?;
+        count_add(conn, regime, status, shard, delta)?;
     }
     Ok(())
 }
 
-fn count_add(conn: &mut DbConn, regime: &str, status: &str, delta: i64) -> QueryResult<()> {
-    diesel::update(request_counts::table.find((regime, status)))
-        .set(request_counts::n.eq(request_counts::n + delta))
-        .execute(conn)
-        .map(|_| ())
+/// How many rows share one count: enough that sixteen concurrent writers of one region
+/// rarely meet on a row, few enough that reading a count stays a few hundred rows.
+const SHARDS: u32 = 16;
+
+fn any_shard() -> i32 {
+    // Spreading writes needs no secrecy; a failed draw only means shard 0.
+    let draw = getrandom::u32().unwrap_or(0) % SHARDS;
+    i32::try_from(draw).unwrap_or(0)
+}
+
+/// Adds `delta` to one shard of a count, creating the shard at its first use.
+fn count_add(
+    conn: &mut DbConn,
+    regime: &str,
+    status: &str,
+    shard: i32,
+    delta: i64,
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let upsert = || {
+        diesel::insert_into(request_counts::table)
+            .values((
+                request_counts::regime.eq(regime),
+                request_counts::status.eq(status),
+                request_counts::shard.eq(shard),
+                request_counts::n.eq(delta),
+            ))
+            .on_conflict((
+                request_counts::regime,
+                request_counts::status,
+                request_counts::shard,
+            ))
+            .do_update()
+            .set(request_counts::n.eq(request_counts::n + excluded(request_counts::n)))
+    };
+    match conn {
+        DbConn::Sqlite(c) => upsert().execute(c),
+        DbConn::Postgres(c) => upsert().execute(c),
+    }
+    .map(|_| ())
 }
 
 /// Takes deleted requests out of the per-status counts.
 pub fn count_remove(conn: &mut DbConn, regime: &str, status: &str, n: i64) -> QueryResult<()> {
-    count_add(conn, regime, status, -n)
+    count_add(conn, regime, status, any_shard(), -n)
 }
