@@ -83,14 +83,22 @@ pub fn count_move(
     Ok(())
 }
 
-/// How many rows share one count: enough that sixteen concurrent writers of one region
-/// rarely meet on a row, few enough that reading a count stays a few hundred rows.
-const SHARDS: u32 = 16;
+/// How many rows share one count: more than the writers a pool keeps in flight, few enough
+/// that reading every count stays under a thousand rows.
+const SHARDS: u32 = 32;
 
+/// The shards are taken in turn, so that the transactions one process has in flight hold
+/// different rows; each process starts its turn at a random shard, so that instances
+/// sharing a database seldom meet either.
 fn any_shard() -> i32 {
-    // Spreading writes needs no secrecy; a failed draw only means shard 0.
-    let draw = getrandom::u32().unwrap_or(0) % SHARDS;
-    i32::try_from(draw).unwrap_or(0)
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::OnceLock;
+    static START: OnceLock<u32> = OnceLock::new();
+    static TURN: AtomicU32 = AtomicU32::new(0);
+    // Spreading writes needs no secrecy; a failed draw only means starting at shard 0.
+    let start = *START.get_or_init(|| getrandom::u32().unwrap_or(0));
+    let turn = TURN.fetch_add(1, Ordering::Relaxed);
+    i32::try_from(start.wrapping_add(turn) % SHARDS).unwrap_or(0)
 }
 
 /// Adds `delta` to one shard of a count, creating the shard at its first use.
