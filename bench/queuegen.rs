@@ -523,7 +523,7 @@ fn load_requests(ctx: &Context, plan: Plan) -> Result<(u64, f64), String> {
 }
 
 /// One transaction: one multi-row INSERT per batch, and the per-region, per-status counts
-/// (`request_counts`) moved by as many, as the application keeps them.
+/// (`request_counts`, shard 0, which holds every seeded count) moved by as many.
 fn insert_batches(conn: &mut DbConn, batches: &[Vec<BenchRequest>]) -> Result<(), String> {
     let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for row in batches.iter().flatten() {

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod files;
+pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

@@ -1,6 +1,7 @@
-//! WCAG 2.1 AA check of every public page, in the states a requester sees them: the real app
-//! on SQLite (pages do not depend on the backend) renders them and `tests/a11y/check.mjs` runs
-//! HTML_CodeSniffer's WCAG2AA standard on each in headless Chromium, at desktop and phone width.
+//! WCAG 2.1 AA check of every public page, in English and Hindi, in the states a requester
+//! sees them: the real app on SQLite (pages do not depend on the backend) renders them and
+//! `tests/a11y/check.mjs` runs HTML_CodeSniffer's WCAG2AA standard on each in headless
+//! Chromium, at desktop and phone width.
 //!
 //! Needs node, Chromium (/usr/bin/chromium, or `CHROMIUM`) and `npm ci --prefix tests/a11y`.
 //! Without them the test prints a note and passes, unless `RIGHTSDESK_A11Y` is set (as in CI),
@@ -252,6 +253,49 @@ async fn every_public_page_passes_wcag_2_1_aa() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     urls.push(save_page(&app, "lookup-sent", response).await);
+
+    // Every public page so far in Hindi too (the language switch's `?lang=hi`), and the
+    // forms shown again with their errors in Hindi (the switch's cookie keeps the language).
+    let hindi: Vec<String> = urls
+        .iter()
+        .filter(|url| url.starts_with(&app.address))
+        .map(|url| {
+            let join = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{join}lang=hi")
+        })
+        .collect();
+    urls.extend(hindi);
+    assert_eq!(app.get("/?lang=hi").await.status(), StatusCode::OK);
+    let response = app
+        .submit(
+            "rectification",
+            &[
+                ("full_name", ""),
+                ("email", "not-an-address"),
+                ("region", ""),
+                ("correction", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "rectification-errors-hi", response).await);
+    let csrf = app.csrf_from("/status/lookup").await;
+    let response = app
+        .post_form(
+            "/status/lookup",
+            &[
+                ("csrf_token", &csrf),
+                ("email", "nobody"),
+                ("reference", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = save_page(&app, "lookup-errors-hi", response).await;
+    let html = std::fs::read_to_string(saved.trim_start_matches("file://")).unwrap();
+    assert!(html.contains(r#"<html lang="hi">"#), "{html}");
+    urls.push(saved);
+    assert_eq!(app.get("/?lang=en").await.status(), StatusCode::OK);
 
     // The officer workspace, as officers see it (signed in, so saved to files).
     urls.push(page("/officer/login"));

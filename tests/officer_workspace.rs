@@ -929,7 +929,7 @@ async fn keyset_paging_walks_the_whole_queue_once() {
                 region: ["in", "eu", "us-ca", "other"][n % 4].into(),
                 ..Default::default()
             };
-            rightsdesk::app::submit::submit(&app.ctx, &raw).unwrap();
+            rightsdesk::app::submit::submit(&app.ctx, &raw, &Default::default()).unwrap();
             app.force_status(&format!("page{n}@example.org"), "open");
         }
         // Some share a due date, so the id breaks ties across a page boundary.

@@ -151,8 +151,9 @@ async fn an_indian_subject_is_told_48_hours_before_erasure_and_others_go_at_once
         assert_eq!(records_of(&app, "eve") + records_of(&app, "nadia"), 0);
         let mail = app.wait_for_mail("asha@example.in", "we will erase:").await;
         let erase_from = d + Duration::days(2);
+        // Midnight UTC, on the Indian subject's clock (no zone set: India's, IST).
         let when = format!(
-            "On or after {} {} {}, 00:00 UTC",
+            "On or after {} {} {}, 05:30 IST",
             erase_from.day(),
             erase_from.month(),
             erase_from.year()

@@ -138,7 +138,7 @@ pub fn load(ctx: &Context) -> Result<Vec<DemoRequest>, AppError> {
             purposes: vec![first_purpose.clone()],
             content_removal: case.kind == "grievance",
         };
-        let submitted = submit(ctx, &raw)?;
+        let submitted = submit(ctx, &raw, &crate::domain::locale::Locale::english())?;
         let mut status_link = None;
         let mut status = "unverified".to_string();
         for (action, message) in case.steps {

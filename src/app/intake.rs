@@ -11,13 +11,15 @@ use super::{clock, random_bytes, Context};
 use crate::domain::api_token::ApiAccess;
 use crate::domain::audit::Actor;
 use crate::domain::ids::RequestId;
-use crate::domain::intake::{Intake, RawIntake};
+use crate::domain::intake::{Intake, IntakeRules, RawIntake};
+use crate::domain::local_time::requester_zone;
 use crate::domain::reference::{Reference, REFERENCE_BYTES};
 use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::domain::submission::FieldError;
 use crate::domain::token::TokenPurpose;
 use crate::error::AppError;
+use crate::i18n::{self, Messages};
 use crate::mail::compose;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, NewRequest};
@@ -94,9 +96,15 @@ pub fn record(
     let now = clock::now();
     let purposes = ctx.settings.policy.purpose_slugs();
     let max_age = time::Duration::days(ctx.settings.intake_max_age_days as i64);
-    let intake = Intake::parse(raw, &purposes, now, max_age).map_err(AppError::Invalid)?;
+    let rules = IntakeRules {
+        known_purposes: &purposes,
+        languages: &i18n::supported(),
+        now,
+        max_age,
+    };
+    let intake = Intake::parse(raw, &rules).map_err(AppError::Invalid)?;
     if !recorder.may_record(intake.submission.regime) {
-        return Err(AppError::Invalid(vec![FieldError::new(
+        return Err(AppError::Invalid(vec![FieldError::untranslated(
             "region",
             "requests of this region are not yours to record",
         )]));
@@ -169,6 +177,7 @@ fn store_intake(
             conn,
             &ctx.keyring,
             &row,
+            &intake.locale,
             intake.channel.as_str(),
             to_db(now),
         )
@@ -177,8 +186,18 @@ fn store_intake(
             other => RecordError::App(other.into()),
         })?;
         let token = issue_token(conn, request_id, TokenPurpose::Status, now)?;
+        let messages = Messages::for_locale(&intake.locale);
+        let zone = requester_zone(
+            ctx.settings.configured_time_zone.as_ref(),
+            submission.regime,
+        );
+        let reader = compose::Reader {
+            to: submission.email.as_str(),
+            messages: &messages,
+            zone: &zone,
+        };
         let mail = compose::recorded(
-            submission.email.as_str(),
+            &reader,
             reference.as_str(),
             intake.channel,
             intake.received_at,

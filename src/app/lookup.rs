@@ -18,10 +18,12 @@ use subtle::ConstantTimeEq;
 use super::requests::{queue_mail, status_link, store_token};
 use super::{clock, random_bytes, Context};
 use crate::domain::email::Email;
+use crate::domain::ids::RequestId;
 use crate::domain::reference::Reference;
 use crate::domain::submission::FieldError;
 use crate::domain::token::{LinkToken, TokenPurpose, TOKEN_BYTES};
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::seal::email_index_candidates;
 use crate::store::time::to_db;
@@ -36,12 +38,14 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
     let email = Email::parse(email).map_err(|e| {
         errors.push(FieldError {
             field: "email",
+            key: e.key(),
             message: e.to_string(),
         })
     });
     let reference = Reference::parse(reference).map_err(|e| {
         errors.push(FieldError {
             field: "reference",
+            key: "error-reference-malformed",
             message: e.to_string(),
         })
     });
@@ -57,6 +61,7 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
         // The email is compared by its blind index (under every known key), so nothing is
         // opened whether or not the reference exists. Unverified requests have no status
         // page yet: their verification mail is the link.
+        let locale_of = found.as_ref().map_or_else(RequestId::new, |(id, _, _)| *id);
         let candidates = email_index_candidates(&ctx.keyring, email.as_str());
         let matched = found.and_then(|(id, stored, verified)| {
             let stored = stored.unwrap_or_default();
@@ -72,7 +77,10 @@ pub fn request_link(ctx: &Context, email: &str, reference: &str) -> Result<(), A
             TokenPurpose::Status.as_str(),
             to_db(now),
         )?;
-        let mail = compose::lookup_link(email.as_str(), reference.as_str(), &link)?;
+        // The language of the request the reference names, read whether or not the email
+        // matched (a random id when no request has the reference): the same work either way.
+        let messages = Messages::for_locale(&requests::find_locale(conn, locale_of)?);
+        let mail = compose::lookup_link(&messages, email.as_str(), reference.as_str(), &link)?;
         let Some(request_id) = matched else {
             return Ok(false);
         };

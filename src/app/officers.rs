@@ -60,6 +60,7 @@ impl Requester<'_> {
 fn field(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field,
+        key: "",
         message: message.into(),
     }
 }

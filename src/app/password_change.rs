@@ -34,6 +34,7 @@ const HASHER_PATIENCE: Duration = Duration::from_secs(2);
 fn field(field: &'static str, message: &str) -> FieldError {
     FieldError {
         field,
+        key: "",
         message: message.to_string(),
     }
 }

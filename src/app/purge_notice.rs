@@ -16,12 +16,15 @@ use super::{clock, requests, Context};
 use crate::domain::audit::{Actor, Target};
 use crate::domain::email::Email;
 use crate::domain::export::rfc3339;
+use crate::domain::local_time::requester_zone;
+use crate::domain::regime::Regime;
 use crate::domain::retention::PurgeClass;
 use crate::domain::retention_notice::{
-    describe, erase_from, given_at, noticed_regime_codes, NOTICE_CLASSES, NOTICE_SENT,
+    erase_from, given_at, noticed_regime_codes, NOTICE_CLASSES, NOTICE_SENT,
 };
 use crate::domain::subject::Subject;
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::retention_notices::{self, NewRetentionNotice};
 use crate::store::time::to_db;
@@ -253,9 +256,20 @@ fn send(
             },
         )?;
     }
-    let lines: Vec<(&str, i64)> = covered.iter().map(|(c, n, _)| (describe(*c), *n)).collect();
+    let lines: Vec<(PurgeClass, i64)> = covered.iter().map(|(c, n, _)| (*c, *n)).collect();
     let grievance = ctx.link("/requests/new?kind=grievance");
-    let mail = compose::erasure_notice(notice.email.as_str(), &lines, from, &grievance)?;
+    // The notice goes to Indian subjects: their language is that of their newest request,
+    // their clock the organisation's or India's.
+    let locale =
+        crate::store::requests::latest_locale_for_email(conn, &ctx.keyring, notice.email.as_str())?;
+    let messages = Messages::for_locale(&locale);
+    let zone = requester_zone(ctx.settings.configured_time_zone.as_ref(), Regime::In);
+    let reader = compose::Reader {
+        to: notice.email.as_str(),
+        messages: &messages,
+        zone: &zone,
+    };
+    let mail = compose::erasure_notice(&reader, &lines, from, &grievance)?;
     requests::queue_mail(conn, &ctx.keyring, &mail, now)?;
     let classes: serde_json::Map<String, serde_json::Value> = covered
         .iter()

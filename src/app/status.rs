@@ -7,13 +7,17 @@ use time::OffsetDateTime;
 use super::requests::{audit_target, queue_mail, status_link};
 use super::{clock, Context};
 use crate::domain::audit::Actor;
+use crate::domain::deadline::DueRuleFacts;
 use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::{self, Action};
+use crate::domain::local_time::requester_zone;
 use crate::domain::message::Author;
+use crate::domain::report::ReportZone;
 use crate::domain::request::Request;
 use crate::domain::submission::MAX_TEXT_CHARS;
 use crate::domain::token::{is_live, LinkToken, TokenPurpose};
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::{from_db, to_db};
@@ -23,7 +27,8 @@ use crate::store::{audit, messages, tokens, DbConn};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineItem {
     pub at: OffsetDateTime,
-    pub label: String,
+    /// What happened, as the message id of its words (`timeline-*` in `locales/`).
+    pub label: &'static str,
     pub message: Option<String>,
     pub from_requester: bool,
 }
@@ -34,14 +39,20 @@ pub struct StatusView {
     pub request: Request,
     pub due_at: OffsetDateTime,
     pub extended: bool,
-    pub due_rule: String,
+    pub due_rule: DueRuleFacts,
+    /// The clock the requester reads times on (`domain::local_time::requester_zone`).
+    pub zone: ReportZone,
     pub timeline: Vec<TimelineItem>,
     pub can_reply: bool,
     pub can_withdraw: bool,
     pub package: Option<super::downloads::PackageOffer>,
 }
 
-const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my request\" page with your email address and the request's reference.";
+/// What an expired status link answers (the web layer words it in the requester's language).
+pub const EXPIRED: &str = "This link has expired. Ask for a new one on the \"Find my request\" page with your email address and the request's reference.";
+
+/// What an empty reply answers.
+pub const REPLY_EMPTY: &str = "Write your message before sending it.";
 
 pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let mut conn = ctx.conn()?;
@@ -55,11 +66,12 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
         package,
         due_at: state.effective_due(),
         extended: state.extended_due_at.is_some(),
-        due_rule: ctx.settings.policy.deadlines.describe(
+        due_rule: ctx.settings.policy.deadlines.facts(
             request.regime,
             request.kind,
             request.content_removal,
         ),
+        zone: requester_zone(ctx.settings.configured_time_zone.as_ref(), request.regime),
         timeline,
         can_reply: can(Action::RequesterReply),
         can_withdraw: can(Action::Withdraw),
@@ -72,9 +84,7 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
 pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> {
     let message = message.trim();
     if message.is_empty() {
-        return Err(AppError::BadRequest(
-            "Write your message before sending it.".to_string(),
-        ));
+        return Err(AppError::BadRequest(REPLY_EMPTY.to_string()));
     }
     if message.chars().count() > MAX_TEXT_CHARS {
         return Err(AppError::BadRequest(format!(
@@ -125,9 +135,11 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
         )?;
         let link = ctx.link(&format!("/status/{token}"));
         let mail = compose::status_changed(
+            &Messages::for_locale(&request.locale),
             &request.email,
             request.reference.as_str(),
-            transition.to.label(),
+            transition.to,
+            false,
             &link,
         )?;
         queue_mail(conn, &ctx.keyring, &mail, now)
@@ -171,16 +183,16 @@ fn timeline(
     for event in events {
         let details: Value = serde_json::from_str(&event.details).unwrap_or(Value::Null);
         let label = match event.action.as_str() {
-            "request.submitted" => "Request received",
-            "request.verified" => "Email address confirmed; the request is in the queue",
-            "request.assigned" | "request.started" => "An officer is working on your request",
-            "request.asked_requester" => "We asked you a question",
-            "request.requester_replied" => "You sent a message",
-            "request.extended" => "The deadline was extended",
-            "request.rejected" => "Your request was refused",
-            "request.fulfilled" => "Your request was completed",
-            "request.withdrawn" => "You withdrew the request",
-            "package.downloaded" => "Your data package was downloaded",
+            "request.submitted" => "timeline-submitted",
+            "request.verified" => "timeline-verified",
+            "request.assigned" | "request.started" => "timeline-working",
+            "request.asked_requester" => "timeline-asked",
+            "request.requester_replied" => "timeline-replied",
+            "request.extended" => "timeline-extended",
+            "request.rejected" => "timeline-rejected",
+            "request.fulfilled" => "timeline-fulfilled",
+            "request.withdrawn" => "timeline-withdrawn",
+            "package.downloaded" => "timeline-downloaded",
             _ => continue,
         };
         let reason = details
@@ -189,7 +201,7 @@ fn timeline(
             .map(str::to_string);
         items.push(TimelineItem {
             at: event.at,
-            label: label.to_string(),
+            label,
             message: message_body(&details).or(reason),
             from_requester: event.actor == Actor::Requester,
         });

@@ -6,11 +6,13 @@ use super::requests::{audit_target, issue_token, queue_mail};
 use super::{clock, random_bytes, Context};
 use crate::domain::audit::Actor;
 use crate::domain::ids::RequestId;
+use crate::domain::locale::Locale;
 use crate::domain::reference::{Reference, REFERENCE_BYTES};
 use crate::domain::status::RequestStatus;
 use crate::domain::submission::{RawSubmission, Submission};
 use crate::domain::token::TokenPurpose;
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, NewRequest};
@@ -45,12 +47,13 @@ pub struct Submitted {
 /// References are random; a collision with an existing one is retried with a fresh draw.
 const REFERENCE_ATTEMPTS: usize = 5;
 
-pub fn submit(ctx: &Context, raw: &RawSubmission) -> Result<Submitted, AppError> {
+/// Stores the submission made in `locale`: its mail, and every later one, speak it.
+pub fn submit(ctx: &Context, raw: &RawSubmission, locale: &Locale) -> Result<Submitted, AppError> {
     let purposes = ctx.settings.policy.purpose_slugs();
     let submission = Submission::parse(raw, &purposes).map_err(AppError::Invalid)?;
     for attempt in 1..=REFERENCE_ATTEMPTS {
         let reference = Reference::from_random(random_bytes::<REFERENCE_BYTES>()?);
-        match store_submission(ctx, &submission, &reference) {
+        match store_submission(ctx, &submission, &reference, locale) {
             Ok(request_id) => {
                 ctx.wake_mailer();
                 tracing::info!(reference = %reference, kind = %submission.kind, "request submitted");
@@ -73,6 +76,7 @@ fn store_submission(
     ctx: &Context,
     submission: &Submission,
     reference: &Reference,
+    locale: &Locale,
 ) -> Result<RequestId, SubmitError> {
     let now = clock::now();
     let deadlines = ctx.settings.policy.deadlines.deadlines_for(
@@ -109,13 +113,18 @@ fn store_submission(
         updated_at: to_db(now),
     };
     ctx.write_as(|conn| {
-        requests::insert(conn, &ctx.keyring, &row).map_err(|error| match error {
+        requests::insert_in(conn, &ctx.keyring, &row, locale).map_err(|error| match error {
             StoreError::Duplicate => SubmitError::ReferenceTaken,
             other => SubmitError::App(other.into()),
         })?;
         let token = issue_token(conn, request_id, TokenPurpose::Verify, now)?;
         let link = ctx.link(&format!("/verify/{}", token.as_str()));
-        let mail = compose::verification(&submission.email, reference, &link)?;
+        let mail = compose::verification(
+            &Messages::for_locale(locale),
+            &submission.email,
+            reference,
+            &link,
+        )?;
         queue_mail(conn, &ctx.keyring, &mail, now)?;
         requests::count_move(
             conn,

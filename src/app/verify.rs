@@ -9,9 +9,11 @@ use super::{clock, Context};
 use crate::domain::audit::Actor;
 use crate::domain::kind::RequestKind;
 use crate::domain::lifecycle::Action;
+use crate::domain::local_time::requester_zone;
 use crate::domain::request::Request;
 use crate::domain::token::{is_live, LinkToken, TokenPurpose};
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::{from_db, to_db};
@@ -22,10 +24,14 @@ use crate::store::{tokens, DbConn};
 pub struct PendingVerification {
     pub reference: String,
     pub kind: RequestKind,
+    /// The language the request was made in.
+    pub locale: crate::domain::locale::Locale,
 }
 
-const ALREADY_USED: &str = "This request was already confirmed. Follow it with the link in the email we sent after confirming, or ask for a new link on the \"Find my request\" page.";
-const EXPIRED: &str = "This confirmation link has expired, and the unconfirmed request with it. You are welcome to submit the request again.";
+/// What a used confirmation link answers (the web layer words it in the requester's language).
+pub const ALREADY_USED: &str = "This request was already confirmed. Follow it with the link in the email we sent after confirming, or ask for a new link on the \"Find my request\" page.";
+/// What an expired confirmation link answers.
+pub const EXPIRED: &str = "This confirmation link has expired, and the unconfirmed request with it. You are welcome to submit the request again.";
 
 /// Reads what a verification link is for, changing nothing.
 pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppError> {
@@ -34,6 +40,7 @@ pub fn pending(ctx: &Context, token: &str) -> Result<PendingVerification, AppErr
     Ok(PendingVerification {
         reference: request.reference.to_string(),
         kind: request.kind,
+        locale: request.locale,
     })
 }
 
@@ -70,8 +77,15 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
         )?;
         let status_token = issue_token(conn, request.id, TokenPurpose::Status, now)?;
         let due = request.state().effective_due();
+        let messages = Messages::for_locale(&request.locale);
+        let zone = requester_zone(ctx.settings.configured_time_zone.as_ref(), request.regime);
+        let reader = compose::Reader {
+            to: &request.email,
+            messages: &messages,
+            zone: &zone,
+        };
         let mail = compose::confirmation(
-            &request.email,
+            &reader,
             request.reference.as_str(),
             &status_link(ctx, &status_token),
             due,

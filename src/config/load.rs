@@ -226,11 +226,14 @@ impl Settings {
             ));
         }
 
-        let time_zone = match var("RIGHTSDESK_TIME_ZONE").or(file.time_zone) {
-            Some(name) => ReportZone::named(&name)
-                .map_err(|e| ConfigError::new(format!("RIGHTSDESK_TIME_ZONE: {e}")))?,
-            None => ReportZone::utc(),
+        let configured_time_zone = match var("RIGHTSDESK_TIME_ZONE").or(file.time_zone) {
+            Some(name) => Some(
+                ReportZone::named(&name)
+                    .map_err(|e| ConfigError::new(format!("RIGHTSDESK_TIME_ZONE: {e}")))?,
+            ),
+            None => None,
         };
+        let time_zone = configured_time_zone.clone().unwrap_or_else(ReportZone::utc);
 
         let secret_key = match var("RIGHTSDESK_SECRET_KEY").or(file.secret_key) {
             Some(text) => SecretKey::from_text(&text).ok_or_else(|| {
@@ -294,6 +297,7 @@ impl Settings {
             audit_sequence_interval_ms,
             audit_max_pending_secs,
             time_zone,
+            configured_time_zone,
             policy,
             throttle,
             sessions,

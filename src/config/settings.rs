@@ -39,8 +39,12 @@ pub struct Settings {
     pub audit_sequence_interval_ms: u64,
     /// How long an audit event may wait for the sequencer before `audit verify` fails.
     pub audit_max_pending_secs: u64,
-    /// The organisation's time zone: report months begin at its local midnight.
+    /// The organisation's time zone: report months begin at its local midnight (UTC when
+    /// none is set).
     pub time_zone: ReportZone,
+    /// The zone `RIGHTSDESK_TIME_ZONE` named, if any: requester pages and mail show times
+    /// on its clock, or on their regime's when it is unset (`domain::local_time`).
+    pub configured_time_zone: Option<ReportZone>,
     pub policy: Policy,
     /// Growing delays and a temporary lock after failed sign-ins.
     pub throttle: ThrottlePolicy,

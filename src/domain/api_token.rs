@@ -233,10 +233,10 @@ impl NewApiToken {
         let mut errors = Vec::new();
         let name = raw.name.trim().to_string();
         if name.is_empty() {
-            errors.push(FieldError::new("name", "give the token a name"));
+            errors.push(FieldError::untranslated("name", "give the token a name"));
         } else if name.chars().count() > MAX_TOKEN_NAME_CHARS || name.chars().any(char::is_control)
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::untranslated(
                 "name",
                 format!("use at most {MAX_TOKEN_NAME_CHARS} characters on one line"),
             ));
@@ -251,11 +251,17 @@ impl NewApiToken {
             match text.parse::<ApiScope>() {
                 Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
                 Ok(_) => {}
-                Err(_) => errors.push(FieldError::new("scope", format!("unknown scope {text:?}"))),
+                Err(_) => errors.push(FieldError::untranslated(
+                    "scope",
+                    format!("unknown scope {text:?}"),
+                )),
             }
         }
         if scopes.is_empty() && !errors.iter().any(|e| e.field == "scope") {
-            errors.push(FieldError::new("scope", "choose at least one scope"));
+            errors.push(FieldError::untranslated(
+                "scope",
+                "choose at least one scope",
+            ));
         }
         scopes.sort();
         let mut regions = Vec::new();
@@ -268,7 +274,7 @@ impl NewApiToken {
             match text.parse::<Regime>() {
                 Ok(regime) if !regions.contains(&regime) => regions.push(regime),
                 Ok(_) => {}
-                Err(_) => errors.push(FieldError::new(
+                Err(_) => errors.push(FieldError::untranslated(
                     "region",
                     format!("unknown region {text:?}"),
                 )),
@@ -276,7 +282,7 @@ impl NewApiToken {
         }
         regions.sort_by_key(|regime| Regime::ALL.iter().position(|r| r == regime));
         let expires_at = parse_expiry(raw.expires.trim(), today).map_err(|message| {
-            errors.push(FieldError::new("expires", message));
+            errors.push(FieldError::untranslated("expires", message));
         });
         match expires_at {
             Ok(expires_at) if errors.is_empty() => Ok(NewApiToken {

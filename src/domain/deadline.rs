@@ -172,6 +172,20 @@ impl DeadlinePolicy {
     /// One plain sentence explaining how the response due date is computed, e.g.
     /// "GDPR: 1 month from receipt, moved to the next business day when it falls on a
     /// weekend or holiday; extendable once by 2 months."
+    /// The facts [`describe`](Self::describe) puts in words, for a language to word them.
+    pub fn facts(&self, regime: Regime, kind: RequestKind, content_removal: bool) -> DueRuleFacts {
+        let rule = self.rule_for(regime, kind);
+        let respond = self.respond_span(regime, kind, content_removal);
+        DueRuleFacts {
+            regime,
+            respond,
+            business_days: matches!(respond, Span::BusinessDays(_)),
+            content_removal: is_content_removal(regime, kind, content_removal),
+            rolls: rule.roll_to_business_day && rolls(respond),
+            extension: rule.extension,
+        }
+    }
+
     pub fn describe(&self, regime: Regime, kind: RequestKind, content_removal: bool) -> String {
         let rule = self.rule_for(regime, kind);
         let respond = self.respond_span(regime, kind, content_removal);
@@ -210,6 +224,22 @@ impl DeadlinePolicy {
             due
         }
     }
+}
+
+/// How a request's due date is worked out: the regime (whose law it is), the response
+/// period, and what the period does and does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueRuleFacts {
+    pub regime: Regime,
+    pub respond: Span,
+    /// The period counts business days only.
+    pub business_days: bool,
+    /// India's content-removal clock applies.
+    pub content_removal: bool,
+    /// A due date on a weekend or holiday moves to the next business day.
+    pub rolls: bool,
+    /// How far the deadline may be extended once, if at all.
+    pub extension: Option<Span>,
 }
 
 /// Whether India's 72-hour content-removal clock applies.

@@ -18,6 +18,17 @@ pub enum InvalidEmail {
     TooLong,
 }
 
+impl InvalidEmail {
+    /// The id of this message in the requester's language (`locales/*/errors.ftl`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            InvalidEmail::Missing => "error-email-missing",
+            InvalidEmail::Malformed => "error-email-malformed",
+            InvalidEmail::TooLong => "error-email-too-long",
+        }
+    }
+}
+
 impl Email {
     pub const MAX_LEN: usize = 254;
 

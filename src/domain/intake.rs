@@ -8,6 +8,7 @@ use std::str::FromStr;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
+use super::locale::{supported_locale, Locale};
 use super::submission::{FieldError, RawSubmission, Submission};
 
 /// How a recorded request reached the organisation.
@@ -79,6 +80,8 @@ pub struct RawIntake {
     /// RFC 3339 (`2026-11-28T10:30:00Z`), or a form's `YYYY-MM-DDTHH:MM` read as UTC.
     pub received_at: String,
     pub channel: String,
+    /// The requester's language tag (`en`, `hi`); empty for English.
+    pub locale: String,
 }
 
 /// A checked recorded request.
@@ -87,36 +90,67 @@ pub struct Intake {
     pub submission: Submission,
     pub received_at: OffsetDateTime,
     pub channel: Channel,
+    /// The language the requester's mail and pages speak.
+    pub locale: Locale,
+}
+
+/// What an intake is checked against: the policy's consent purposes, the languages the
+/// program speaks, the time now and how long ago a request may have been received.
+#[derive(Debug, Clone, Copy)]
+pub struct IntakeRules<'a> {
+    pub known_purposes: &'a [&'a str],
+    pub languages: &'a [Locale],
+    pub now: OffsetDateTime,
+    pub max_age: Duration,
 }
 
 impl Intake {
     /// Checks every field at once. `received_at` may be neither after `now` nor more than
-    /// `max_age` before it.
-    pub fn parse(
-        raw: &RawIntake,
-        known_purposes: &[&str],
-        now: OffsetDateTime,
-        max_age: Duration,
-    ) -> Result<Intake, Vec<FieldError>> {
+    /// `max_age` before it; the language, when given, is one of `languages`.
+    pub fn parse(raw: &RawIntake, rules: &IntakeRules<'_>) -> Result<Intake, Vec<FieldError>> {
+        let IntakeRules {
+            known_purposes,
+            languages,
+            now,
+            max_age,
+        } = *rules;
         let submission = Submission::parse(&raw.submission, known_purposes);
         let mut errors = submission.as_ref().err().cloned().unwrap_or_default();
         let received_at = parse_received_at(raw.received_at.trim(), now, max_age)
-            .map_err(|message| errors.push(FieldError::new("received_at", message)));
+            .map_err(|message| errors.push(FieldError::untranslated("received_at", message)));
         let channel = raw.channel.trim().parse::<Channel>().map_err(|_| {
-            errors.push(FieldError::new(
+            errors.push(FieldError::untranslated(
                 "channel",
                 "choose how the request was received: post, phone, in_person, email or agent",
             ))
         });
-        match (submission, received_at, channel) {
-            (Ok(submission), Ok(received_at), Ok(channel)) if errors.is_empty() => Ok(Intake {
-                submission,
-                received_at,
-                channel,
-            }),
+        let locale = parse_locale(raw.locale.trim(), languages)
+            .map_err(|message| errors.push(FieldError::untranslated("language", message)));
+        match (submission, received_at, channel, locale) {
+            (Ok(submission), Ok(received_at), Ok(channel), Ok(locale)) if errors.is_empty() => {
+                Ok(Intake {
+                    submission,
+                    received_at,
+                    channel,
+                    locale,
+                })
+            }
             _ => Err(errors),
         }
     }
+}
+
+/// English when no language is given; otherwise one the program speaks.
+fn parse_locale(text: &str, languages: &[Locale]) -> Result<Locale, String> {
+    if text.is_empty() {
+        return Ok(Locale::english());
+    }
+    supported_locale(text, languages)
+        .filter(|locale| locale.as_str() == text.to_ascii_lowercase())
+        .ok_or_else(|| {
+            let tags: Vec<&str> = languages.iter().map(Locale::as_str).collect();
+            format!("choose the requester's language: {}", tags.join(" or "))
+        })
 }
 
 fn parse_received_at(
@@ -164,29 +198,35 @@ mod tests {
             },
             received_at: received_at.into(),
             channel: channel.into(),
+            locale: String::new(),
         }
+    }
+
+    fn languages() -> Vec<Locale> {
+        vec![Locale::english(), Locale::parse("hi").unwrap()]
+    }
+
+    fn parse(raw: &RawIntake) -> Result<Intake, Vec<FieldError>> {
+        Intake::parse(
+            raw,
+            &IntakeRules {
+                known_purposes: &[],
+                languages: &languages(),
+                now: NOW,
+                max_age: Duration::days(30),
+            },
+        )
     }
 
     const NOW: OffsetDateTime = datetime!(2026-12-01 12:00 UTC);
 
     #[test]
     fn a_phone_request_three_days_ago_parses() {
-        let intake = Intake::parse(
-            &raw("2026-11-28T09:15:00+05:30", "phone"),
-            &[],
-            NOW,
-            Duration::days(30),
-        )
-        .unwrap();
+        let intake = parse(&raw("2026-11-28T09:15:00+05:30", "phone")).unwrap();
         assert_eq!(intake.received_at, datetime!(2026-11-28 03:45 UTC));
         assert_eq!(intake.channel, Channel::Phone);
-        let form = Intake::parse(
-            &raw("2026-11-28T09:15", "post"),
-            &[],
-            NOW,
-            Duration::days(30),
-        )
-        .unwrap();
+        assert_eq!(intake.locale, Locale::english(), "English unless asked");
+        let form = parse(&raw("2026-11-28T09:15", "post")).unwrap();
         assert_eq!(form.received_at, datetime!(2026-11-28 09:15 UTC));
     }
 
@@ -198,10 +238,24 @@ mod tests {
             ("yesterday", "post", "received_at"),
             ("2026-11-30T12:00:00Z", "fax", "channel"),
         ] {
-            let errors =
-                Intake::parse(&raw(at, channel), &[], NOW, Duration::days(30)).unwrap_err();
+            let errors = parse(&raw(at, channel)).unwrap_err();
             assert_eq!(errors.len(), 1, "{at} {channel}");
             assert_eq!(errors[0].field, field);
+        }
+    }
+
+    #[test]
+    fn the_language_is_one_the_program_speaks() {
+        let mut hindi = raw("2026-11-30T12:00:00Z", "post");
+        hindi.locale = " hi ".into();
+        assert_eq!(parse(&hindi).unwrap().locale.as_str(), "hi");
+        for tag in ["fr", "hi-IN", "xx-yy", "हिन्दी"] {
+            let mut other = raw("2026-11-30T12:00:00Z", "post");
+            other.locale = tag.into();
+            let errors = parse(&other).unwrap_err();
+            assert_eq!(errors.len(), 1, "{tag}");
+            assert_eq!(errors[0].field, "language");
+            assert!(errors[0].message.contains("en or hi"), "{tag}");
         }
     }
 }

@@ -20,6 +20,8 @@ pub mod intake;
 pub mod inventory;
 pub mod kind;
 pub mod lifecycle;
+pub mod local_time;
+pub mod locale;
 pub mod mail_delivery;
 pub mod message;
 pub mod officer;

@@ -225,6 +225,7 @@ pub struct ActionRequest {
 fn error(field: &'static str, message: &str) -> FieldError {
     FieldError {
         field,
+        key: "",
         message: message.to_string(),
     }
 }

@@ -77,6 +77,8 @@ pub struct Request {
     pub updated_at: OffsetDateTime,
     /// The due date in force (extended or not).
     pub effective_due_at: OffsetDateTime,
+    /// The language the requester used: their pages and mail speak it.
+    pub locale: super::locale::Locale,
 }
 
 impl Request {

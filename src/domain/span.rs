@@ -52,7 +52,7 @@ impl Span {
     }
 
     /// The number of units, whatever the unit.
-    fn count(self) -> u32 {
+    pub fn count(self) -> u32 {
         match self {
             Span::Hours(n) | Span::Days(n) | Span::BusinessDays(n) | Span::Months(n) => n,
         }

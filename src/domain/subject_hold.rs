@@ -34,6 +34,7 @@ impl SubjectHoldOrder {
             .map_err(|e| {
                 errors.push(FieldError {
                     field: "email",
+                    key: "",
                     message: e.to_string(),
                 })
             })
@@ -48,6 +49,7 @@ impl SubjectHoldOrder {
             Ok(Some(date)) if date < today => {
                 errors.push(FieldError {
                     field: "expires_on",
+                    key: "",
                     message: "the expiry date has already passed".to_string(),
                 });
                 None

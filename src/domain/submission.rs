@@ -39,15 +39,25 @@ pub struct Submission {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
+    /// The id of the message in the requester's language (`locales/*/errors.ftl`), with
+    /// `{ $max }` for a length limit; empty where only the English `message` exists.
+    pub key: &'static str,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+    pub fn new(field: &'static str, key: &'static str, message: impl Into<String>) -> FieldError {
         FieldError {
             field,
+            key,
             message: message.into(),
         }
+    }
+
+    /// A problem only officers and API clients read, in English: no requester page shows
+    /// it, so it has no message id.
+    pub fn untranslated(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError::new(field, "", message)
     }
 }
 
@@ -67,22 +77,32 @@ impl Submission {
         let kind = raw.kind.trim().parse::<RequestKind>().map_err(|_| {
             errors.push(FieldError::new(
                 "kind",
+                "error-kind-missing",
                 "choose which right you want to use",
             ));
         });
         let regime = raw.region.trim().parse::<Regime>().map_err(|_| {
-            errors.push(FieldError::new("region", "choose where you live"));
+            errors.push(FieldError::new(
+                "region",
+                "error-region-missing",
+                "choose where you live",
+            ));
         });
         let email = Email::parse(&raw.email).map_err(|e| {
-            errors.push(FieldError::new("email", e.to_string()));
+            errors.push(FieldError::new("email", e.key(), e.to_string()));
         });
 
         let full_name = clean_line(&raw.full_name);
         if full_name.is_empty() {
-            errors.push(FieldError::new("full_name", "enter your full name"));
+            errors.push(FieldError::new(
+                "full_name",
+                "error-full-name-missing",
+                "enter your full name",
+            ));
         } else if full_name.chars().count() > MAX_NAME_CHARS {
             errors.push(FieldError::new(
                 "full_name",
+                "error-full-name-too-long",
                 format!("a name has at most {MAX_NAME_CHARS} characters"),
             ));
         }
@@ -91,6 +111,7 @@ impl Submission {
         if account_ref.chars().count() > MAX_ACCOUNT_REF_CHARS {
             errors.push(FieldError::new(
                 "account_ref",
+                "error-account-ref-too-long",
                 format!("an account reference has at most {MAX_ACCOUNT_REF_CHARS} characters"),
             ));
         }
@@ -101,6 +122,7 @@ impl Submission {
         if needs_details && details.is_empty() {
             errors.push(FieldError::new(
                 "details",
+                "error-details-missing",
                 "tell us what your request is about",
             ));
         }
@@ -110,6 +132,7 @@ impl Submission {
         if kind == Ok(RequestKind::Rectification) && correction.is_empty() {
             errors.push(FieldError::new(
                 "correction",
+                "error-correction-missing",
                 "tell us what the correct data is",
             ));
         }
@@ -121,13 +144,18 @@ impl Submission {
             if purposes.is_empty() {
                 errors.push(FieldError::new(
                     "purposes",
+                    "error-purposes-missing",
                     "choose at least one purpose to withdraw your consent from",
                 ));
             } else if purposes
                 .iter()
                 .any(|p| !known_purposes.contains(&p.as_str()))
             {
-                errors.push(FieldError::new("purposes", "choose purposes from the list"));
+                errors.push(FieldError::new(
+                    "purposes",
+                    "error-purposes-unknown",
+                    "choose purposes from the list",
+                ));
             }
         }
 
@@ -156,6 +184,7 @@ fn check_length(errors: &mut Vec<FieldError>, field: &'static str, text: &str) {
     if text.chars().count() > MAX_TEXT_CHARS {
         errors.push(FieldError::new(
             field,
+            "error-text-too-long",
             format!("this field has at most {MAX_TEXT_CHARS} characters"),
         ));
     }

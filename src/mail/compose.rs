@@ -2,7 +2,6 @@
 //! details or the requester's name.
 
 use askama::Template;
-use time::macros::format_description;
 use time::OffsetDateTime;
 
 use super::templates::{
@@ -11,8 +10,12 @@ use super::templates::{
 use crate::domain::email::Email;
 use crate::domain::intake::Channel;
 use crate::domain::reference::Reference;
+use crate::domain::report::ReportZone;
+use crate::domain::retention::PurgeClass;
+use crate::domain::status::RequestStatus;
 use crate::domain::token::TokenPurpose;
 use crate::error::AppError;
+use crate::i18n::{self, Arg, Messages};
 
 /// A mail ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,19 +33,20 @@ fn render(template: &impl Template) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("mail template: {e}")))
 }
 
-/// A date as mail shows it, e.g. "9 March 2026, 14:00 UTC".
-pub fn mail_date(at: OffsetDateTime) -> String {
-    let format =
-        format_description!("[day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
-    at.format(&format).unwrap_or_else(|_| at.to_string())
+/// A time as a requester's mail shows it, on `zone`'s clock and named in their language,
+/// e.g. "9 March 2026, 14:00 UTC" or "9 मार्च 2026, 19:30 भारतीय मानक समय".
+pub fn mail_date(messages: &Messages, at: OffsetDateTime, zone: &ReportZone) -> String {
+    i18n::datetime(messages, at, zone)
 }
 
 pub fn verification(
+    messages: &Messages,
     to: &Email,
     reference: &Reference,
     link: &str,
 ) -> Result<OutgoingMail, AppError> {
     let mail = VerificationMail {
+        messages: messages.clone(),
         reference: reference.to_string(),
         link: link.to_string(),
         expires_days: TokenPurpose::Verify.lifetime().whole_days() as u32,
@@ -55,19 +59,27 @@ pub fn verification(
     })
 }
 
+/// Where a requester's mail is addressed and in which language and zone it speaks.
+pub struct Reader<'a> {
+    pub to: &'a str,
+    pub messages: &'a Messages,
+    pub zone: &'a ReportZone,
+}
+
 pub fn confirmation(
-    to: &str,
+    reader: &Reader<'_>,
     reference: &str,
     link: &str,
     due: OffsetDateTime,
 ) -> Result<OutgoingMail, AppError> {
     let mail = ConfirmationMail {
+        messages: reader.messages.clone(),
         reference: reference.to_string(),
         link: link.to_string(),
-        due_date: mail_date(due),
+        due_date: mail_date(reader.messages, due, reader.zone),
     };
     Ok(OutgoingMail {
-        to: to.to_string(),
+        to: reader.to.to_string(),
         subject: mail.subject(),
         body: render(&mail)?,
         template: "confirmation",
@@ -75,46 +87,51 @@ pub fn confirmation(
 }
 
 /// The mail to the requester of a recorded request: how and when it reached us, the due
-/// date and the status link.
+/// date and the status link, in their language and on their clock.
 pub fn recorded(
-    to: &str,
+    reader: &Reader<'_>,
     reference: &str,
     channel: Channel,
     received: OffsetDateTime,
     link: &str,
     due: OffsetDateTime,
 ) -> Result<OutgoingMail, AppError> {
+    let messages = reader.messages;
     let mail = RecordedMail {
+        messages: messages.clone(),
         reference: reference.to_string(),
-        channel: match channel {
-            Channel::Post => "by post",
-            Channel::Phone => "by phone",
-            Channel::InPerson => "in person",
-            Channel::Email => "by email",
-            Channel::Agent => "through your agent",
-        }
-        .to_string(),
-        received: mail_date(received),
+        channel: messages.t1("mail-recorded-channel", "channel", channel.as_str()),
+        received: mail_date(messages, received, reader.zone),
         link: link.to_string(),
-        due_date: mail_date(due),
+        due_date: mail_date(messages, due, reader.zone),
     };
     Ok(OutgoingMail {
-        to: to.to_string(),
+        to: reader.to.to_string(),
         subject: mail.subject(),
         body: render(&mail)?,
         template: "recorded",
     })
 }
 
+/// The news of a new status; `extended` says that the deadline moved with it.
 pub fn status_changed(
+    messages: &Messages,
     to: &str,
     reference: &str,
-    status_label: &str,
+    status: RequestStatus,
+    extended: bool,
     link: &str,
 ) -> Result<OutgoingMail, AppError> {
+    let status_key = format!("status-{}", status.as_str());
+    let status_label = if extended {
+        messages.t1("mail-status-extended", "status", &messages.t(&status_key))
+    } else {
+        messages.t(&status_key)
+    };
     let mail = StatusChangedMail {
+        messages: messages.clone(),
         reference: reference.to_string(),
-        status_label: status_label.to_string(),
+        status_label,
         link: link.to_string(),
     };
     Ok(OutgoingMail {
@@ -125,8 +142,14 @@ pub fn status_changed(
     })
 }
 
-pub fn lookup_link(to: &str, reference: &str, link: &str) -> Result<OutgoingMail, AppError> {
+pub fn lookup_link(
+    messages: &Messages,
+    to: &str,
+    reference: &str,
+    link: &str,
+) -> Result<OutgoingMail, AppError> {
     let mail = LookupLinkMail {
+        messages: messages.clone(),
         reference: reference.to_string(),
         link: link.to_string(),
     };
@@ -168,22 +191,35 @@ pub fn export_spike_alert(to: &str, link: &str) -> Result<OutgoingMail, AppError
 /// The notice before erasure: `items` are `(what, how many)`, `erase_from` the first moment
 /// they may go. The body names kinds of data and counts, never the data.
 pub fn erasure_notice(
-    to: &str,
-    items: &[(&str, i64)],
+    reader: &Reader<'_>,
+    items: &[(PurgeClass, i64)],
     erase_from: OffsetDateTime,
     grievance_link: &str,
 ) -> Result<OutgoingMail, AppError> {
+    let messages = reader.messages;
     let lines: Vec<String> = items
         .iter()
-        .map(|(what, n)| format!("- {what} ({n} {})", if *n == 1 { "item" } else { "items" }))
+        .map(|(class, n)| {
+            messages.t_with(
+                "mail-erasure-item",
+                &[
+                    (
+                        "what",
+                        Arg::from(messages.t1("mail-erasure-class", "class", class.as_str())),
+                    ),
+                    ("count", Arg::Number(*n)),
+                ],
+            )
+        })
         .collect();
     let mail = super::templates::ErasureNoticeMail {
+        messages: messages.clone(),
         items: lines.join("\n"),
-        erase_from: mail_date(erase_from),
+        erase_from: mail_date(messages, erase_from, reader.zone),
         grievance_link: grievance_link.to_string(),
     };
     Ok(OutgoingMail {
-        to: to.to_string(),
+        to: reader.to.to_string(),
         subject: mail.subject(),
         body: render(&mail)?,
         template: "erasure_notice",

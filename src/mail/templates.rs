@@ -1,12 +1,15 @@
-//! Plain-text mail bodies. They carry no personal data beyond the request's
+//! Plain-text mail bodies, in the requester's language (`locales/*/mail.ftl`). They carry no personal data beyond the request's
 //! reference and the link: no name, no email address, no request details.
 
 use askama::Template;
+
+use crate::i18n::{Arg, Messages};
 
 /// Sent after `POST /requests`: confirm the request.
 #[derive(Template)]
 #[template(path = "mail/verification.txt")]
 pub struct VerificationMail {
+    pub messages: Messages,
     pub reference: String,
     pub link: String,
     pub expires_days: u32,
@@ -15,7 +18,20 @@ pub struct VerificationMail {
 impl VerificationMail {
     /// The mail's subject line (the reference only, no personal data).
     pub fn subject(&self) -> String {
-        format!("Confirm your request {}", self.reference)
+        self.messages
+            .t1("mail-verification-subject", "reference", &self.reference)
+    }
+
+    /// The text above the signature, in the requester's language.
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-verification-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+                ("days", Arg::Number(i64::from(self.expires_days))),
+            ],
+        )
     }
 }
 
@@ -49,6 +65,7 @@ impl ExportSpikeAlertMail {
 #[derive(Template)]
 #[template(path = "mail/confirmation.txt")]
 pub struct ConfirmationMail {
+    pub messages: Messages,
     pub reference: String,
     pub link: String,
     pub due_date: String,
@@ -57,7 +74,19 @@ pub struct ConfirmationMail {
 impl ConfirmationMail {
     /// The mail's subject line (the reference only, no personal data).
     pub fn subject(&self) -> String {
-        format!("Your request {} is confirmed", self.reference)
+        self.messages
+            .t1("mail-confirmation-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-confirmation-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+                ("due", Arg::from(self.due_date.as_str())),
+            ],
+        )
     }
 }
 
@@ -66,8 +95,9 @@ impl ConfirmationMail {
 #[derive(Template)]
 #[template(path = "mail/recorded.txt")]
 pub struct RecordedMail {
+    pub messages: Messages,
     pub reference: String,
-    /// How it arrived, in words that follow "reached us" ("by post").
+    /// How it arrived, in the requester's language (`mail-recorded-channel`).
     pub channel: String,
     pub received: String,
     pub link: String,
@@ -77,7 +107,21 @@ pub struct RecordedMail {
 impl RecordedMail {
     /// The mail's subject line (the reference only, no personal data).
     pub fn subject(&self) -> String {
-        format!("We have recorded your request {}", self.reference)
+        self.messages
+            .t1("mail-recorded-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-recorded-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("channel", Arg::from(self.channel.as_str())),
+                ("received", Arg::from(self.received.as_str())),
+                ("due", Arg::from(self.due_date.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+            ],
+        )
     }
 }
 
@@ -85,6 +129,7 @@ impl RecordedMail {
 #[derive(Template)]
 #[template(path = "mail/status_changed.txt")]
 pub struct StatusChangedMail {
+    pub messages: Messages,
     pub reference: String,
     pub status_label: String,
     pub link: String,
@@ -93,7 +138,19 @@ pub struct StatusChangedMail {
 impl StatusChangedMail {
     /// The mail's subject line (the reference only, no personal data).
     pub fn subject(&self) -> String {
-        format!("News about your request {}", self.reference)
+        self.messages
+            .t1("mail-status-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-status-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+                ("status", Arg::from(self.status_label.as_str())),
+            ],
+        )
     }
 }
 
@@ -101,6 +158,7 @@ impl StatusChangedMail {
 #[derive(Template)]
 #[template(path = "mail/lookup_link.txt")]
 pub struct LookupLinkMail {
+    pub messages: Messages,
     pub reference: String,
     pub link: String,
 }
@@ -108,7 +166,18 @@ pub struct LookupLinkMail {
 impl LookupLinkMail {
     /// The mail's subject line (the reference only, no personal data).
     pub fn subject(&self) -> String {
-        format!("A new link to your request {}", self.reference)
+        self.messages
+            .t1("mail-lookup-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-lookup-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+            ],
+        )
     }
 }
 
@@ -118,6 +187,7 @@ impl LookupLinkMail {
 #[derive(Template)]
 #[template(path = "mail/erasure_notice.txt")]
 pub struct ErasureNoticeMail {
+    pub messages: Messages,
     /// One line per kind of data, e.g. "- registration data from a cancelled account (2 items)".
     pub items: String,
     pub erase_from: String,
@@ -126,7 +196,18 @@ pub struct ErasureNoticeMail {
 
 impl ErasureNoticeMail {
     pub fn subject(&self) -> String {
-        "Notice: we will erase personal data we hold about you".to_string()
+        self.messages.t("mail-erasure-subject")
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-erasure-body",
+            &[
+                ("items", Arg::from(self.items.as_str())),
+                ("from", Arg::from(self.erase_from.as_str())),
+                ("link", Arg::from(self.grievance_link.as_str())),
+            ],
+        )
     }
 }
 
@@ -152,6 +233,7 @@ mod tests {
     #[test]
     fn verification_mail() {
         let mail = VerificationMail {
+            messages: Messages::english(),
             reference: REF.into(),
             link: LINK.into(),
             expires_days: 7,
@@ -171,6 +253,7 @@ mod tests {
     #[test]
     fn confirmation_mail() {
         let mail = ConfirmationMail {
+            messages: Messages::english(),
             reference: REF.into(),
             link: LINK.into(),
             due_date: "Wednesday, 30 September 2026 (UTC)".into(),
@@ -184,6 +267,7 @@ mod tests {
     #[test]
     fn status_changed_mail() {
         let mail = StatusChangedMail {
+            messages: Messages::english(),
             reference: REF.into(),
             status_label: "Waiting for your answer to our question".into(),
             link: LINK.into(),
@@ -197,6 +281,7 @@ mod tests {
     #[test]
     fn lookup_link_mail() {
         let mail = LookupLinkMail {
+            messages: Messages::english(),
             reference: REF.into(),
             link: LINK.into(),
         };
@@ -208,6 +293,7 @@ mod tests {
     #[test]
     fn erasure_notice_mail() {
         let mail = ErasureNoticeMail {
+            messages: Messages::english(),
             items: "- registration data from a cancelled account (2 items)".into(),
             erase_from: "12 July 2026, 00:00 UTC".into(),
             grievance_link: LINK.into(),
@@ -221,5 +307,89 @@ mod tests {
         assert!(body.contains("On or after 12 July 2026, 00:00 UTC, we will erase:"));
         assert!(body.contains("\n- registration data from a cancelled account (2 items)\n"));
         assert!(body.contains("Grievance Officer"));
+    }
+
+    #[test]
+    fn recorded_mail_in_english_and_hindi() {
+        for (messages, channel, received, needle) in [
+            (
+                Messages::english(),
+                "through your agent",
+                "28 November 2026, 15:00 UTC",
+                "which reached us\nthrough your agent on 28 November 2026, 15:00 UTC.",
+            ),
+            (
+                hindi(),
+                "आपका अधिकृत प्रतिनिधि",
+                "28 नवंबर 2026, 20:30 भारतीय मानक समय",
+                "अनुरोध प्राप्त होने का समय: 28 नवंबर 2026, 20:30 भारतीय मानक समय",
+            ),
+        ] {
+            let mail = RecordedMail {
+                messages,
+                reference: REF.into(),
+                channel: channel.into(),
+                received: received.into(),
+                link: LINK.into(),
+                due_date: received.into(),
+            };
+            let body = mail.render().unwrap();
+            check(&body);
+            assert!(body.contains(needle), "{body}");
+            assert!(mail.subject().contains(REF));
+        }
+    }
+
+    fn hindi() -> Messages {
+        Messages::for_locale(&crate::domain::locale::Locale::parse("hi").unwrap())
+    }
+
+    #[test]
+    fn requester_mail_in_hindi() {
+        let verification = VerificationMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+            expires_days: 7,
+        };
+        let body = verification.render().unwrap();
+        check(&body);
+        assert!(body.starts_with("नमस्कार,"));
+        assert!(body.contains("7 दिन में समाप्त"));
+        assert!(verification.subject().contains(REF));
+        let confirmation = ConfirmationMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+            due_date: "31 दिसंबर 2026, 13:40 भारतीय मानक समय".into(),
+        };
+        let body = confirmation.render().unwrap();
+        check(&body);
+        assert!(body.contains("हम 31 दिसंबर 2026, 13:40 भारतीय मानक समय तक उत्तर देंगे।"));
+        let status = StatusChangedMail {
+            messages: hindi(),
+            reference: REF.into(),
+            status_label: "पूरा हुआ".into(),
+            link: LINK.into(),
+        };
+        check(&status.render().unwrap());
+        let lookup = LookupLinkMail {
+            messages: hindi(),
+            reference: REF.into(),
+            link: LINK.into(),
+        };
+        check(&lookup.render().unwrap());
+        let erasure = ErasureNoticeMail {
+            messages: hindi(),
+            items: "- रद्द किए गए खाते का पंजीकरण डेटा (2 मद)".into(),
+            erase_from: "14 दिसंबर 2026, 05:30 भारतीय मानक समय".into(),
+            grievance_link: LINK.into(),
+        };
+        let body = erasure.render().unwrap();
+        for line in body.lines().filter(|l| *l != LINK) {
+            assert!(line.chars().count() < 76, "too long: {line:?}");
+        }
+        assert!(body.contains("शिकायत"));
+        assert!(body.ends_with("-- \nrightsdesk") || body.ends_with("-- \nrightsdesk\n"));
     }
 }

@@ -30,6 +30,7 @@ diesel::table! {
         wiped_at -> Nullable<Timestamp>,
         email_index -> Nullable<Text>,
         seal_key_id -> Nullable<Text>,
+        locale -> Text,
         channel -> Nullable<Text>,
     }
 }

@@ -37,6 +37,11 @@ impl CookieRules {
         }
     }
 
+    /// Whether cookies set on this request carry `Secure`.
+    pub fn is_secure(&self) -> bool {
+        self.secure
+    }
+
     /// The name the cookie called `base` has on this request.
     pub fn name(&self, base: &str) -> String {
         if self.host_only {

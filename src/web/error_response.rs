@@ -8,8 +8,10 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::error::WebError;
+use super::language::PageLang;
 use super::pages::ErrorPage;
 use crate::error::AppError;
+use crate::i18n::Messages;
 
 /// Where a browser without a session is sent.
 const SIGN_IN: &str = "/officer/login";
@@ -155,20 +157,102 @@ impl ResponseError for WebError {
         });
         let (title, message) = title_and_message(self);
         let page = ErrorPage {
+            lang: PageLang::default(),
             status: status.as_u16(),
             title: title.to_string(),
             message,
-            request_id,
+            request_id: request_id.clone(),
         };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), title));
-        let mut response = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body);
-        add_error_headers(self, &mut response);
+        let mut response = error_page(self, &page);
+        if let Some(id) = request_id {
+            response.extensions_mut().insert(Incident(id));
+        }
         response
     }
+}
+
+fn error_page(error: &WebError, page: &ErrorPage) -> HttpResponse {
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {}", page.status, page.title));
+    let mut response = HttpResponse::build(status(error))
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    add_error_headers(error, &mut response);
+    response
+}
+
+/// The incident id an error page showed, so that the page in another language shows it too.
+#[derive(Debug, Clone)]
+pub struct Incident(pub String);
+
+/// The message ids of an error's title and text in a requester's language. An error
+/// carrying a message of its own is told in words its message id names, where one does,
+/// or in its kind's general words.
+fn message_ids(error: &WebError) -> (&'static str, &'static str) {
+    match error {
+        WebError::App(error) => match error {
+            AppError::Invalid(_) | AppError::BadRequest(_) => {
+                let known = match error {
+                    AppError::BadRequest(m) if m == crate::app::status::REPLY_EMPTY => {
+                        "error-reply-empty"
+                    }
+                    _ => "error-bad-request-message",
+                };
+                ("error-bad-request", known)
+            }
+            AppError::Forbidden(_) | AppError::BadCredentials(_) | AppError::SessionEnded => {
+                ("error-forbidden", "error-forbidden-message")
+            }
+            AppError::TooManyAttempts { .. } | AppError::Busy => {
+                ("error-rate-limited", "error-rate-limited-message")
+            }
+            AppError::NotFound => ("error-not-found", "error-not-found-message"),
+            AppError::Gone(m) => {
+                let known = if m == crate::app::verify::ALREADY_USED {
+                    "error-verify-used"
+                } else if m == crate::app::verify::EXPIRED {
+                    "error-verify-expired"
+                } else if m == crate::app::status::EXPIRED {
+                    "error-link-expired"
+                } else {
+                    "error-gone-message"
+                };
+                ("error-gone", known)
+            }
+            AppError::Conflict(_) => ("error-conflict", "error-conflict-message"),
+            AppError::Unavailable(_) => ("error-unavailable", "error-unavailable-message"),
+            AppError::Database(_) | AppError::Pool(_) | AppError::Internal(_) => {
+                ("error-internal", "error-internal-message")
+            }
+        },
+        WebError::Csrf => ("error-form-expired", "error-form-expired-message"),
+        WebError::SignInRequired => ("error-forbidden", "error-forbidden-message"),
+        WebError::RateLimited => ("error-rate-limited", "error-rate-limited-message"),
+        WebError::PayloadTooLarge => ("error-too-large", "error-too-large-message"),
+    }
+}
+
+/// The error's page in the requester's language, with the same status, headers and
+/// incident id as the English one.
+pub fn localised(
+    error: &WebError,
+    messages: &Messages,
+    incident: Option<Incident>,
+) -> HttpResponse {
+    let (title, message) = message_ids(error);
+    let page = ErrorPage {
+        lang: PageLang::new(messages.clone(), "/"),
+        status: status(error).as_u16(),
+        title: messages.t(title),
+        message: messages.t(message),
+        request_id: incident.map(|i| i.0),
+    };
+    let mut response = error_page(error, &page);
+    if let Some(id) = page.request_id {
+        response.extensions_mut().insert(Incident(id));
+    }
+    response
 }
 
 /// A form page shown again because of `error` (its message beside the form instead of an

@@ -15,6 +15,8 @@ pub struct IntakePage {
     pub kinds: Vec<Choice>,
     pub regions: Vec<Choice>,
     pub channels: Vec<Choice>,
+    /// The languages the requester's mail and pages can speak, each named in itself.
+    pub languages: Vec<LanguageChoice>,
     pub purposes: Vec<Choice>,
     pub full_name: String,
     pub email: String,
@@ -42,5 +44,13 @@ impl IntakePage {
 pub struct Choice {
     pub value: String,
     pub label: String,
+    pub chosen: bool,
+}
+
+/// A language the requester may read, named in that language ("हिन्दी"), with its tag for
+/// the option's `lang` attribute.
+pub struct LanguageChoice {
+    pub tag: String,
+    pub name: String,
     pub chosen: bool,
 }

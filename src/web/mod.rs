@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod headers;
 pub mod hold_pages;
 pub mod intake_page;
+pub mod language;
 pub mod mail_page;
 pub mod officer_pages;
 pub mod pages;
@@ -21,6 +22,7 @@ pub mod presenters;
 pub mod queue_link;
 pub mod rate_limit;
 pub mod reply_limit;
+pub mod requester_view;
 pub mod routes;
 pub mod session;
 pub mod tls;
@@ -137,6 +139,7 @@ pub fn server_with(
             .app_data(web::PathConfig::default().error_handler(|_, _| {
                 error::WebError::from(crate::error::AppError::NotFound).into()
             }))
+            .wrap(actix_web::middleware::from_fn(language::choose_language))
             .wrap(headers::security_headers(https))
             .wrap(actix_web::middleware::from_fn(headers::log_request))
             .configure(routes::configure)

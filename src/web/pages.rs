@@ -6,6 +6,7 @@
 use askama::Template;
 
 use crate::domain::submission::RawSubmission;
+use crate::web::language::PageLang;
 
 /// A right the requester can exercise (a request kind).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,8 @@ fn find_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub kinds: Vec<KindOption>,
     pub regimes: Vec<RegimeOption>,
     pub retention: Vec<RetentionRow>,
@@ -79,6 +82,8 @@ pub struct HomePage {
 #[derive(Template)]
 #[template(path = "request_form.html")]
 pub struct RequestFormPage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub csrf_token: String,
     pub kinds: Vec<KindOption>,
     pub chosen: Option<KindOption>,
@@ -99,12 +104,16 @@ impl RequestFormPage {
 /// After `POST /requests` succeeded (303 target).
 #[derive(Template)]
 #[template(path = "submitted.html")]
-pub struct SubmittedPage {}
+pub struct SubmittedPage {
+    pub lang: PageLang,
+}
 
 /// `GET /verify/{token}`: shows the request and a button that confirms it.
 #[derive(Template)]
 #[template(path = "verify.html")]
 pub struct VerifyPage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub csrf_token: String,
     pub token: String,
     pub reference: String,
@@ -115,6 +124,8 @@ pub struct VerifyPage {
 #[derive(Template)]
 #[template(path = "status.html")]
 pub struct StatusPage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub token: String,
     pub csrf_token: String,
     pub reference: String,
@@ -140,6 +151,8 @@ pub struct StatusPage {
 /// A data package as the status page offers it.
 pub struct PackageEntry {
     pub path: Option<String>,
+    /// Until when, and how many downloads are left, in one sentence.
+    pub availability: String,
     pub expires_at: String,
     pub downloads_left: i32,
     pub size: String,
@@ -149,6 +162,8 @@ pub struct PackageEntry {
 #[derive(Template)]
 #[template(path = "lookup.html")]
 pub struct LookupPage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub csrf_token: String,
     pub email: String,
     pub reference: String,
@@ -167,6 +182,8 @@ impl LookupPage {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    /// The page's language and its switch links.
+    pub lang: PageLang,
     pub status: u16,
     pub title: String,
     pub message: String,
@@ -215,6 +232,7 @@ mod tests {
 
     fn form(kind_slug: Option<&str>) -> RequestFormPage {
         RequestFormPage {
+            lang: PageLang::default(),
             csrf_token: "csrf-abc".into(),
             kinds: kinds(),
             chosen: kind_slug.map(|s| kinds().into_iter().find(|k| k.slug == s).unwrap()),
@@ -265,6 +283,7 @@ mod tests {
     #[test]
     fn home_lists_rights_deadlines_and_retention() {
         let html = HomePage {
+            lang: PageLang::default(),
             kinds: kinds(),
             regimes: regimes(),
             retention: vec![RetentionRow {
@@ -408,7 +427,11 @@ mod tests {
 
     #[test]
     fn submitted_page_says_check_your_mail() {
-        let html = SubmittedPage {}.render().unwrap();
+        let html = SubmittedPage {
+            lang: PageLang::default(),
+        }
+        .render()
+        .unwrap();
         assert_page_shell(&html);
         assert!(html.contains("Check your mail"));
         assert!(html.contains("7 days"));
@@ -417,6 +440,7 @@ mod tests {
     #[test]
     fn verify_page_posts_with_csrf() {
         let html = VerifyPage {
+            lang: PageLang::default(),
             csrf_token: "csrf-abc".into(),
             token: "tok123".into(),
             reference: "RD-7K3M-9QXA".into(),
@@ -433,6 +457,7 @@ mod tests {
 
     fn status() -> StatusPage {
         StatusPage {
+            lang: PageLang::default(),
             token: "tok123".into(),
             csrf_token: "csrf-abc".into(),
             reference: "RD-7K3M-9QXA".into(),
@@ -474,6 +499,7 @@ mod tests {
         page.outcome = Some("We removed 2 records from use.\n<i>x</i>".into());
         page.package = Some(PackageEntry {
             path: Some("/downloads/tok456".into()),
+            availability: "Available until 30 November 2026; 1 download left.".into(),
             expires_at: "30 November 2026".into(),
             downloads_left: 1,
             size: "14 KB".into(),
@@ -529,6 +555,7 @@ mod tests {
     #[test]
     fn lookup_page_form_errors_and_sent() {
         let page = LookupPage {
+            lang: PageLang::default(),
             csrf_token: "csrf-abc".into(),
             email: "a@example.org".into(),
             reference: "RD-XXXX".into(),
@@ -553,6 +580,7 @@ mod tests {
         assert!(!html.contains("we have sent a new link"));
 
         let html = LookupPage {
+            lang: PageLang::default(),
             csrf_token: "c".into(),
             email: String::new(),
             reference: String::new(),
@@ -571,6 +599,7 @@ mod tests {
     #[test]
     fn error_page_shows_message_and_request_id() {
         let html = ErrorPage {
+            lang: PageLang::default(),
             status: 404,
             title: "Page not found".into(),
             message: "This link is not valid or has expired.".into(),
@@ -583,6 +612,7 @@ mod tests {
         assert!(html.contains("req-42"));
         assert!(html.contains(r#"<a href="/">"#));
         let html = ErrorPage {
+            lang: PageLang::default(),
             status: 500,
             title: "Something went wrong".into(),
             message: "Please try again.".into(),

@@ -1,17 +1,14 @@
-//! Turning domain values into the strings pages show.
+//! Turning domain values into the strings the officer workspace shows (requester pages:
+//! `requester_view.rs`, in the requester's language).
 
 use time::macros::format_description;
 use time::OffsetDateTime;
 
 use super::officer_pages::{FieldError as OfficerFieldError, OfficerNav, SelectOption};
-use super::pages::{FieldError, KindOption, RegimeOption, RetentionRow};
+use super::pages::FieldError;
 use crate::app::officer::CurrentOfficer;
-use crate::domain::deadline::{Acknowledge, DeadlinePolicy};
 use crate::domain::hold::Hold;
-use crate::domain::kind::RequestKind;
 use crate::domain::queue::DueState;
-use crate::domain::regime::Regime;
-use crate::domain::retention::{PurgeClass, RetentionPolicy};
 use crate::domain::role::Role;
 use crate::domain::submission;
 
@@ -62,94 +59,6 @@ fn plural(n: i64) -> &'static str {
     } else {
         "s"
     }
-}
-
-pub fn kind_option(kind: RequestKind) -> KindOption {
-    KindOption {
-        slug: kind.as_str().to_string(),
-        label: kind.label().to_string(),
-        description: kind.description().to_string(),
-        details_required: kind.needs_details(),
-    }
-}
-
-pub fn kind_options() -> Vec<KindOption> {
-    RequestKind::ALL.into_iter().map(kind_option).collect()
-}
-
-/// Each regime's clocks for an ordinary request; India's grievance clock is added in words.
-pub fn regime_options(policy: &DeadlinePolicy) -> Vec<RegimeOption> {
-    Regime::ALL
-        .into_iter()
-        .map(|regime| {
-            let rule = policy.rule_for(regime, RequestKind::Access);
-            let acknowledge = match rule.acknowledge {
-                Acknowledge::Within(span) => format!("within {span}"),
-                Acknowledge::OnVerification => "when you confirm your email".to_string(),
-            };
-            let mut respond = format!("{}", rule.respond);
-            if regime == Regime::In {
-                respond.push_str(&format!(
-                    " ({} for a complaint to the Grievance Officer, {} when it is about content to remove)",
-                    policy.india_grievance.respond, policy.india_content_removal_respond
-                ));
-            }
-            let extension = match rule.extension {
-                Some(span) => format!("once, by up to {span}"),
-                None => "none".to_string(),
-            };
-            RegimeOption {
-                slug: regime.as_str().to_string(),
-                label: regime.label().to_string(),
-                law: regime.law().to_string(),
-                acknowledge,
-                respond,
-                extension,
-            }
-        })
-        .collect()
-}
-
-/// The retention rules in the requester's words, with the periods the policy sets.
-pub fn retention_rows(policy: &RetentionPolicy) -> Vec<RetentionRow> {
-    let deleted_after = |class: PurgeClass| format!("{}, then deleted", policy.period(class));
-    vec![
-        (
-            "Registration data after you close your account or withdraw your registration"
-                .to_string(),
-            deleted_after(PurgeClass::Registration),
-        ),
-        (
-            "Content removed after a complaint (kept for investigation)".to_string(),
-            deleted_after(PurgeClass::RemovedContent),
-        ),
-        (
-            "Records erased at your request (removed from use at once)".to_string(),
-            deleted_after(PurgeClass::ErasedRecords),
-        ),
-        (
-            "Requests never confirmed by email".to_string(),
-            deleted_after(PurgeClass::UnverifiedRequests),
-        ),
-        (
-            "Closed request files".to_string(),
-            format!(
-                "personal details removed after {}; anonymous statistics stay",
-                policy.period(PurgeClass::ClosedCaseFiles)
-            ),
-        ),
-        (
-            "Your data package (access and portability requests)".to_string(),
-            "deleted when its download link expires".to_string(),
-        ),
-        (
-            "Anything under a court's or agency's order (legal hold)".to_string(),
-            "kept until the order ends".to_string(),
-        ),
-    ]
-    .into_iter()
-    .map(|(what, period)| RetentionRow { what, period })
-    .collect()
 }
 
 pub fn field_errors(errors: Vec<submission::FieldError>) -> Vec<FieldError> {
@@ -206,19 +115,6 @@ pub fn options<'a>(
             selected: value == selected,
         })
         .collect()
-}
-
-/// A size in bytes for people: "512 bytes", "14 KB", "2.5 MB".
-pub fn display_size(bytes: i64) -> String {
-    const KB: f64 = 1000.0;
-    let b = bytes.max(0) as f64;
-    if b < KB {
-        format!("{bytes} bytes")
-    } else if b < KB * KB {
-        format!("{:.0} KB", b / KB)
-    } else {
-        format!("{:.1} MB", b / (KB * KB))
-    }
 }
 
 /// An audit action in the officer's words.

@@ -25,7 +25,7 @@ pub fn current(
     email: &str,
 ) -> Result<Vec<PurposeState>, AppError> {
     let email = Email::parse(email)
-        .map_err(|e| AppError::Invalid(vec![FieldError::new("email", e.to_string())]))?;
+        .map_err(|e| AppError::Invalid(vec![FieldError::new("email", e.key(), e.to_string())]))?;
     let mut conn = ctx.conn()?;
     let subject = find_subject(ctx, &mut conn, &email)?;
     let ledger = match &subject {

@@ -175,14 +175,15 @@ pub(super) fn apply(
     )?;
     if tell_requester {
         let link = fresh_status_link(ctx, conn, request.id, now)?;
-        let label = match action {
-            OfficerAction::Extend { .. } => {
-                format!("{} (the deadline was extended)", transition.to.label())
-            }
-            _ => transition.to.label().to_string(),
-        };
-        let mail =
-            compose::status_changed(&request.email, request.reference.as_str(), &label, &link)?;
+        let extended = matches!(action, OfficerAction::Extend { .. });
+        let mail = compose::status_changed(
+            &crate::i18n::Messages::for_locale(&request.locale),
+            &request.email,
+            request.reference.as_str(),
+            transition.to,
+            extended,
+            &link,
+        )?;
         queue_mail(conn, &ctx.keyring, &mail, now)?;
     }
     Ok(())

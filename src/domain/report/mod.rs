@@ -11,6 +11,7 @@ mod zone;
 
 pub use close_times::CloseTimes;
 pub use month::{MonthError, ReportMonth};
+pub(crate) use zone::to_jiff;
 pub use zone::{ReportZone, UnknownZone};
 
 /// Counts for one (regime, kind) in one month. Strings are the stored codes

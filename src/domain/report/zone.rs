@@ -51,6 +51,11 @@ impl ReportZone {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// The zone's rules, for showing an instant on its local clock.
+    pub(crate) fn rules(&self) -> &TimeZone {
+        &self.tz
+    }
 }
 
 impl PartialEq for ReportZone {
@@ -70,7 +75,7 @@ pub struct UnknownZone(pub String);
 
 /// The same instant for the time-zone calendar, held to its range at the
 /// very ends of `time`'s slightly wider one.
-pub(super) fn to_jiff(at: OffsetDateTime) -> Timestamp {
+pub(crate) fn to_jiff(at: OffsetDateTime) -> Timestamp {
     let nanos = at.unix_timestamp_nanos();
     Timestamp::from_nanosecond(nanos).unwrap_or(if nanos < 0 {
         Timestamp::MIN

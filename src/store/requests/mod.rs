@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::domain::ids::RequestId;
+use crate::domain::locale::Locale;
 use crate::domain::request::Request;
 use crate::store::schema::requests;
 use crate::store::seal::{self, email_index, open, open_optional, seal_optional};
@@ -29,6 +30,8 @@ pub(crate) struct RequestRow {
     pub arrived: NewRequest,
     #[diesel(embed)]
     pub progress: RequestProgress,
+    /// The requester's language (a tag such as "en" or "hi").
+    pub locale: String,
 }
 
 /// The columns a new request is stored with.
@@ -88,6 +91,7 @@ impl RequestRow {
         let RequestRow {
             arrived: mut row,
             progress,
+            locale,
         } = self;
         let id = row.id.clone();
         let field = |column: &str, stored: String| open(vault, TABLE, &id, column, stored);
@@ -102,6 +106,7 @@ impl RequestRow {
         Request::try_from(RequestRow {
             arrived: row,
             progress,
+            locale,
         })
     }
 }
@@ -134,6 +139,7 @@ impl TryFrom<RequestRow> for Request {
         RequestRow {
             arrived: row,
             progress,
+            locale,
         }: RequestRow,
     ) -> Result<Request, StoreError> {
         let corrupt = || StoreError::corrupt("requests", &row.id);
@@ -167,6 +173,7 @@ impl TryFrom<RequestRow> for Request {
             version: row.version,
             updated_at: from_db(row.updated_at),
             effective_due_at: from_db(row.effective_due_at),
+            locale: Locale::parse(&locale).ok_or_else(corrupt)?,
         })
     }
 }
@@ -183,12 +190,23 @@ fn entity(vault: &Keyring, row: Option<RequestRow>) -> Result<Option<Request>, S
 /// Stores a new request, its personal fields sealed and its email's blind index beside
 /// them; a reference (or id) already taken is [`StoreError::Duplicate`].
 pub fn insert(conn: &mut DbConn, vault: &Keyring, request: &NewRequest) -> Result<(), StoreError> {
+    insert_in(conn, vault, request, &Locale::english())
+}
+
+/// [`insert`], for a requester who reads `locale`: later pages and mail use it.
+pub fn insert_in(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    request: &NewRequest,
+    locale: &Locale,
+) -> Result<(), StoreError> {
     let sealed = request.sealed(vault)?;
     diesel::insert_into(requests::table)
         .values((
             &sealed,
             requests::email_index.eq(email_index(vault, &request.email)),
             requests::seal_key_id.eq(vault.current_key_id()),
+            requests::locale.eq(locale.as_str()),
         ))
         .execute(conn)
         .map(|_| ())
@@ -196,11 +214,13 @@ pub fn insert(conn: &mut DbConn, vault: &Keyring, request: &NewRequest) -> Resul
 }
 
 /// Stores a request recorded by an officer or another system: as [`insert`], with how it
-/// was received, and verified from the start (the organisation took it in itself).
+/// was received, and verified from the start (the organisation took it in itself); its
+/// requester reads `locale`.
 pub fn insert_recorded(
     conn: &mut DbConn,
     vault: &Keyring,
     request: &NewRequest,
+    locale: &Locale,
     channel: &str,
     verified_at: PrimitiveDateTime,
 ) -> Result<(), StoreError> {
@@ -210,6 +230,7 @@ pub fn insert_recorded(
             &sealed,
             requests::email_index.eq(email_index(vault, &request.email)),
             requests::seal_key_id.eq(vault.current_key_id()),
+            requests::locale.eq(locale.as_str()),
             requests::channel.eq(channel),
             requests::verified_at.eq(verified_at),
         ))
@@ -324,4 +345,37 @@ pub fn update_if_version(
     ))
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// The language a request was made in; English for a request that is not there.
+pub fn find_locale(conn: &mut DbConn, id: RequestId) -> Result<Locale, StoreError> {
+    let tag: Option<String> = requests::table
+        .find(id.to_string())
+        .select(requests::locale)
+        .first(conn)
+        .optional()?;
+    match tag {
+        None => Ok(Locale::english()),
+        Some(tag) => Locale::parse(&tag).ok_or_else(|| StoreError::corrupt(TABLE, id.to_string())),
+    }
+}
+
+/// The language of the newest request from `email` (by its blind index, under every key
+/// still in use); English when there is none.
+pub fn latest_locale_for_email(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    email: &str,
+) -> Result<Locale, StoreError> {
+    let candidates = seal::email_index_candidates(vault, email);
+    let row: Option<(String, String)> = requests::table
+        .filter(requests::email_index.eq_any(&candidates))
+        .order((requests::received_at.desc(), requests::id.desc()))
+        .select((requests::id, requests::locale))
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(Locale::english()),
+        Some((id, tag)) => Locale::parse(&tag).ok_or_else(|| StoreError::corrupt(TABLE, &id)),
+    }
 }

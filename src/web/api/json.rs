@@ -40,6 +40,11 @@ pub struct NewRequestBody {
     /// How it reached the organisation.
     #[schema(example = "phone", pattern = "^(post|phone|in_person|email|agent)$")]
     pub channel: String,
+    /// The language of the requester's mail and status page: `en` (the default) or `hi`.
+    /// Also read as `locale`.
+    #[serde(default, alias = "locale")]
+    #[schema(example = "hi", pattern = "^(en|hi)$")]
+    pub language: Option<String>,
 }
 
 /// The person who made the request.
@@ -71,6 +76,7 @@ impl NewRequestBody {
             },
             received_at: self.received_at.clone(),
             channel: self.channel.clone(),
+            locale: self.language.clone().unwrap_or_default(),
         }
     }
 }

@@ -11,8 +11,9 @@ use super::{answer_form, read_checked_form, render_with_csrf, CsrfForm};
 use crate::app;
 use crate::web::client_addr::ClientAddr;
 use crate::web::error::WebError;
+use crate::web::language::PageLang;
 use crate::web::pages::{FieldError, LookupPage};
-use crate::web::{view, WebState};
+use crate::web::{requester_view, WebState};
 
 /// The least time an accepted lookup takes to answer. The matched path's extra work (a
 /// token and a mail stored) takes a few milliseconds; under this floor both answers take
@@ -33,16 +34,29 @@ impl CsrfForm for LookupForm {
     }
 }
 
-pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, WebError> {
-    page(&state, &req, &LookupForm::default(), false, Vec::new())
+pub async fn show(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    lang: PageLang,
+) -> Result<HttpResponse, WebError> {
+    page(
+        &state,
+        &req,
+        lang,
+        &LookupForm::default(),
+        false,
+        Vec::new(),
+    )
 }
 
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
+    lang: PageLang,
     client: ClientAddr,
     payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
+    let lang = lang.at("/status/lookup");
     let started = Instant::now();
     state.limiter.check(&client)?;
     let form: LookupForm = read_checked_form(&state, &req, payload).await?;
@@ -54,11 +68,18 @@ pub async fn submit(
         outcome,
         async |()| {
             actix_web::rt::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
-            page(&state, &req, &LookupForm::default(), true, Vec::new())
+            page(
+                &state,
+                &req,
+                lang.clone(),
+                &LookupForm::default(),
+                true,
+                Vec::new(),
+            )
         },
         async |errors| {
-            let errors = view::field_errors(errors.to_vec());
-            page(&state, &req, &form, false, errors)
+            let errors = requester_view::field_errors(errors, &lang.messages);
+            page(&state, &req, lang.clone(), &form, false, errors)
         },
     )
     .await
@@ -67,11 +88,13 @@ pub async fn submit(
 fn page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
+    lang: PageLang,
     form: &LookupForm,
     sent: bool,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, WebError> {
     render_with_csrf(state, req, |csrf_token| LookupPage {
+        lang,
         csrf_token,
         email: form.email.clone(),
         reference: form.reference.clone(),

@@ -29,6 +29,8 @@ pub struct IntakeForm {
     content_removal: Option<String>,
     received_at: String,
     channel: String,
+    #[serde(alias = "locale")]
+    language: String,
 }
 
 impl CsrfForm for IntakeForm {
@@ -53,6 +55,7 @@ impl IntakeForm {
             },
             received_at: self.received_at.clone(),
             channel: self.channel.clone(),
+            locale: self.language.clone(),
         }
     }
 }

@@ -5,17 +5,21 @@ use actix_web::{web, HttpResponse};
 use super::render;
 use crate::error::AppError;
 use crate::web::error::WebError;
+use crate::web::language::PageLang;
 use crate::web::pages::HomePage;
-use crate::web::view;
+use crate::web::requester_view as words;
 use crate::web::WebState;
 
 const STYLESHEET: &str = include_str!("../../../static/style.css");
 
-pub async fn home(state: web::Data<WebState>) -> Result<HttpResponse, WebError> {
+pub async fn home(state: web::Data<WebState>, lang: PageLang) -> Result<HttpResponse, WebError> {
+    let policy = &state.ctx.settings.policy;
+    let messages = &lang.messages;
     let page = HomePage {
-        kinds: view::kind_options(),
-        regimes: view::regime_options(&state.ctx.settings.policy.deadlines),
-        retention: view::retention_rows(&state.ctx.settings.policy.retention),
+        kinds: words::kind_options(messages),
+        regimes: words::regime_options(&policy.deadlines, messages),
+        retention: words::retention_rows(&policy.retention, messages),
+        lang,
     };
     render(&page, StatusCode::OK, None)
 }

@@ -7,10 +7,14 @@ use serde::Deserialize;
 use super::{answer_form, render, render_with_csrf, see_other, CsrfForm, LimitedPost};
 use crate::app;
 use crate::domain::kind::RequestKind;
-use crate::domain::submission::RawSubmission;
+use crate::domain::locale::supported_locale;
+use crate::domain::submission::{self, RawSubmission};
+use crate::i18n;
 use crate::web::error::WebError;
-use crate::web::pages::{FieldError, PurposeOption, RequestFormPage, SubmittedPage};
-use crate::web::{view, WebState};
+use crate::web::language::PageLang;
+use crate::web::pages::{PurposeOption, RequestFormPage, SubmittedPage};
+use crate::web::requester_view as words;
+use crate::web::WebState;
 
 #[derive(Debug, Deserialize)]
 pub struct NewQuery {
@@ -29,6 +33,8 @@ pub struct SubmitForm {
     correction: String,
     purposes: Vec<String>,
     content_removal: Option<String>,
+    /// The language the form was shown in: the request keeps it.
+    lang: String,
     csrf_token: String,
 }
 
@@ -57,48 +63,71 @@ impl SubmitForm {
 pub async fn new_form(
     state: web::Data<WebState>,
     req: HttpRequest,
+    lang: PageLang,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, WebError> {
     let form = SubmitForm {
         kind: query.into_inner().kind.unwrap_or_default(),
         ..SubmitForm::default()
     };
-    form_page(&state, &req, &form, Vec::new())
+    form_page(&state, &req, lang, &form, &[])
 }
 
 pub async fn submit(
     state: web::Data<WebState>,
     req: HttpRequest,
+    lang: PageLang,
     LimitedPost(form): LimitedPost<SubmitForm>,
 ) -> Result<HttpResponse, WebError> {
+    // The form's own language field wins over the browser's: it is what the requester read.
+    let lang = match supported_locale(&form.lang, &i18n::supported()) {
+        Some(locale) if !lang.explicit => lang.in_locale(&locale),
+        _ => lang,
+    };
     let raw = form.raw();
-    let outcome = state.run(move |ctx| app::submit::submit(ctx, &raw)).await;
+    let locale = lang.locale().clone();
+    let outcome = state
+        .run(move |ctx| app::submit::submit(ctx, &raw, &locale))
+        .await;
     answer_form(
         outcome,
         async |_| Ok(see_other("/requests/submitted")),
-        async |errors| form_page(&state, &req, &form, view::field_errors(errors.to_vec())),
+        async |errors| form_page(&state, &req, lang, &form, errors),
     )
     .await
 }
 
-pub async fn submitted() -> Result<HttpResponse, WebError> {
-    render(&SubmittedPage {}, StatusCode::OK, None)
+pub async fn submitted(lang: PageLang) -> Result<HttpResponse, WebError> {
+    render(&SubmittedPage { lang }, StatusCode::OK, None)
 }
 
 /// The form for the chosen kind (or the list of kinds), with what was entered and its errors.
 fn form_page(
     state: &web::Data<WebState>,
     req: &HttpRequest,
+    lang: PageLang,
     form: &SubmitForm,
-    errors: Vec<FieldError>,
+    errors: &[submission::FieldError],
 ) -> Result<HttpResponse, WebError> {
-    let chosen = form.kind.parse::<RequestKind>().ok().map(view::kind_option);
+    let messages = lang.messages.clone();
+    let chosen = form
+        .kind
+        .parse::<RequestKind>()
+        .ok()
+        .map(|kind| words::kind_option(kind, &messages));
+    // A form shown again after its POST switches language on its own GET page.
+    let lang = match &chosen {
+        Some(kind) => lang.at(&format!("/requests/new?kind={}", kind.slug)),
+        None if req.method() == actix_web::http::Method::POST => lang.at("/requests/new"),
+        None => lang,
+    };
     let policy = &state.ctx.settings.policy;
     render_with_csrf(state, req, |csrf_token| RequestFormPage {
+        lang,
         csrf_token,
-        kinds: view::kind_options(),
+        kinds: words::kind_options(&messages),
         chosen,
-        regimes: view::regime_options(&policy.deadlines),
+        regimes: words::regime_options(&policy.deadlines, &messages),
         purposes: policy
             .consent_purposes
             .iter()
@@ -109,6 +138,6 @@ fn form_page(
             })
             .collect(),
         entered: form.raw(),
-        errors,
+        errors: words::field_errors(errors, &messages),
     })
 }

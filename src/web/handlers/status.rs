@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::{render_with_csrf, see_other, CheckedForm, CsrfForm, LimitedPost, PlainForm};
 use crate::app;
 use crate::web::error::WebError;
+use crate::web::language::PageLang;
 use crate::web::presenters::status_page::status_page;
 use crate::web::WebState;
 
@@ -30,6 +31,7 @@ impl CsrfForm for ReplyForm {
 pub async fn show(
     state: web::Data<WebState>,
     req: HttpRequest,
+    lang: PageLang,
     token: web::Path<String>,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, WebError> {
@@ -38,9 +40,15 @@ pub async fn show(
     let status = state
         .run(move |ctx| app::status::view(ctx, &lookup))
         .await?;
+    // The language the request was made in, unless this very visit chose another.
+    let lang = if lang.explicit {
+        lang
+    } else {
+        lang.in_locale(&status.request.locale)
+    };
     render_with_csrf(&state, &req, |csrf_token| {
         let notice = query.notice.as_deref();
-        status_page(&status, token, csrf_token, notice, app::clock::now())
+        status_page(&status, lang, token, csrf_token, notice, app::clock::now())
     })
 }
 

@@ -4,10 +4,12 @@ use time::OffsetDateTime;
 
 use crate::domain::intake::{Channel, RawIntake};
 use crate::domain::kind::RequestKind;
+use crate::domain::locale::Locale;
 use crate::domain::policy::Policy;
 use crate::domain::regime::Regime;
 use crate::domain::submission::FieldError;
-use crate::web::intake_page::{Choice, IntakePage};
+use crate::i18n::{self, Messages};
+use crate::web::intake_page::{Choice, IntakePage, LanguageChoice};
 use crate::web::officer_pages::OfficerNav;
 use crate::web::view;
 
@@ -41,6 +43,7 @@ pub fn intake_page(
             .iter()
             .map(|c| choice(c.as_str(), c.label(), form.channel == c.as_str()))
             .collect(),
+        languages: languages(&form.locale),
         purposes: policy
             .consent_purposes
             .iter()
@@ -56,4 +59,17 @@ pub fn intake_page(
         max_received_at: now.format(&stamp).unwrap_or_default(),
         max_age_days,
     }
+}
+
+/// Every language the program speaks; the one typed, or English, chosen.
+fn languages(typed: &str) -> Vec<LanguageChoice> {
+    let chosen = Locale::parse(typed).unwrap_or_default();
+    i18n::supported()
+        .into_iter()
+        .map(|locale| LanguageChoice {
+            tag: locale.as_str().to_string(),
+            name: Messages::for_locale(&locale).t("language-name"),
+            chosen: locale == chosen,
+        })
+        .collect()
 }

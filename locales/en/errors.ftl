@@ -1,0 +1,45 @@
+# What a requester is told when something in a form or a link is wrong.
+
+error-kind-missing = Choose which right you want to use
+error-region-missing = Choose where you live
+error-email-missing = Enter your email address
+error-email-malformed = Enter an email address like name@example.com
+error-email-too-long = An email address has at most 254 characters
+error-full-name-missing = Enter your full name
+error-full-name-too-long = A name has at most { $max } characters
+error-account-ref-too-long = An account reference has at most { $max } characters
+error-text-too-long = This field has at most { $max } characters
+error-details-missing = Tell us what your request is about
+error-correction-missing = Tell us what the correct data is
+error-purposes-missing = Choose at least one purpose to withdraw your consent from
+error-purposes-unknown = Choose purposes from the list
+error-reference-malformed = Enter the reference from our email, like RD-7K3M-9QXA
+
+error-page-home = Go to the home page
+error-page-quote = If you contact us about this, please quote this code:
+error-page-status = Error { $status }
+error-bad-request = Something is wrong with that request
+error-bad-request-message = The address or the form could not be read. Go back and try again.
+error-not-found = Page not found
+error-not-found-message = There is nothing here. If you followed a link from an email, it may be mistyped or no longer valid; you can ask for a new link on the "Find my request" page.
+error-gone = This link no longer works
+error-gone-message = The link has expired or was already used. Ask for a new one on the "Find my request" page with your email address and the request's reference.
+error-link-expired = This link has expired. Ask for a new one on the "Find my request" page with your email address and the request's reference.
+error-verify-used = This request was already confirmed. Follow it with the link in the email we sent after confirming, or ask for a new link on the "Find my request" page.
+error-verify-expired = This confirmation link has expired, and the unconfirmed request with it. You are welcome to submit the request again.
+error-reply-empty = Write your message before sending it.
+error-reply-too-long = A message has at most { $max } characters.
+error-conflict = That is not possible now
+error-conflict-message = Your request is no longer in a state that allows this. Reload the page to see where it stands.
+error-form-expired = This form has expired
+error-form-expired-message = For your security the form could not be accepted. Go back, reload the page and send it again.
+error-rate-limited = Too many attempts
+error-rate-limited-message = You have sent this form many times in a short while. Please wait a minute and try again.
+error-too-large = That was too much text
+error-too-large-message = The form was larger than we accept. Please shorten your text and try again.
+error-unavailable = Service not ready
+error-unavailable-message = The service is starting or under maintenance. Please try again shortly.
+error-internal = Something went wrong on our side
+error-internal-message = Your request could not be completed. Nothing was changed; please try again later.
+error-forbidden = You cannot do that
+error-forbidden-message = This action is not allowed.
