@@ -33,7 +33,10 @@
 //! withdrawn) and 15% active (open, in progress, awaiting the requester), received over the
 //! last two years in time order, due 30 days after receipt, some extended. The per-region,
 //! per-status counts (`request_counts`) move with each transaction's rows, as the
-//! application keeps them. No audit events
+//! application keeps them. The personal columns are sealed as the portal seals them (the
+//! store's own sealing, under the secret key of `RIGHTSDESK_SECRET_KEY` or the data dir),
+//! with the email's blind index and the key id beside them, so reading the queue, exporting
+//! and `rekey` do the work they do on a real database. No audit events
 //! are written for these rows: the queue never reads the audit trail, and a hash chain of a
 //! million events would only slow the load down.
 
@@ -50,23 +53,26 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use rightsdesk::app::officers::{self as app_officers, NewOfficerInput, Requester};
-use rightsdesk::app::{random_bytes, Context};
+use rightsdesk::app::{auth, random_bytes, Context};
 use rightsdesk::config::Settings;
 use rightsdesk::domain::queue::QueueCursor;
 use rightsdesk::domain::reference::Reference;
 use rightsdesk::domain::totp::{TotpSecret, TOTP_SECRET_BYTES};
 use rightsdesk::store::officers::{self, OfficerChanges};
+use rightsdesk::store::requests::NewRequest;
 use rightsdesk::store::schema::{request_counts, requests};
+use rightsdesk::store::seal::email_index;
 use rightsdesk::store::sessions::{self, NewSession};
 use rightsdesk::store::time::{from_db, to_db};
 use rightsdesk::store::DbConn;
+use rightsdesk::vault::Keyring;
 
 /// SQLite's highest bind-parameter number (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 const SQLITE_MAX_BINDS: usize = 32_766;
 /// PostgreSQL's protocol limit on the parameters of one statement.
 const POSTGRES_MAX_BINDS: usize = 65_535;
-/// Columns of one generated row (every column of `requests`).
-const COLUMNS: usize = 24;
+/// Columns of one generated row (every column of `requests` but `wiped_at`).
+const COLUMNS: usize = 26;
 /// Rows per transaction: each commit reports progress.
 const ROWS_PER_TRANSACTION: usize = 50_000;
 /// How far back requests were received.
@@ -168,9 +174,9 @@ struct BenchRequest {
     full_name: String,
     email: String,
     account_ref: Option<String>,
-    details: &'static str,
-    correction: Option<&'static str>,
-    purposes: Option<&'static str>,
+    details: String,
+    correction: Option<String>,
+    purposes: Option<String>,
     content_removal: bool,
     received_at: PrimitiveDateTime,
     verified_at: Option<PrimitiveDateTime>,
@@ -184,6 +190,8 @@ struct BenchRequest {
     version: i64,
     updated_at: PrimitiveDateTime,
     effective_due_at: PrimitiveDateTime,
+    email_index: Option<String>,
+    seal_key_id: Option<String>,
 }
 
 /// splitmix64: tiny, fast and good enough for test data.
@@ -259,14 +267,16 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    // The server's settings, read the way it reads them, on the database named here. A
-    // secret key is made up when none is configured: nothing written here depends on it,
-    // and the default would otherwise create a key file under ./data.
+    // The server's settings, read the way it reads them, on the database named here. The
+    // rows are sealed under the secret key, so it must be the server's: named outright, or
+    // the one in (or generated into) its data dir, never a default ./data by accident.
     let mut env: HashMap<String, String> = std::env::vars().collect();
     env.insert("DATABASE_URL".into(), args.database_url.clone());
     if !env.contains_key("RIGHTSDESK_SECRET_KEY") && !env.contains_key("RIGHTSDESK_DATA_DIR") {
-        let key = random_bytes::<32>().map_err(|e| e.to_string())?;
-        env.insert("RIGHTSDESK_SECRET_KEY".into(), HEXLOWER.encode(&key));
+        return Err(
+            "set RIGHTSDESK_SECRET_KEY or RIGHTSDESK_DATA_DIR as for the server: rows are sealed under its key"
+                .into(),
+        );
     }
     let settings = Settings::from_env(&env).map_err(|e| e.to_string())?;
     let ctx = Context::open(settings).map_err(|e| format!("cannot open the database: {e}"))?;
@@ -422,6 +432,9 @@ fn open_session(ctx: &Context, officer_id: &str, enrol_totp: bool) -> Result<Str
     let now = to_db(OffsetDateTime::now_utc());
     let secret =
         TotpSecret::from_bytes(random_bytes::<TOTP_SECRET_BYTES>().map_err(|e| e.to_string())?);
+    // Sealed as the portal seals an enrolled secret.
+    let sealed_secret =
+        auth::seal_totp_secret(ctx, officer_id, &secret).map_err(|e| e.to_string())?;
     let mut conn = ctx.conn().map_err(|e| e.to_string())?;
     conn.transaction(|conn| {
         if enrol_totp {
@@ -429,7 +442,7 @@ fn open_session(ctx: &Context, officer_id: &str, enrol_totp: bool) -> Result<Str
                 conn,
                 officer_id,
                 &OfficerChanges {
-                    totp_secret: Some(Some(secret.to_base32())),
+                    totp_secret: Some(Some(sealed_secret.clone())),
                     totp_enabled_at: Some(Some(now)),
                     ..OfficerChanges::default()
                 },
@@ -456,7 +469,8 @@ fn open_session(ctx: &Context, officer_id: &str, enrol_totp: bool) -> Result<Str
 fn load_requests(ctx: &Context, plan: Plan) -> Result<(u64, f64), String> {
     let total = plan.total;
     let (sender, receiver) = mpsc::sync_channel::<Vec<BenchRequest>>(4);
-    let generator = std::thread::spawn(move || generate_rows(&plan, &sender));
+    let vault = std::sync::Arc::clone(&ctx.keyring);
+    let generator = std::thread::spawn(move || generate_rows(&plan, &vault, &sender));
 
     let mut conn = ctx.conn().map_err(|e| e.to_string())?;
     if let DbConn::Sqlite(c) = &mut *conn {
@@ -503,8 +517,9 @@ fn load_requests(ctx: &Context, plan: Plan) -> Result<(u64, f64), String> {
     // The rows went in directly: bring the kept per-status counts up to date, as the app's
     // own changes would have.
     conn.batch_execute(
-        "UPDATE request_counts SET n = (SELECT COUNT(*) FROM requests \
-         WHERE requests.regime = request_counts.regime AND requests.status = request_counts.status)",
+        "UPDATE request_counts SET n = CASE WHEN shard = 0 THEN (SELECT COUNT(*) FROM requests \
+         WHERE requests.regime = request_counts.regime AND requests.status = request_counts.status) \
+         ELSE 0 END",
     )
     .map_err(|e| e.to_string())?;
 
@@ -559,7 +574,11 @@ fn insert_batches(conn: &mut DbConn, batches: &[Vec<BenchRequest>]) -> Result<()
 
 /// Builds every row, in order of receipt, and sends them in batches; returns how many are
 /// active.
-fn generate_rows(plan: &Plan, sender: &mpsc::SyncSender<Vec<BenchRequest>>) -> Result<u64, String> {
+fn generate_rows(
+    plan: &Plan,
+    vault: &Keyring,
+    sender: &mpsc::SyncSender<Vec<BenchRequest>>,
+) -> Result<u64, String> {
     let mut rng = SplitMix64(plan.seed);
     let mut references: HashSet<u64> = HashSet::with_capacity(plan.total as usize);
     let start = plan.now - Duration::days(HISTORY_DAYS);
@@ -584,6 +603,7 @@ fn generate_rows(plan: &Plan, sender: &mpsc::SyncSender<Vec<BenchRequest>>) -> R
             rng.chance(active_share_old)
         };
         let row = build_row(plan, &mut rng, &mut references, received, is_active, people);
+        let row = sealed(vault, row)?;
         active += u64::from(is_active);
         batch.push(row);
         if batch.len() == plan.batch_rows {
@@ -707,15 +727,16 @@ fn build_row(
         account_ref: rng
             .chance(0.4)
             .then(|| format!("CUST-{:07}", rng.below(10_000_000))),
-        details,
+        details: details.to_string(),
         correction: (kind == "rectification")
-            .then_some("My postal address is now 12 Park Street, Kolkata 700016."),
+            .then(|| "My postal address is now 12 Park Street, Kolkata 700016.".to_string()),
         purposes: (kind == "consent_withdrawal").then(|| {
             if rng.chance(0.5) {
                 r#"["marketing"]"#
             } else {
                 r#"["marketing","analytics"]"#
             }
+            .to_string()
         }),
         content_removal: kind == "erasure" && rng.chance(0.15),
         received_at: to_db(received),
@@ -730,7 +751,46 @@ fn build_row(
         version,
         updated_at: to_db(updated),
         effective_due_at: to_db(effective_due),
+        email_index: None,
+        seal_key_id: None,
     }
+}
+
+/// The row with its personal columns sealed by the store, as `store::requests::insert`
+/// seals a submission's, its email's blind index and the key id beside them.
+fn sealed(vault: &Keyring, row: BenchRequest) -> Result<BenchRequest, String> {
+    let plain = NewRequest {
+        id: row.id.clone(),
+        reference: row.reference.clone(),
+        kind: row.kind.to_string(),
+        regime: row.regime.to_string(),
+        status: row.status.to_string(),
+        full_name: row.full_name.clone(),
+        email: row.email.clone(),
+        account_ref: row.account_ref.clone(),
+        details: row.details.clone(),
+        correction: row.correction.clone(),
+        purposes: row.purposes.clone(),
+        content_removal: row.content_removal,
+        received_at: row.received_at,
+        acknowledge_due_at: row.acknowledge_due_at,
+        due_at: row.due_at,
+        version: row.version,
+        updated_at: row.updated_at,
+        effective_due_at: row.effective_due_at,
+    };
+    let sealed = plain.sealed(vault).map_err(|e| e.to_string())?;
+    Ok(BenchRequest {
+        full_name: sealed.full_name,
+        email: sealed.email,
+        account_ref: sealed.account_ref,
+        details: sealed.details,
+        correction: sealed.correction,
+        purposes: sealed.purposes,
+        email_index: email_index(vault, &row.email),
+        seal_key_id: Some(vault.current_key_id().to_string()),
+        ..row
+    })
 }
 
 /// Prints the cursor after the active request at `fraction` of the queue order.

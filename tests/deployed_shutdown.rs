@@ -278,3 +278,44 @@ async fn a_client_that_never_finishes_its_request_holds_the_stop_only_until_the_
         assert_eq!(site.count("requests"), 0, "[{backend}]");
     }
 }
+
+#[tokio::test]
+async fn sigterm_sequences_the_audit_events_still_pending_before_exiting() {
+    for backend in backends() {
+        let site = Site::new(&backend);
+        // The periodic sequencer passes once at start and then not for an hour: the events
+        // of the submissions below are still pending when SIGTERM comes.
+        let app = site
+            .start(&[("RIGHTSDESK_AUDIT_SEQUENCE_INTERVAL_MS", "3600000")])
+            .await;
+        app.wait_for_log("rightsdesk listening", Duration::from_secs(5))
+            .await;
+        let client = browser();
+        for n in 0..5 {
+            submit_request(&client, &app.base_url(), &format!("pending{n}@example.org")).await;
+        }
+        let pending = site.count("audit_events WHERE seq IS NULL");
+        assert!(pending >= 5, "[{backend}] {pending} events pending");
+
+        app.send_signal(common::deployed::Signal::Terminate);
+        let status = app.wait_for_exit(Duration::from_secs(15)).await;
+        let log = app.log();
+        assert_eq!(status.code(), Some(0), "[{backend}] {log}");
+        assert!(log.contains("final pass done"), "[{backend}] {log}");
+        assert_eq!(
+            site.count("audit_events WHERE seq IS NULL"),
+            0,
+            "[{backend}] no event is left pending: {log}"
+        );
+        let verify = site.command(&[], &["audit", "verify"]);
+        assert!(
+            verify.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&verify.stdout).contains("audit chain intact"),
+            "[{backend}]"
+        );
+    }
+}

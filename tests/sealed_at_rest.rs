@@ -2,7 +2,9 @@
 //! requester's reply, a hold and the mail going out, the database's raw bytes hold none of
 //! the requester's name, email, details or any link token; the queue's email search and the
 //! lost-link lookup still find the request; `rekey` moves everything to a new key, after
-//! which the portal serves with the old key gone; a killed `rekey` resumes.
+//! which the portal serves with the old key gone; a killed `rekey` resumes; the audit log
+//! made under the old key verifies without it through the rotation seal `rekey` wrote, and
+//! an old event edited afterwards still fails.
 
 mod common;
 
@@ -304,6 +306,52 @@ fn rekey(app: &TestApp, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).to_string()
 }
 
+/// `rightsdesk` on the app's database with the new key alone (the old one retired).
+fn with_new_key_only(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let env = [
+        ("DATABASE_URL", app.database_url()),
+        ("RIGHTSDESK_SECRET_KEY", NEW_KEY),
+        ("RUST_LOG", "warn"),
+    ];
+    rightsdesk_command(&app.dir.path().join("next"), &env, args)
+}
+
+/// `audit verify` with the new key alone must fail in one line naming `needle`.
+fn verify_fails_without_old_key(app: &TestApp, needle: &str) {
+    let output = with_new_key_only(app, &["audit", "verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "[{}] {stderr}", app.backend);
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "[{}] {stderr}",
+        app.backend
+    );
+    assert!(stderr.contains(needle), "[{}] {stderr}", app.backend);
+}
+
+/// Sets an old-era event's column to `value` (`NULL` for nothing) and returns what it held.
+fn set_event_column(app: &TestApp, seq: i64, column: &str, value: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let mut conn = app.conn();
+    let held: Held = diesel::sql_query(format!(
+        "SELECT {column} AS value FROM audit_events WHERE seq = {seq}"
+    ))
+    .get_result(&mut conn)
+    .expect("the event");
+    diesel::sql_query(format!(
+        "UPDATE audit_events SET {column} = '{}' WHERE seq = {seq}",
+        value.replace('\'', "''")
+    ))
+    .execute(&mut conn)
+    .expect("edit the event");
+    held.value
+}
+
 /// The count a `rekey --dry-run` line gives a table.
 fn stale(dry_run: &str, table: &str) -> i64 {
     dry_run
@@ -349,16 +397,79 @@ fn many_requests(app: &TestApp, count: usize) {
     }
 }
 
+/// A webhook endpoint and one queued event for it, sealed under the app's (old) key; returns
+/// the endpoint's id and its secret's text.
+fn webhook_rows(app: &TestApp) -> (rightsdesk::domain::ids::WebhookEndpointId, String) {
+    use rightsdesk::domain::webhook::{
+        EndpointUrl, EventType, EventTypes, SigningSecret, WebhookEvent,
+    };
+    use rightsdesk::store::webhook_endpoints::{self, Endpoint};
+    let endpoint = Endpoint {
+        id: rightsdesk::domain::ids::WebhookEndpointId::new(),
+        url: EndpointUrl::parse("https://crm.example.org/hooks").unwrap(),
+        event_types: EventTypes::parse(["request.created"]).unwrap(),
+        personal_data: true,
+        enabled: true,
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let secret = SigningSecret::from_random([9; 32]);
+    let mut conn = app.conn();
+    webhook_endpoints::insert(&mut conn, &app.ctx.keyring, &endpoint, &secret).unwrap();
+    let mut personal = serde_json::Map::new();
+    personal.insert("email".into(), EMAIL.into());
+    let event = WebhookEvent {
+        event_type: EventType::RequestCreated,
+        at: time::OffsetDateTime::now_utc(),
+        data: serde_json::Map::new(),
+        personal,
+    };
+    rightsdesk::app::webhooks::enqueue::enqueue(&mut conn, &app.ctx.keyring, &event).unwrap();
+    (endpoint.id, secret.to_text())
+}
+
 #[tokio::test]
 async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
     for backend in backends() {
         let app = TestApp::spawn(&backend).await;
         let token = submit_and_confirm(&app).await;
-        casework(&app, &token).await;
+        let reference = casework(&app, &token).await;
         wait_for_outbox_sent(&app).await;
         many_requests(&app, 400);
+        let (endpoint, secret) = webhook_rows(&app);
+        // The audit log so far is sequenced and checkpointed under the old key.
+        rightsdesk::app::audit::sequence_pending(
+            &app.ctx,
+            rightsdesk::app::audit::DEFAULT_BATCH,
+            Duration::from_secs(10),
+            || false,
+        )
+        .expect("sequence under the old key");
+        let old_audit_key = rightsdesk::domain::audit::AuditKeys::new(
+            &rightsdesk::crypto::SecretKey::from_text(&old_key(&app)).unwrap(),
+            &[],
+        )
+        .current()
+        .id()
+        .to_string();
+        let old_era = app.count(&format!("audit_events WHERE key_id = '{old_audit_key}'"));
+        assert!(
+            old_era >= 3,
+            "[{backend}] {old_era} events under the old key"
+        );
+        // Without the old key and before any rotation seal, verify names the missing key.
+        verify_fails_without_old_key(&app, &old_audit_key);
 
         let before = rekey(&app, &["rekey", "--dry-run"]);
+        assert_eq!(
+            stale(&before, "webhook_endpoints"),
+            1,
+            "[{backend}] {before}"
+        );
+        assert_eq!(
+            stale(&before, "webhook_deliveries"),
+            1,
+            "[{backend}] {before}"
+        );
         assert_eq!(stale(&before, "requests"), 401, "[{backend}] {before}");
         assert!(
             stale(&before, "request_messages") >= 2,
@@ -412,10 +523,36 @@ async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
 
         let done = rekey(&app, &["rekey", "--batch-size", "50"]);
         assert!(done.contains("re-sealed"), "[{backend}] {done}");
+        assert!(
+            done.contains("sealed under the current key"),
+            "[{backend}] {done}"
+        );
+        assert_eq!(app.count("audit_rotation_seals"), 1, "[{backend}]");
+        assert_eq!(
+            app.count("audit_events WHERE action = 'audit.rotation_sealed'"),
+            1,
+            "[{backend}] the seal is audited once, however many runs"
+        );
+        if matches!(backend, Backend::Postgres(_)) {
+            assert!(done.contains("vacuumed"), "[{backend}] {done}");
+        }
         let after = rekey(&app, &["rekey", "--dry-run"]);
         for table in rightsdesk::store::reseal::TABLES {
             assert_eq!(stale(&after, table), 0, "[{backend}] {table}: {after}");
         }
+        let new_only = rightsdesk::vault::Keyring::new(
+            &rightsdesk::crypto::SecretKey::from_text(NEW_KEY).unwrap(),
+            &[],
+        );
+        let opened =
+            rightsdesk::store::webhook_endpoints::secret_of(&mut app.conn(), &new_only, endpoint)
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            opened.to_text(),
+            secret,
+            "[{backend}] the secret opens under the new key"
+        );
         assert_eq!(
             app.count("audit_events WHERE action = 'vault.rekey_started'"),
             app.count("audit_events WHERE action = 'vault.rekey_finished'") + 1,
@@ -441,9 +578,64 @@ async fn rekey_moves_everything_to_the_new_key_and_the_old_key_can_go() {
             html.contains(REPLY),
             "[{backend}] the reply opens under the new key"
         );
+        // The officer signs in and finds the request by email (its blind index re-computed).
+        let client = common::journey::browser();
+        let signed_in = common::officer::sign_in_at(
+            &served.base_url(),
+            &client,
+            "omar@example.org",
+            common::officer::PASSWORD,
+        )
+        .await;
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "[{backend}]");
+        let queue = client
+            .get(format!(
+                "{}/officer/queue?status=all&q={}",
+                served.base_url(),
+                EMAIL.replace('@', "%40")
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(queue.status(), StatusCode::OK, "[{backend}]");
+        assert!(
+            queue.text().await.unwrap().contains(&reference),
+            "[{backend}] the queue finds it"
+        );
         let (_, log) = served.terminate().await;
         assert!(!log.contains("sealed data"), "[{backend}] {log}");
         assert_nothing_readable(&app, &all_tokens(&app));
+
+        // The audit log verifies with the old key gone: the old era through its rotation
+        // seal, the events the server sequenced since under the new key.
+        assert_eq!(
+            app.count("audit_events WHERE seq IS NULL"),
+            0,
+            "[{backend}]"
+        );
+        let verified = with_new_key_only(&app, &["audit", "verify"]);
+        assert!(
+            verified.status.success(),
+            "[{backend}] {}",
+            String::from_utf8_lossy(&verified.stderr)
+        );
+        // An old event edited afterwards, or an old hash replaced along with its
+        // successor's link to it, still fails; put back, it verifies again.
+        let details = set_event_column(&app, 3, "details", "{\"edited\":true}");
+        verify_fails_without_old_key(&app, "rotation seal");
+        set_event_column(&app, 3, "details", &details);
+        let forged = "ab".repeat(32);
+        let hash = set_event_column(&app, 2, "hash", &forged);
+        let link = set_event_column(&app, 3, "prev_hash", &forged);
+        verify_fails_without_old_key(&app, "rotation seal");
+        set_event_column(&app, 2, "hash", &hash);
+        set_event_column(&app, 3, "prev_hash", &link);
+        assert!(
+            with_new_key_only(&app, &["audit", "verify"])
+                .status
+                .success(),
+            "[{backend}]"
+        );
     }
 }
 

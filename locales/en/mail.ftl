@@ -34,6 +34,11 @@ mail-confirmation-body =
 
     Keep this link private: anyone who has it can see your request.
 
+mail-confirmation-linked =
+    You already have a request of the same kind open with us,
+    { $reference }. We have linked this request to it, so that both are
+    answered together; you need not do anything.
+
 mail-recorded-subject = We have recorded your request { $reference }
 mail-recorded-body =
     Hello,
@@ -59,6 +64,7 @@ mail-recorded-channel = { $channel ->
 
 mail-status-subject = News about your request { $reference }
 mail-status-extended = { $status } (the deadline was extended)
+mail-status-merged = Merged into your request { $reference }, which answers both
 mail-status-body =
     Hello,
 

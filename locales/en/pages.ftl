@@ -85,6 +85,7 @@ lookup-forgot-html = Forgot the reference too? It is in the emails we sent you. 
 
 status-title = Request { $reference }
 status-heading-html = Your request <span class="reference reference--title">{ $reference }</span>
+status-linked-html = You already have a request of the same kind open with us, <span class="reference">{ $reference }</span>. We have linked this request to it, so that both are answered together.
 status-request = Request
 status-where = Where you live
 status-received = Received

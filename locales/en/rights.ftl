@@ -89,6 +89,7 @@ timeline-extended = The deadline was extended
 timeline-rejected = Your request was refused
 timeline-fulfilled = Your request was completed
 timeline-withdrawn = You withdrew the request
+timeline-merged = Merged into your earlier request of the same kind
 timeline-downloaded = Your data package was downloaded
 
 retention-registration = Registration data after you close your account or withdraw your registration

@@ -33,6 +33,11 @@ mail-confirmation-body =
     यह लिंक गोपनीय रखें: जिसके पास भी यह लिंक होगा, वह आपका अनुरोध देख
     सकता है।
 
+mail-confirmation-linked =
+    आपका इसी प्रकार का एक अनुरोध { $reference } हमारे पास पहले से खुला है।
+    हमने यह अनुरोध उससे जोड़ दिया है, ताकि दोनों का उत्तर साथ में दिया
+    जाए; आपको कुछ करने की ज़रूरत नहीं है।
+
 mail-recorded-subject = आपका अनुरोध { $reference } दर्ज कर लिया गया है
 mail-recorded-body =
     नमस्कार,
@@ -61,6 +66,7 @@ mail-recorded-channel = { $channel ->
 
 mail-status-subject = आपके अनुरोध { $reference } के बारे में नई जानकारी
 mail-status-extended = { $status } (समय-सीमा बढ़ा दी गई है)
+mail-status-merged = आपके अनुरोध { $reference } में जोड़ा गया, जिसमें दोनों का उत्तर दिया जाएगा
 mail-status-body =
     नमस्कार,
 

@@ -85,6 +85,7 @@ lookup-forgot-html = संदर्भ संख्या भी भूल ग�
 
 status-title = अनुरोध { $reference }
 status-heading-html = आपका अनुरोध <span class="reference reference--title">{ $reference }</span>
+status-linked-html = आपका इसी प्रकार का एक अनुरोध <span class="reference">{ $reference }</span> हमारे पास पहले से खुला है। हमने यह अनुरोध उससे जोड़ दिया है, ताकि दोनों का उत्तर साथ में दिया जाए।
 status-request = अनुरोध
 status-where = आप कहाँ रहते हैं
 status-received = प्राप्ति

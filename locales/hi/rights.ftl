@@ -80,6 +80,7 @@ timeline-extended = समय-सीमा बढ़ाई गई
 timeline-rejected = आपका अनुरोध अस्वीकार किया गया
 timeline-fulfilled = आपका अनुरोध पूरा किया गया
 timeline-withdrawn = आपने अनुरोध वापस लिया
+timeline-merged = इसी प्रकार के आपके पहले के अनुरोध में जोड़ा गया
 timeline-downloaded = आपका डेटा पैकेज डाउनलोड किया गया
 
 retention-registration = आपका खाता बंद करने या पंजीकरण वापस लेने के बाद पंजीकरण का डेटा

@@ -350,8 +350,8 @@ pub(crate) fn record(
 }
 
 /// TOTP secrets are sealed at rest, bound to the officer's id: the database alone cannot
-/// produce codes.
-fn seal_totp_secret(
+/// produce codes. (Public for the bulk generator of `bench/`, which enrols its admin.)
+pub fn seal_totp_secret(
     ctx: &Context,
     officer_id: &str,
     secret: &TotpSecret,

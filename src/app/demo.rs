@@ -189,8 +189,16 @@ fn act(
         if message.is_some() && action != Action::Reject {
             details.insert("message_id".into(), Value::String(message_id.clone()));
         }
-        let transition =
-            super::transition::apply(conn, &request, action, &actor, now, changes, details)?;
+        let transition = super::transition::apply(
+            conn,
+            &ctx.keyring,
+            &request,
+            action,
+            &actor,
+            now,
+            changes,
+            details,
+        )?;
         if let (Some(body), true) = (message, action != Action::Reject) {
             messages::insert(
                 conn,

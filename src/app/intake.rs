@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::officer::CurrentOfficer;
 use super::requests::{audit_target, issue_token, queue_mail, status_link};
+use super::webhooks::enqueue::enqueue;
 use super::{clock, random_bytes, Context};
 use crate::domain::api_token::ApiAccess;
 use crate::domain::audit::Actor;
@@ -18,6 +19,7 @@ use crate::domain::regime::Regime;
 use crate::domain::status::RequestStatus;
 use crate::domain::submission::FieldError;
 use crate::domain::token::TokenPurpose;
+use crate::domain::webhook_events::request_created;
 use crate::error::AppError;
 use crate::i18n::{self, Messages};
 use crate::mail::compose;
@@ -185,6 +187,12 @@ fn store_intake(
             StoreError::Duplicate => RecordError::ReferenceTaken,
             other => RecordError::App(other.into()),
         })?;
+        // Recorded is created and open at once: systems that receive `request.created` hear
+        // of it as of a request its requester confirmed.
+        let stored = requests::find_by_id(conn, &ctx.keyring, request_id)
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::Internal("a recorded request reads back".to_string()))?;
+        enqueue(conn, &ctx.keyring, &request_created(&stored, now))?;
         let token = issue_token(conn, request_id, TokenPurpose::Status, now)?;
         let messages = Messages::for_locale(&intake.locale);
         let zone = requester_zone(

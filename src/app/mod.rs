@@ -39,6 +39,7 @@ pub mod subject_holds;
 pub mod submit;
 pub mod transition;
 pub mod verify;
+pub mod webhooks;
 pub mod work_gate;
 
 pub use work_gate::WorkGate;

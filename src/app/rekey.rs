@@ -3,11 +3,15 @@
 //! each its own transaction: a crash loses at most one, and a second run picks up what is
 //! still under an old key (or not sealed at all: rows written before sealing existed).
 //!
-//! The audit trail is not touched: its chain is keyed on its own and verified with every
-//! configured key by id; see `docs/ARCHITECTURE.md`.
+//! The audit chain is never re-hashed (exported checkpoints must keep matching): before
+//! re-sealing, the run verifies it with every configured key and writes a rotation seal
+//! under the current key over the era made with the older ones (`app::audit::rotation`), so
+//! `audit verify` passes once they are gone. On PostgreSQL the tables re-sealed are then
+//! vacuumed, outside any transaction; see `docs/ARCHITECTURE.md`.
 
 use serde_json::json;
 
+use super::audit::{seal_retired_era, Rotation, VerifyError};
 use super::inventory::{self, Identity, RecordContent, EMAIL_INDEX};
 use super::{clock, Context};
 use crate::domain::audit::{Actor, Target};
@@ -21,6 +25,26 @@ pub const DEFAULT_BATCH_SIZE: i64 = 500;
 pub trait RekeyProgress {
     fn started(&mut self, _total: u64) {}
     fn resealed(&mut self, _table: &str, _rows: u64) {}
+    /// About to vacuum `table` (PostgreSQL only).
+    fn vacuuming(&mut self, _table: &str) {}
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RekeyRun {
+    /// Rows re-sealed per table, in `reseal::TABLES` order.
+    pub resealed: Vec<(&'static str, u64)>,
+    /// The audit era of the older keys: sealed now, already, or nothing to seal.
+    pub rotation: Option<Rotation>,
+    /// Tables vacuumed afterwards (PostgreSQL), with the seconds each took.
+    pub vacuumed: Vec<(&'static str, f64)>,
+}
+
+/// Which parts of a run to do beside re-sealing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Steps {
+    seal_audit_era: bool,
+    vacuum: bool,
 }
 
 pub struct Quiet;
@@ -36,8 +60,13 @@ pub fn seal_after_upgrade(ctx: &Context, applied: &[String]) -> Result<(), AppEr
         .iter()
         .any(|v| v.replace('-', "").starts_with(SEALING_MIGRATION));
     // A new database has nothing to seal, and its audit trail stays empty.
+    // The key is the one already in use: there is no audit era to seal for a retirement.
     if upgraded && count_stale(ctx)?.iter().any(|(_, n)| *n > 0) {
-        run(ctx, DEFAULT_BATCH_SIZE, &mut Quiet)?;
+        let steps = Steps {
+            seal_audit_era: false,
+            vacuum: false,
+        };
+        run_steps(ctx, DEFAULT_BATCH_SIZE, &mut Quiet, steps)?;
     }
     Ok(())
 }
@@ -47,12 +76,26 @@ pub fn count_stale(ctx: &Context) -> Result<Vec<(&'static str, i64)>, AppError> 
     Ok(reseal::count_stale(&mut *ctx.conn()?, &ctx.keyring)?)
 }
 
-/// Re-seals everything under the current key; returns the rows re-sealed per table.
+/// Seals the audit era of the older keys, re-seals everything under the current key, then
+/// (PostgreSQL) vacuums the tables it rewrote.
 pub fn run(
     ctx: &Context,
     batch_size: i64,
     progress: &mut dyn RekeyProgress,
-) -> Result<Vec<(&'static str, u64)>, AppError> {
+) -> Result<RekeyRun, AppError> {
+    let steps = Steps {
+        seal_audit_era: true,
+        vacuum: true,
+    };
+    run_steps(ctx, batch_size, progress, steps)
+}
+
+fn run_steps(
+    ctx: &Context,
+    batch_size: i64,
+    progress: &mut dyn RekeyProgress,
+    steps: Steps,
+) -> Result<RekeyRun, AppError> {
     let before = count_stale(ctx)?;
     let total: i64 = before.iter().map(|(_, n)| n).sum();
     let run_id = uuid::Uuid::now_v7().to_string();
@@ -69,6 +112,16 @@ pub fn run(
         )?;
         Ok(())
     })?;
+    let rotation = if steps.seal_audit_era {
+        Some(seal_retired_era(ctx, &target).map_err(|error| match error {
+            VerifyError::Broken(broken) => AppError::Conflict(format!(
+                "the audit chain does not verify, so its era cannot be sealed for the older keys' retirement (nothing was re-sealed): {broken}"
+            )),
+            VerifyError::App(error) => error,
+        })?)
+    } else {
+        None
+    };
     progress.started(total.max(0) as u64);
     let mut conn = ctx.conn()?;
     reseal::overwrite_replaced(&mut conn)?;
@@ -105,7 +158,22 @@ pub fn run(
         Ok(())
     })?;
     reseal::checkpoint(&mut conn)?;
-    Ok(done)
+    let mut vacuumed = Vec::new();
+    if steps.vacuum && reseal::vacuums(&conn) {
+        for (table, rows) in &done {
+            if *rows > 0 {
+                progress.vacuuming(table);
+                let started = std::time::Instant::now();
+                reseal::vacuum_analyze(&mut conn, table)?;
+                vacuumed.push((*table, started.elapsed().as_secs_f64()));
+            }
+        }
+    }
+    Ok(RekeyRun {
+        resealed: done,
+        rotation,
+        vacuumed,
+    })
 }
 
 fn counts_json(counts: &[(&str, i64)]) -> serde_json::Value {
@@ -130,6 +198,8 @@ fn batch(
         "request_messages" => reseal::messages_batch(conn, vault, after, limit)?,
         "legal_holds" => reseal::holds_batch(conn, vault, after, limit)?,
         "mail_outbox" => reseal::outbox_batch(conn, vault, after, limit)?,
+        "webhook_endpoints" => reseal::webhook_endpoints_batch(conn, vault, after, limit)?,
+        "webhook_deliveries" => reseal::webhook_deliveries_batch(conn, vault, after, limit)?,
         "officers" => {
             let rows = reseal::stale_totp_secrets(conn, vault, after, limit)?;
             for (id, stored) in &rows {

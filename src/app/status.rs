@@ -46,6 +46,9 @@ pub struct StatusView {
     pub can_reply: bool,
     pub can_withdraw: bool,
     pub package: Option<super::downloads::PackageOffer>,
+    /// The reference of the requester's own open request this one was linked to (the page
+    /// is reached only through the link mailed to the requester's address).
+    pub linked_to: Option<String>,
 }
 
 /// What an expired status link answers (the web layer words it in the requester's language).
@@ -62,7 +65,12 @@ pub fn view(ctx: &Context, token: &str) -> Result<StatusView, AppError> {
     let can = |action| lifecycle::transition(&state, action, now).is_ok();
     let timeline = timeline(&mut conn, &ctx.keyring, &request)?;
     let package = super::downloads::offer(ctx, &mut conn, &request.id.to_string())?;
+    let linked_to = match request.duplicate_of {
+        Some(id) => requests::linked(&mut conn, id)?.map(|linked| linked.reference),
+        None => None,
+    };
     Ok(StatusView {
+        linked_to,
         package,
         due_at: state.effective_due(),
         extended: state.extended_due_at.is_some(),
@@ -99,6 +107,7 @@ pub fn reply(ctx: &Context, token: &str, message: &str) -> Result<(), AppError> 
         details.insert("message_id".into(), Value::String(message_id.clone()));
         super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::RequesterReply,
             &Actor::Requester,
@@ -126,6 +135,7 @@ pub fn withdraw(ctx: &Context, token: &str) -> Result<(), AppError> {
         let request = request_for_token(conn, &ctx.keyring, token)?;
         let transition = super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::Withdraw,
             &Actor::Requester,
@@ -193,6 +203,7 @@ fn timeline(
             "request.fulfilled" => "timeline-fulfilled",
             "request.withdrawn" => "timeline-withdrawn",
             "package.downloaded" => "timeline-downloaded",
+            "request.merged" => "timeline-merged",
             _ => continue,
         };
         let reason = details

@@ -11,6 +11,9 @@ use crate::store::audit::{self, NewAuditEvent};
 use crate::store::requests::{self, RequestChanges};
 use crate::store::time::to_db;
 use crate::store::DbConn;
+use crate::vault::Keyring;
+
+use super::webhooks;
 
 /// The audit event of something an action did besides changing the request (a data
 /// package made, records erased), by the action's actor at the action's time.
@@ -22,10 +25,13 @@ pub struct EffectEvent {
 }
 
 /// Checks the guard of `action`, stores `changes` plus the new status (only if nobody changed
-/// the request since it was read) and appends the audit event. Must run inside
+/// the request since it was read), queues the webhook event the transition causes and
+/// appends the audit event. Must run inside
 /// [`crate::store::write`], so that the change and its event commit together.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConn,
+    vault: &Keyring,
     request: &Request,
     action: Action,
     actor: &Actor,
@@ -33,7 +39,17 @@ pub fn apply(
     changes: RequestChanges,
     details: Map<String, Value>,
 ) -> Result<Transition, AppError> {
-    apply_after(conn, request, action, actor, now, changes, details, &[])
+    apply_after(
+        conn,
+        vault,
+        request,
+        action,
+        actor,
+        now,
+        changes,
+        details,
+        &[],
+    )
 }
 
 /// [`apply`] for an action that has also changed other data: the `effects` events are
@@ -43,6 +59,7 @@ pub fn apply(
 #[allow(clippy::too_many_arguments)]
 pub fn apply_after(
     conn: &mut DbConn,
+    vault: &Keyring,
     request: &Request,
     action: Action,
     actor: &Actor,
@@ -78,6 +95,9 @@ pub fn apply_after(
             "Someone else changed this request a moment ago. Reload the page to see its current state.".to_string(),
         ));
     }
+    // Other systems hear of the change in the same transaction, before the audit head's
+    // lock (the last one a transaction takes).
+    webhooks::enqueue::enqueue_transition(conn, vault, request, &transition, now)?;
     record(
         conn,
         request,

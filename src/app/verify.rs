@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::i18n::Messages;
 use crate::mail::compose;
 use crate::store::requests::{self, RequestChanges};
+use crate::store::seal::email_index_candidates;
 use crate::store::time::{from_db, to_db};
 use crate::store::{tokens, DbConn};
 
@@ -66,14 +67,25 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
         if request.acknowledge_due_at.is_none() {
             changes.acknowledge_due_at = Some(to_db(now));
         }
+        // The same person's open request of the same kind: this one is linked to it. Only
+        // now, once the address is proved, is the requester told of the other request.
+        let candidates = email_index_candidates(&ctx.keyring, &request.email);
+        let original =
+            requests::open_original(conn, &ctx.keyring, &candidates, request.kind, request.id)?;
+        let mut details = Map::new();
+        if let Some(original) = &original {
+            changes.duplicate_of = Some(original.id.to_string());
+            details.insert("duplicate_of".into(), original.reference.as_str().into());
+        }
         super::transition::apply(
             conn,
+            &ctx.keyring,
             &request,
             Action::Verify,
             &Actor::Requester,
             now,
             changes,
-            Map::new(),
+            details,
         )?;
         let status_token = issue_token(conn, request.id, TokenPurpose::Status, now)?;
         let due = request.state().effective_due();
@@ -89,6 +101,7 @@ pub fn confirm(ctx: &Context, token: &str) -> Result<LinkToken, AppError> {
             request.reference.as_str(),
             &status_link(ctx, &status_token),
             due,
+            original.as_ref().map(|o| o.reference.as_str()),
         )?;
         queue_mail(conn, &ctx.keyring, &mail, now)?;
         Ok(status_token)

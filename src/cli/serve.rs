@@ -1,7 +1,8 @@
 //! `rightsdesk serve`: the web app (plain HTTP or TLS), the metrics listener when asked for,
 //! and the background jobs. SIGTERM or SIGINT stops it gracefully: no new connections,
 //! requests in flight finished (bounded), the mail sender finishes the delivery in hand and
-//! gives back the rest, and the process exits 0. SIGHUP reloads the TLS certificate.
+//! gives back the rest, one last audit sequencer pass leaves no event pending, and the
+//! process exits 0. SIGHUP reloads the TLS certificate.
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -64,6 +65,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
         let outbox = tokio::spawn(jobs::outbox::run_until(ctx.clone(), mailer, jobs_stop.clone()));
         let maintenance = tokio::spawn(jobs::maintenance::run(ctx.clone()));
         let sequencer = tokio::spawn(jobs::audit_sequencer::run_until(ctx.clone(), jobs_stop.clone()));
+        let webhooks = tokio::spawn(jobs::webhooks::run_until(ctx.clone(), jobs_stop.clone()));
         let retention = tokio::spawn(jobs::retention::run_until(ctx.clone(), jobs_stop));
 
         let metrics = match metrics_listener {
@@ -76,6 +78,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
             }
             None => None,
         };
+        let final_ctx = ctx.clone();
         let server = web::server_with(
             ctx,
             listener,
@@ -112,10 +115,11 @@ pub fn run(settings: Settings) -> Result<(), String> {
             None => server.await,
         };
         // The jobs stop at their next safe point: a delivery in flight ends within the
-        // mailer's timeout; a purge batch or a sequencer batch commits or rolls back whole.
+        // mailer's (or the webhook) timeout; a purge batch or a sequencer batch commits or rolls back whole.
         let grace = Duration::from_secs(shutdown_timeout);
         for (name, job) in [
             ("mail sender", outbox),
+            ("webhook sender", webhooks),
             ("scheduled purge", retention),
             ("audit sequencer", sequencer),
         ] {
@@ -124,6 +128,9 @@ pub fn run(settings: Settings) -> Result<(), String> {
             }
         }
         maintenance.abort();
+        // Requests finished during shutdown appended events after the sequencer's last pass:
+        // one more pass, bounded, leaves none pending.
+        jobs::audit_sequencer::final_pass(final_ctx, grace).await;
         if let Some(metrics) = metrics {
             let _ = tokio::time::timeout(grace, metrics).await;
         }

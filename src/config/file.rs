@@ -45,6 +45,10 @@ pub(super) struct FileSettings {
     pub(super) api_rate_per_minute: Option<u64>,
     pub(super) intake_max_age_days: Option<u64>,
     pub(super) totp_required_roles: Option<Vec<String>>,
+    pub(super) webhook_interval_ms: Option<u64>,
+    pub(super) webhook_timeout_secs: Option<u64>,
+    pub(super) webhook_max_attempts: Option<u64>,
+    pub(super) webhook_retry_secs: Option<u64>,
     #[serde(default)]
     pub(super) policy: PolicyFile,
 }

@@ -16,6 +16,7 @@ use crate::domain::export_spike::ExportSpikePolicy;
 use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::webhook::DeliveryPolicy;
 
 impl Settings {
     /// Loads from the process environment.
@@ -278,6 +279,32 @@ impl Settings {
             .read(var, file.intake_max_age_days, 30)?
             .min(3660);
         let policy = policy_from(file.policy)?;
+        let webhook_interval_ms = WEBHOOK_INTERVAL_MS
+            .read(var, file.webhook_interval_ms, 1_000)?
+            .min(MAX_AUDIT_SEQUENCE_INTERVAL_MS);
+        let webhook_timeout_secs = WEBHOOK_TIMEOUT_SECS
+            .read(var, file.webhook_timeout_secs, 10)?
+            .min(MAX_WEBHOOK_TIMEOUT_SECS);
+        let default_delivery = DeliveryPolicy::default();
+        let webhook_delivery = DeliveryPolicy {
+            first_wait: time::Duration::seconds(
+                WEBHOOK_RETRY_SECS
+                    .read(
+                        var,
+                        file.webhook_retry_secs,
+                        default_delivery.first_wait.whole_seconds() as u64,
+                    )?
+                    .min(MAX_MINUTES) as i64,
+            ),
+            max_attempts: WEBHOOK_MAX_ATTEMPTS
+                .read(
+                    var,
+                    file.webhook_max_attempts,
+                    u64::from(default_delivery.max_attempts),
+                )?
+                .min(100) as u32,
+            ..default_delivery
+        };
 
         Ok(Settings {
             database_url,
@@ -309,6 +336,9 @@ impl Settings {
             export_spike,
             api_rate_per_minute,
             intake_max_age_days,
+            webhook_interval_ms,
+            webhook_timeout_secs,
+            webhook_delivery,
         })
     }
 }
@@ -325,6 +355,13 @@ const MAX_AUDIT_SEQUENCE_INTERVAL_MS: u64 = 60_000;
 /// of them, and the sender's claims at a few deliveries.
 const MAX_SMTP_TIMEOUT_SECS: u64 = 60 * 60;
 
+/// The longest a webhook delivery may take (five minutes): a sender's claim covers a few.
+const MAX_WEBHOOK_TIMEOUT_SECS: u64 = 300;
+
+const WEBHOOK_INTERVAL_MS: Whole = Whole::new("RIGHTSDESK_WEBHOOK_INTERVAL_MS", "milliseconds");
+const WEBHOOK_TIMEOUT_SECS: Whole = Whole::new("RIGHTSDESK_WEBHOOK_TIMEOUT_SECS", "seconds");
+const WEBHOOK_RETRY_SECS: Whole = Whole::new("RIGHTSDESK_WEBHOOK_RETRY_SECS", "seconds");
+const WEBHOOK_MAX_ATTEMPTS: Whole = Whole::new("RIGHTSDESK_WEBHOOK_MAX_ATTEMPTS", "attempts");
 const OUTBOX_INTERVAL_MS: Whole = Whole::new("RIGHTSDESK_OUTBOX_INTERVAL_MS", "milliseconds");
 const PURGE_INTERVAL_SECS: Whole = Whole::new("RIGHTSDESK_PURGE_INTERVAL_SECS", "seconds");
 const AUDIT_SEQUENCE_INTERVAL_MS: Whole =

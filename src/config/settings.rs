@@ -10,6 +10,7 @@ use crate::domain::report::ReportZone;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::domain::totp_policy::TotpRequiredRoles;
+use crate::domain::webhook::DeliveryPolicy;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -68,6 +69,12 @@ pub struct Settings {
     /// How many days before now a request recorded by an officer or over the API may have
     /// been received: its statutory clock starts then.
     pub intake_max_age_days: u64,
+    /// How often the webhook sender looks for due deliveries.
+    pub webhook_interval_ms: u64,
+    /// How long one webhook delivery may take, connecting and answering included.
+    pub webhook_timeout_secs: u64,
+    /// Backoff and the bound on attempts of webhook deliveries.
+    pub webhook_delivery: DeliveryPolicy,
 }
 
 /// The certificate chain and private key of the built-in HTTPS listener.

@@ -28,6 +28,8 @@ pub enum Action {
     Withdraw,
     Expire,
     Note,
+    /// Closes a duplicate: its requester's earlier open request of the same kind answers it.
+    Merge,
 }
 
 impl Action {
@@ -45,6 +47,7 @@ impl Action {
             Action::Withdraw => "request.withdrawn",
             Action::Expire => "request.expired",
             Action::Note => "request.note_added",
+            Action::Merge => "request.merged",
         }
     }
 }
@@ -118,7 +121,7 @@ pub fn transition(
         }
         (Action::Reject, Open | InProgress | AwaitingRequester) => Rejected,
         (Action::Fulfil, Open | InProgress | AwaitingRequester) => Fulfilled,
-        (Action::Withdraw, Open | InProgress | AwaitingRequester) => Withdrawn,
+        (Action::Withdraw | Action::Merge, Open | InProgress | AwaitingRequester) => Withdrawn,
         (Action::Note, status) if status != Unverified => status,
         _ => return Err(Refusal::WrongStatus(from)),
     };

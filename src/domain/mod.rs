@@ -50,3 +50,5 @@ pub mod throttle;
 pub mod token;
 pub mod totp;
 pub mod totp_policy;
+pub mod webhook;
+pub mod webhook_events;

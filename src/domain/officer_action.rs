@@ -112,6 +112,8 @@ pub enum OfficerAction {
     ReleaseHold {
         hold_id: String,
     },
+    /// Closes this request as a duplicate of the open request it was linked to.
+    Merge,
 }
 
 impl OfficerAction {
@@ -125,6 +127,7 @@ impl OfficerAction {
             OfficerAction::Reject { .. } => Some(Action::Reject),
             OfficerAction::Fulfil { .. } => Some(Action::Fulfil),
             OfficerAction::Note { .. } => Some(Action::Note),
+            OfficerAction::Merge => Some(Action::Merge),
             OfficerAction::Hold { .. } | OfficerAction::ReleaseHold { .. } => None,
         }
     }
@@ -140,6 +143,7 @@ impl OfficerAction {
             OfficerAction::Note { .. } => "note",
             OfficerAction::Hold { .. } => "hold",
             OfficerAction::ReleaseHold { .. } => "release_hold",
+            OfficerAction::Merge => "merge",
         }
     }
 }
@@ -272,6 +276,7 @@ impl ActionRequest {
                 OfficerAction::Assign { assignee }
             }
             "start" => OfficerAction::Start,
+            "merge" => OfficerAction::Merge,
             "ask_requester" => OfficerAction::AskRequester {
                 message: required_text("message", &raw.message, "your question to the requester")?,
             },

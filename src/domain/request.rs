@@ -79,6 +79,18 @@ pub struct Request {
     pub effective_due_at: OffsetDateTime,
     /// The language the requester used: their pages and mail speak it.
     pub locale: super::locale::Locale,
+    /// The same person's open request of the same kind this one was linked to on
+    /// verification, as a likely duplicate.
+    pub duplicate_of: Option<RequestId>,
+}
+
+/// A request linked to another as its likely duplicate (or the one it duplicates), as the
+/// other's page names it: nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedRequest {
+    pub id: RequestId,
+    pub reference: String,
+    pub status: RequestStatus,
 }
 
 impl Request {

@@ -5,6 +5,7 @@ pub mod audit_sequencer;
 pub mod maintenance;
 pub mod outbox;
 pub mod retention;
+pub mod webhooks;
 
 use tokio::sync::watch;
 

@@ -71,12 +71,14 @@ pub fn confirmation(
     reference: &str,
     link: &str,
     due: OffsetDateTime,
+    linked_to: Option<&str>,
 ) -> Result<OutgoingMail, AppError> {
     let mail = ConfirmationMail {
         messages: reader.messages.clone(),
         reference: reference.to_string(),
         link: link.to_string(),
         due_date: mail_date(reader.messages, due, reader.zone),
+        linked_to: linked_to.map(str::to_string),
     };
     Ok(OutgoingMail {
         to: reader.to.to_string(),
@@ -132,6 +134,28 @@ pub fn status_changed(
         messages: messages.clone(),
         reference: reference.to_string(),
         status_label,
+        link: link.to_string(),
+    };
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "status_changed",
+    })
+}
+
+/// The news that a duplicate was merged into the requester's open request `original`.
+pub fn merged(
+    messages: &Messages,
+    to: &str,
+    reference: &str,
+    original: &str,
+    link: &str,
+) -> Result<OutgoingMail, AppError> {
+    let mail = StatusChangedMail {
+        messages: messages.clone(),
+        reference: reference.to_string(),
+        status_label: messages.t1("mail-status-merged", "reference", original),
         link: link.to_string(),
     };
     Ok(OutgoingMail {

@@ -69,6 +69,8 @@ pub struct ConfirmationMail {
     pub reference: String,
     pub link: String,
     pub due_date: String,
+    /// The requester's open request of the same kind this one was linked to.
+    pub linked_to: Option<String>,
 }
 
 impl ConfirmationMail {
@@ -79,14 +81,22 @@ impl ConfirmationMail {
     }
 
     pub fn body(&self) -> String {
-        self.messages.t_with(
+        let body = self.messages.t_with(
             "mail-confirmation-body",
             &[
                 ("reference", Arg::from(self.reference.as_str())),
                 ("link", Arg::from(self.link.as_str())),
                 ("due", Arg::from(self.due_date.as_str())),
             ],
-        )
+        );
+        match &self.linked_to {
+            Some(open) => format!(
+                "{body}\n\n{}",
+                self.messages
+                    .t1("mail-confirmation-linked", "reference", open)
+            ),
+            None => body,
+        }
     }
 }
 
@@ -257,6 +267,7 @@ mod tests {
             reference: REF.into(),
             link: LINK.into(),
             due_date: "Wednesday, 30 September 2026 (UTC)".into(),
+            linked_to: None,
         };
         let body = mail.render().unwrap();
         check(&body);
@@ -362,6 +373,8 @@ mod tests {
             reference: REF.into(),
             link: LINK.into(),
             due_date: "31 दिसंबर 2026, 13:40 भारतीय मानक समय".into(),
+
+            linked_to: None,
         };
         let body = confirmation.render().unwrap();
         check(&body);

@@ -6,6 +6,7 @@ mod advisory;
 pub mod api_tokens;
 pub mod audit;
 pub mod audit_chain;
+pub mod audit_rotation;
 mod batch;
 pub mod consents;
 pub mod dump;
@@ -28,6 +29,8 @@ pub mod subjects;
 pub mod throttle;
 pub mod time;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 use std::path::Path;
 use std::time::Duration;

@@ -32,6 +32,7 @@ diesel::table! {
         seal_key_id -> Nullable<Text>,
         locale -> Text,
         channel -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
     }
 }
 
@@ -79,6 +80,18 @@ diesel::table! {
         head_hash -> Text,
         at -> Timestamp,
         key_id -> Text,
+        mac -> Text,
+    }
+}
+
+diesel::table! {
+    audit_rotation_seals (upto_seq, key_id) {
+        upto_seq -> BigInt,
+        key_id -> Text,
+        head_hash -> Text,
+        digest -> Text,
+        retired_key_ids -> Text,
+        at -> Timestamp,
         mac -> Text,
     }
 }
@@ -286,7 +299,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        url -> Text,
+        event_types -> Text,
+        personal_data -> Bool,
+        enabled -> Bool,
+        secret -> Text,
+        created_at -> Timestamp,
+        seal_key_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        claim_token -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        seal_key_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(request_messages -> requests (request_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(link_tokens -> requests (request_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
 diesel::joinable!(personal_records -> subjects (subject_id));
@@ -300,6 +347,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     link_tokens,
     audit_events,
     audit_checkpoints,
+    audit_rotation_seals,
     audit_head,
     mail_outbox,
     officers,
@@ -314,4 +362,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_packages,
     retention_notices,
     api_tokens,
+    webhook_endpoints,
+    webhook_deliveries,
 );

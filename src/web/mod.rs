@@ -27,6 +27,7 @@ pub mod routes;
 pub mod session;
 pub mod tls;
 pub mod view;
+pub mod webhook_page;
 
 use std::net::TcpListener;
 

@@ -146,6 +146,8 @@ pub struct StatusPage {
     /// The closing message (what was done, in plain words), once the request is closed.
     pub outcome: Option<String>,
     pub package: Option<PackageEntry>,
+    /// The requester's open request of the same kind this one was linked to.
+    pub linked_to: Option<String>,
 }
 
 /// A data package as the status page offers it.
@@ -458,6 +460,7 @@ mod tests {
     fn status() -> StatusPage {
         StatusPage {
             lang: PageLang::default(),
+            linked_to: None,
             token: "tok123".into(),
             csrf_token: "csrf-abc".into(),
             reference: "RD-7K3M-9QXA".into(),

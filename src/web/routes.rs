@@ -5,7 +5,8 @@ use actix_web::web;
 use super::handlers::{
     downloads, health, lookup, officer_account, officer_admin, officer_api_tokens, officer_audit,
     officer_auth, officer_exports, officer_holds, officer_intake, officer_mail, officer_queue,
-    officer_reports, officer_request, officer_retention, public, requests, status, verify,
+    officer_reports, officer_request, officer_retention, officer_webhooks, public, requests,
+    status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -111,6 +112,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/admin/mail/{id}/retry",
             web::post().to(officer_mail::retry),
+        )
+        .route(
+            "/officer/admin/webhooks",
+            web::get().to(officer_webhooks::list),
+        )
+        .route(
+            "/officer/admin/webhooks",
+            web::post().to(officer_webhooks::create),
+        )
+        .route(
+            "/officer/admin/webhooks/{id}",
+            web::post().to(officer_webhooks::toggle),
         )
         .default_service(web::to(public::not_found));
 }

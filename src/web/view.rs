@@ -130,6 +130,8 @@ pub fn event_label(action: &str) -> &str {
         "request.rejected" => "Refused",
         "request.fulfilled" => "Fulfilled",
         "request.withdrawn" => "Withdrawn by the requester",
+        "request.merged" => "Merged into the request it repeats",
+        "request.duplicate_merged" => "A repeated request was merged into this one",
         "request.note_added" => "Internal note",
         "request.hold_placed" => "Legal hold placed",
         "request.hold_released" => "Legal hold released",
@@ -151,6 +153,7 @@ pub fn action_notice(action: &str) -> Option<&'static str> {
         "note" => "Your note is saved. The requester does not see it.",
         "hold" => "The legal hold is in place: nothing it covers will be purged while it lasts.",
         "release_hold" => "The legal hold is released.",
+        "merge" => "The request is merged into the one it repeats, and the requester is told.",
         _ => return None,
     })
 }

@@ -29,6 +29,7 @@ pub mod officer;
 pub mod purgeable;
 pub mod site;
 pub mod smtp_sink;
+pub mod webhook_receiver;
 
 /// The audit events that record changes, for `count`: everything but officers' views of
 /// request pages, which reading a page before posting to it adds.

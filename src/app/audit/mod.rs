@@ -1,10 +1,13 @@
-//! The audit trail: the viewer's pages, the sequencer, the chain check and the feed.
+//! The audit trail: the viewer's pages, the sequencer, the chain check, the rotation seals
+//! that retire keys, and the feed.
 
 mod feed;
+mod rotation;
 mod sequencer;
 mod verify;
 
 pub use feed::{events_after, newest_checkpoint};
+pub use rotation::{seal_retired_era, Rotation};
 pub use sequencer::{seal_chain, sequence_batch, sequence_pending, SequenceRun, DEFAULT_BATCH};
 pub use verify::{verify_chain, verify_log, VerifyError};
 

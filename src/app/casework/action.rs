@@ -8,6 +8,7 @@ use crate::app::fulfil::FulfilChoices;
 use crate::app::officer::CurrentOfficer;
 use crate::app::requests::queue_mail;
 use crate::app::status::fresh_status_link;
+use crate::app::transition::EffectEvent;
 use crate::app::Context;
 use crate::domain::fulfilment::outcome_summary;
 use crate::domain::message::Author;
@@ -35,6 +36,7 @@ pub(super) fn apply(
     let mut message: Option<(Author, String)> = None;
     let mut tell_requester = false;
     let mut effect_events = Vec::new();
+    let mut merged_into: Option<String> = None;
     match action {
         OfficerAction::Assign { assignee } => {
             let target = officers::find_by_id(conn, assignee)?
@@ -146,6 +148,28 @@ pub(super) fn apply(
         OfficerAction::ReleaseHold { hold_id } => {
             return hold::release(ctx, conn, officer, request, hold_id, now);
         }
+        OfficerAction::Merge => {
+            let original = super::duplicates::merge_target(ctx, conn, request)?;
+            details.insert(
+                "merged_into".into(),
+                Value::String(original.reference.to_string()),
+            );
+            effect_events.push(EffectEvent {
+                action: "request.duplicate_merged",
+                target: original.audit_target(),
+                details: serde_json::json!({ "duplicate": request.reference.as_str() }).to_string(),
+            });
+            message = Some((
+                Author::Officer,
+                format!(
+                    "This request repeats your request {}, which is still open. We have merged it \
+                     into that request and will answer both there.",
+                    original.reference
+                ),
+            ));
+            merged_into = Some(original.reference.to_string());
+            tell_requester = true;
+        }
     }
     let lifecycle_action = action
         .lifecycle()
@@ -165,6 +189,7 @@ pub(super) fn apply(
     }
     let transition = crate::app::transition::apply_after(
         conn,
+        &ctx.keyring,
         request,
         lifecycle_action,
         &actor,
@@ -175,15 +200,24 @@ pub(super) fn apply(
     )?;
     if tell_requester {
         let link = fresh_status_link(ctx, conn, request.id, now)?;
-        let extended = matches!(action, OfficerAction::Extend { .. });
-        let mail = compose::status_changed(
-            &crate::i18n::Messages::for_locale(&request.locale),
-            &request.email,
-            request.reference.as_str(),
-            transition.to,
-            extended,
-            &link,
-        )?;
+        let messages = crate::i18n::Messages::for_locale(&request.locale);
+        let mail = match &merged_into {
+            Some(original) => compose::merged(
+                &messages,
+                &request.email,
+                request.reference.as_str(),
+                original,
+                &link,
+            )?,
+            None => compose::status_changed(
+                &messages,
+                &request.email,
+                request.reference.as_str(),
+                transition.to,
+                matches!(action, OfficerAction::Extend { .. }),
+                &link,
+            )?,
+        };
         queue_mail(conn, &ctx.keyring, &mail, now)?;
     }
     Ok(())

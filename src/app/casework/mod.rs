@@ -2,7 +2,10 @@
 //! workflow action (the actions themselves in `action.rs`, legal holds in `hold.rs`).
 
 mod action;
+mod duplicates;
 mod hold;
+
+pub use duplicates::DuplicateLinks;
 
 use crate::vault::Keyring;
 use serde_json::{Map, Value};
@@ -41,6 +44,8 @@ pub struct AllowedActions {
     pub fulfil: bool,
     pub note: bool,
     pub hold: bool,
+    /// Close this request into the open request it was linked to.
+    pub merge: bool,
 }
 
 /// Everything the request page shows.
@@ -62,6 +67,8 @@ pub struct CaseView {
     pub extension_until: Option<OffsetDateTime>,
     pub due_rule: String,
     pub read_only: bool,
+    /// The request this one was linked to as a likely duplicate, and those linked to it.
+    pub links: DuplicateLinks,
 }
 
 pub fn view(
@@ -82,7 +89,9 @@ pub fn view(
         request.content_removal,
         request.received_at,
     );
+    let links = duplicates::links(&mut conn, &request)?;
     let allowed = AllowedActions {
+        merge: allows(Action::Merge) && links.can_merge(),
         assign: allows(Action::Assign),
         start: allows(Action::Start),
         ask_requester: allows(Action::AskRequester),
@@ -153,6 +162,7 @@ pub fn view(
         allowed,
         extension_until,
         read_only: !can_act,
+        links,
     })
 }
 

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Effect;
 use crate::app::inventory::{find_subject, subject_or_new};
-use crate::app::Context;
+use crate::app::{webhooks, Context};
 use crate::domain::audit::Target;
 use crate::domain::email::Email;
 use crate::domain::fulfilment::Effects;
@@ -54,7 +54,7 @@ pub(super) fn withdraw_consent(
     email: &Email,
     purposes: Vec<String>,
 ) -> Result<Effects, AppError> {
-    let (ctx, now) = (effect.ctx, effect.now);
+    let (ctx, request, now) = (effect.ctx, effect.request, effect.now);
     if let Some(subject) = find_subject(ctx, conn, email)? {
         for purpose in &purposes {
             let mut closed = 0;
@@ -64,6 +64,7 @@ pub(super) fn withdraw_consent(
                 }
             }
             if closed > 0 {
+                webhooks::enqueue_consent_withdrawn(conn, &ctx.keyring, request, purpose, now)?;
                 effect.record(
                     "consent.withdrawn",
                     Target::Subject(subject.id),

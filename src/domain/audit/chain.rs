@@ -10,6 +10,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::checkpoint::{rfc3339, AuditKey, AuditKeys, Checkpoint, InvalidCheckpoint};
+use super::rotation::{EraDigest, EraSummary, SealedEra};
+
+pub use super::chain_break::{check_pending, ChainBreak};
 
 /// The hash the first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -134,45 +137,6 @@ pub fn sequence(key: &AuditKey, head: (i64, &str), pending: &[StoredEvent]) -> V
         .collect()
 }
 
-/// What is wrong with the audit log, at the first bad place.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChainBreak {
-    #[error("audit event {seq} does not follow event {expected_prev}: an event is missing or out of order")]
-    Gap { seq: i64, expected_prev: i64 },
-    #[error("audit event {seq} does not point to the hash of the event before it: an event before it was changed, removed or moved")]
-    PrevMismatch { seq: i64 },
-    #[error(
-        "audit event {seq} was changed after it was written: its hash does not match its content"
-    )]
-    HashMismatch { seq: i64 },
-    #[error("audit event {seq} carries an unkeyed hash, but every event after the first checkpoint ({sealed_at}) is keyed: it was rewritten")]
-    Unkeyed { seq: i64, sealed_at: i64 },
-    #[error("audit event {seq} was hashed with key {key_id}, which is not configured (see RIGHTSDESK_PREVIOUS_SECRET_KEYS)")]
-    UnknownKey { seq: i64, key_id: String },
-    #[error(
-        "audit events were sequenced but no checkpoint seals them: the checkpoints were removed"
-    )]
-    Unsealed,
-    #[error("{0}")]
-    Checkpoint(#[from] InvalidCheckpoint),
-    #[error(
-        "the checkpoint at {seq} does not match the chain: audit events up to {seq} were rewritten"
-    )]
-    CheckpointMismatch { seq: i64 },
-    #[error("the newest audit events are missing: the chain ends at {last_seq}, but {head_seq} were written")]
-    Truncated { last_seq: i64, head_seq: i64 },
-    #[error("the log no longer contains the exported checkpoint: audit event {seq} was rewritten after it was exported")]
-    ExportRewritten { seq: i64 },
-    #[error("the log no longer contains the exported checkpoint: the chain ends at {last_seq}, before its {seq}; events were removed after it was exported")]
-    ExportTruncated { seq: i64, last_seq: i64 },
-    #[error("{count} audit events have waited more than {allowed_secs} s to be sequenced (the oldest since {oldest}): is the sequencer running?")]
-    StalePending {
-        count: i64,
-        oldest: String,
-        allowed_secs: u64,
-    },
-}
-
 /// Walks the chain in order, one batch at a time, remembering only the last event; the
 /// caller hands it each stored checkpoint once the walk has reached its number.
 #[derive(Debug, Clone)]
@@ -182,6 +146,14 @@ pub struct ChainVerifier<'k> {
     /// number. `None`: no checkpoint, so no sequenced event may exist.
     sealed_at: Option<i64>,
     exported: Option<Checkpoint>,
+    /// The exported checkpoint's key is retired: it must equal a stored checkpoint of a
+    /// sealed era instead.
+    exported_unproven: bool,
+    /// The era a rotation seal covers, whose events and checkpoints may be under keys no
+    /// longer configured.
+    era: Option<SealedEra>,
+    /// An era being digested for a new rotation seal (`rekey`).
+    collecting: Option<EraDigest>,
     last_seq: i64,
     last_hash: String,
     checked: u64,
@@ -195,19 +167,50 @@ impl<'k> ChainVerifier<'k> {
         first_checkpoint: Option<i64>,
         exported: Option<Checkpoint>,
     ) -> Result<ChainVerifier<'k>, ChainBreak> {
+        let mut exported_unproven = false;
         if let Some(exported) = &exported {
-            exported.verify(keys)?;
+            match exported.verify(keys) {
+                Err(InvalidCheckpoint::UnknownKey { .. }) => exported_unproven = true,
+                other => other?,
+            }
         }
         let verifier = ChainVerifier {
             keys,
             sealed_at: first_checkpoint,
             exported,
+            exported_unproven,
+            era: None,
+            collecting: None,
             last_seq: 0,
             last_hash: GENESIS_HASH.to_string(),
             checked: 0,
         };
         verifier.check_exported()?;
         Ok(verifier)
+    }
+
+    /// Checks the era `era` covers against its rotation seal (already verified) as the walk
+    /// goes, so events and checkpoints of it may be under keys no longer configured.
+    pub fn with_sealed_era(mut self, era: Option<SealedEra>) -> ChainVerifier<'k> {
+        self.era = era;
+        self
+    }
+
+    /// Digests every event and checkpoint up to `upto_seq` as it is checked, for a new
+    /// rotation seal ([`ChainVerifier::collected`]).
+    pub fn collecting(mut self, upto_seq: i64) -> ChainVerifier<'k> {
+        self.collecting = Some(EraDigest::new(upto_seq));
+        self
+    }
+
+    /// The collected era, once the walk has passed its end.
+    pub fn collected(&mut self) -> Option<EraSummary> {
+        match &self.collecting {
+            Some(digest) if digest.upto_seq() <= self.last_seq => {
+                self.collecting.take().map(EraDigest::finish)
+            }
+            _ => None,
+        }
     }
 
     /// The number of the last event checked (0 before the first).
@@ -225,6 +228,9 @@ impl<'k> ChainVerifier<'k> {
             });
         }
         let sealed_at = self.sealed_at.ok_or(ChainBreak::Unsealed)?;
+        if let Some(era) = self.era.as_mut().filter(|era| !era.covers(seq)) {
+            era.close()?;
+        }
         let (Some(prev_hash), Some(hash)) = (&event.prev_hash, &event.hash) else {
             return Err(ChainBreak::HashMismatch { seq });
         };
@@ -235,19 +241,26 @@ impl<'k> ChainVerifier<'k> {
         let expected = match &event.key_id {
             None if seq <= sealed_at => chain_hash(prev_hash, &content),
             None => return Err(ChainBreak::Unkeyed { seq, sealed_at }),
-            Some(key_id) => {
-                let key = self
-                    .keys
-                    .find(key_id)
-                    .ok_or_else(|| ChainBreak::UnknownKey {
+            Some(key_id) => match self.keys.find(key_id) {
+                Some(key) => keyed_chain_hash(key, prev_hash, &content),
+                // A retired key's hash: the era's digest checks it (with the content).
+                None if self.era.as_ref().is_some_and(|era| era.covers(seq)) => hash.clone(),
+                None => {
+                    return Err(ChainBreak::UnknownKey {
                         seq,
                         key_id: key_id.clone(),
-                    })?;
-                keyed_chain_hash(key, prev_hash, &content)
-            }
+                    })
+                }
+            },
         };
         if expected != *hash {
             return Err(ChainBreak::HashMismatch { seq });
+        }
+        if let Some(era) = &mut self.era {
+            era.add_event(seq, event);
+        }
+        if let Some(digest) = &mut self.collecting {
+            digest.add_event(seq, event);
         }
         self.last_seq = seq;
         self.last_hash = hash.clone();
@@ -257,12 +270,31 @@ impl<'k> ChainVerifier<'k> {
 
     /// Checks a stored checkpoint at the place the walk has reached (`checkpoint.seq` must
     /// be [`ChainVerifier::last_seq`]): its MAC, and that it names the chain's head there.
+    ///
+    /// A checkpoint made with a retired key is accepted inside a sealed era: the era's
+    /// digest covers it, MAC included.
     pub fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), ChainBreak> {
-        checkpoint.verify(self.keys)?;
+        let in_era = self
+            .era
+            .as_ref()
+            .is_some_and(|era| era.covers(checkpoint.seq));
+        match checkpoint.verify(self.keys) {
+            Err(InvalidCheckpoint::UnknownKey { .. }) if in_era => {}
+            other => other?,
+        }
         if checkpoint.seq != self.last_seq || checkpoint.head_hash != self.last_hash {
             return Err(ChainBreak::CheckpointMismatch {
                 seq: checkpoint.seq,
             });
+        }
+        if in_era && self.exported.as_ref() == Some(checkpoint) {
+            self.exported_unproven = false;
+        }
+        if let Some(era) = &mut self.era {
+            era.add_checkpoint(checkpoint);
+        }
+        if let Some(digest) = &mut self.collecting {
+            digest.add_checkpoint(checkpoint);
         }
         Ok(())
     }
@@ -283,7 +315,7 @@ impl<'k> ChainVerifier<'k> {
     /// Checks that the walk ended where the head and the newest checkpoint say the chain
     /// ends, and that it reached the exported checkpoint; returns the events checked.
     pub fn finish(
-        &self,
+        &mut self,
         head: (i64, &str),
         newest_checkpoint: Option<i64>,
     ) -> Result<u64, ChainBreak> {
@@ -297,6 +329,9 @@ impl<'k> ChainVerifier<'k> {
         if self.last_seq > 0 && newest_checkpoint != Some(self.last_seq) {
             return Err(ChainBreak::Unsealed);
         }
+        if let Some(era) = &mut self.era {
+            era.close()?;
+        }
         if let Some(exported) = &self.exported {
             if exported.seq > self.last_seq {
                 return Err(ChainBreak::ExportTruncated {
@@ -304,24 +339,15 @@ impl<'k> ChainVerifier<'k> {
                     last_seq: self.last_seq,
                 });
             }
+            if self.exported_unproven {
+                return Err(InvalidCheckpoint::UnknownKey {
+                    seq: exported.seq,
+                    key_id: exported.key_id.clone(),
+                }
+                .into());
+            }
         }
         Ok(self.checked)
-    }
-}
-
-/// Whether pending events have waited longer than allowed for the sequencer.
-pub fn check_pending(
-    oldest: Option<(OffsetDateTime, i64)>,
-    now: OffsetDateTime,
-    allowed: time::Duration,
-) -> Result<(), ChainBreak> {
-    match oldest {
-        Some((at, count)) if now - at > allowed => Err(ChainBreak::StalePending {
-            count,
-            oldest: rfc3339(at),
-            allowed_secs: allowed.whole_seconds().max(0) as u64,
-        }),
-        _ => Ok(()),
     }
 }
 

@@ -19,6 +19,7 @@ pub struct AuditKey {
     id: String,
     events: HashKey,
     checkpoints: HashKey,
+    rotations: HashKey,
 }
 
 impl std::fmt::Debug for AuditKey {
@@ -34,6 +35,7 @@ impl AuditKey {
             id: HEXLOWER.encode(&id[..6]),
             events: secret.hash_key("audit event chain v1"),
             checkpoints: secret.hash_key("audit checkpoint v1"),
+            rotations: secret.hash_key("audit rotation seal v1"),
         }
     }
 
@@ -45,6 +47,17 @@ impl AuditKey {
     /// The keyed hash of fields written one after the other, each length-prefixed.
     pub(super) fn event_hash(&self, fields: &[&str]) -> String {
         HEXLOWER.encode(&self.events.hash(&[&length_prefixed(fields)]))
+    }
+
+    /// The MAC of a rotation seal's fields (`rotation.rs`).
+    pub(super) fn rotation_mac(&self, input: &[u8]) -> String {
+        HEXLOWER.encode(&self.rotations.hash(&[input]))
+    }
+
+    pub(super) fn verify_rotation_mac(&self, input: &[u8], mac: &str) -> bool {
+        HEXLOWER
+            .decode(mac.as_bytes())
+            .is_ok_and(|tag| self.rotations.verify(&[input], &tag))
     }
 
     fn checkpoint_input(seq: i64, head_hash: &str, at: &str, key_id: &str) -> Vec<u8> {
@@ -97,7 +110,7 @@ pub struct Checkpoint {
 /// What is wrong with a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidCheckpoint {
-    #[error("the checkpoint at {seq} was made with key {key_id}, which is not configured (see RIGHTSDESK_PREVIOUS_SECRET_KEYS)")]
+    #[error("the checkpoint at {seq} was made with key {key_id}, which is not configured and no rotation seal covers it: put that key back in RIGHTSDESK_PREVIOUS_SECRET_KEYS and run `rightsdesk rekey` before retiring it")]
     UnknownKey { seq: i64, key_id: String },
     #[error("the checkpoint at {seq} does not carry a valid MAC: it was forged or changed")]
     BadMac { seq: i64 },

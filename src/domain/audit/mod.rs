@@ -2,20 +2,24 @@
 //! unsequenced; a single sequencer numbers them and chains their keyed hashes
 //! ([`chain`]), and seals each batch under a checkpoint ([`checkpoint`]), so an edited,
 //! deleted or reordered event breaks the chain and a rewrite after a checkpoint was
-//! exported is found.
+//! exported is found. A key leaves the configuration once a rotation seal ([`rotation`])
+//! under its successor covers the era it made.
 
 pub mod chain;
+pub mod chain_break;
 pub mod checkpoint;
+pub mod rotation;
 
 use time::OffsetDateTime;
 
-use super::ids::{ApiTokenId, OfficerId, RecordId, RequestId, SubjectId};
+use super::ids::{ApiTokenId, OfficerId, RecordId, RequestId, SubjectId, WebhookEndpointId};
 
 pub use chain::{
     chain_hash, check_pending, keyed_chain_hash, sequence, ChainBreak, ChainVerifier, EventContent,
     Sequenced, StoredEvent, GENESIS_HASH,
 };
 pub use checkpoint::{AuditKey, AuditKeys, Checkpoint, InvalidCheckpoint};
+pub use rotation::{EraDigest, EraSummary, InvalidRotationSeal, RotationSeal, SealedEra};
 
 /// Who did something. Officers are named by id, never by name or email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +91,8 @@ pub enum Target {
     Rekey(String),
     /// An API token (its creation, revocation), by its id.
     ApiToken(ApiTokenId),
+    /// A webhook endpoint.
+    Webhook(WebhookEndpointId),
 }
 
 impl Target {
@@ -103,6 +109,7 @@ impl Target {
             Target::RequestExport => "export:requests".to_string(),
             Target::Rekey(id) => format!("rekey:{id}"),
             Target::ApiToken(id) => format!("api_token:{id}"),
+            Target::Webhook(id) => format!("webhook:{id}"),
         }
     }
 
@@ -125,6 +132,7 @@ impl Target {
             "mail" if !id.is_empty() => Some(Target::Mail(id.to_string())),
             "import" if !id.is_empty() => Some(Target::Import(id.to_string())),
             "rekey" if !id.is_empty() => Some(Target::Rekey(id.to_string())),
+            "webhook" => id.parse().map(Target::Webhook).ok(),
             _ => None,
         };
         parsed.ok_or(InvalidAuditName)

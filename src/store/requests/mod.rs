@@ -2,9 +2,11 @@
 //! queue's and the export's queries are in `queue.rs`, the kept counts in `counts.rs`.
 
 mod counts;
+mod duplicates;
 mod queue;
 
 pub use counts::*;
+pub use duplicates::*;
 pub use queue::*;
 
 use diesel::prelude::*;
@@ -68,6 +70,7 @@ pub struct RequestProgress {
     pub assignee_id: Option<String>,
     pub outcome: Option<String>,
     pub rejection_reason: Option<String>,
+    pub duplicate_of: Option<String>,
 }
 
 /// The columns a transition may change; `None` leaves a column as it is.
@@ -83,6 +86,7 @@ pub struct RequestChanges {
     pub assignee_id: Option<String>,
     pub outcome: Option<String>,
     pub rejection_reason: Option<String>,
+    pub duplicate_of: Option<String>,
 }
 
 impl RequestRow {
@@ -112,8 +116,9 @@ impl RequestRow {
 }
 
 impl NewRequest {
-    /// The same request with its personal fields sealed for its row.
-    pub(crate) fn sealed(&self, vault: &Keyring) -> Result<NewRequest, StoreError> {
+    /// The same request with its personal fields sealed for its row (what [`insert`] stores;
+    /// public for the bulk generator of `bench/`, which writes rows the same way).
+    pub fn sealed(&self, vault: &Keyring) -> Result<NewRequest, StoreError> {
         let id = &self.id;
         let field = |column: &str, plain: &str| seal::seal(vault, TABLE, id, column, plain);
         let optional = |column: &str, plain: &Option<String>| {
@@ -157,6 +162,7 @@ impl TryFrom<RequestRow> for Request {
             assignee: parse_optional(&progress.assignee_id).map_err(|_| corrupt())?,
             outcome: parse_optional(&progress.outcome).map_err(|_| corrupt())?,
             rejection_reason: parse_optional(&progress.rejection_reason).map_err(|_| corrupt())?,
+            duplicate_of: parse_optional(&progress.duplicate_of).map_err(|_| corrupt())?,
             purposes,
             full_name: row.full_name,
             email: row.email,

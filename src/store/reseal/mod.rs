@@ -4,7 +4,7 @@
 //! its own transaction, the caller's; a crash loses at most one batch, and the next run
 //! picks up what is left, because a row's key id changes only with its values.
 //!
-//! The columns sealed here (requests, messages, holds, outbox) are opened and sealed by
+//! The columns sealed here (requests, messages, holds, outbox, webhooks) are opened and sealed by
 //! [`super::seal`]; the inventory's binary values are opened by the app, which knows their
 //! contents, and written back through the functions at the end of this file.
 
@@ -29,6 +29,8 @@ pub const TABLES: &[&str] = &[
     "subjects",
     "personal_records",
     "data_packages",
+    "webhook_endpoints",
+    "webhook_deliveries",
 ];
 
 /// Locks the rows a batch rewrites on PostgreSQL, so that a change made meanwhile (a wipe,
@@ -122,8 +124,30 @@ pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// Whether a run should vacuum what it rewrote: on PostgreSQL every re-sealed row left a
+/// dead version behind (the old key's ciphertext) until VACUUM reclaims it.
+pub fn vacuums(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Postgres(_))
+}
+
+/// `VACUUM (ANALYZE)` of one of [`TABLES`] on PostgreSQL: reclaims the row versions a rekey
+/// replaced and refreshes the planner's statistics. VACUUM cannot run inside a transaction,
+/// so the connection must not be in one. A no-op on SQLite (`secure_delete` overwrote the
+/// replaced values in place).
+pub fn vacuum_analyze(conn: &mut DbConn, table: &str) -> QueryResult<()> {
+    let table = TABLES.iter().find(|t| **t == table).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(format!("no re-sealed table {table}").into())
+    })?;
+    if let DbConn::Postgres(_) = conn {
+        diesel::sql_query(format!("VACUUM (ANALYZE) {table}")).execute(conn)?;
+    }
+    Ok(())
+}
+
 mod inventory;
+mod webhooks;
 pub use inventory::*;
+pub use webhooks::{webhook_deliveries_batch, webhook_endpoints_batch};
 
 #[derive(Queryable)]
 struct RequestSealed {
@@ -333,5 +357,10 @@ pub fn count_stale(
             .select(count_star())
             .first::<i64>(conn)?,
     ];
-    Ok(TABLES.iter().copied().zip(counts).collect())
+    let webhooks = webhooks::count_stale_webhooks(conn, current)?;
+    Ok(TABLES
+        .iter()
+        .copied()
+        .zip(counts.into_iter().chain(webhooks))
+        .collect())
 }

@@ -17,6 +17,7 @@ pub mod officer_queue;
 pub mod officer_reports;
 pub mod officer_request;
 pub mod officer_retention;
+pub mod officer_webhooks;
 mod posted;
 pub mod public;
 pub mod requests;

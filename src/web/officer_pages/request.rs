@@ -121,6 +121,12 @@ pub struct RequestPage {
     pub can_note: bool,
     /// Place holds and release the active ones.
     pub can_hold: bool,
+    /// The open request this one was linked to as a likely duplicate: (reference, status).
+    pub duplicate_of: Option<(String, String)>,
+    /// The requests linked to this one as its likely duplicates: (reference, status).
+    pub duplicates: Vec<(String, String)>,
+    /// Close this request into the one it was linked to.
+    pub can_merge: bool,
     pub officers: Vec<SelectOption>,
     pub rejection_reasons: Vec<SelectOption>,
     pub subject: Option<SubjectSection>,

@@ -457,6 +457,9 @@ fn request() -> RequestPage {
         can_fulfil: true,
         can_note: true,
         can_hold: true,
+        duplicate_of: None,
+        duplicates: Vec::new(),
+        can_merge: false,
         officers: vec![
             opt("0190-a", "Asha Rao", true),
             opt("0190-b", "Ravi Kumar", false),

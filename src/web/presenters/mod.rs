@@ -7,6 +7,7 @@ pub mod admin_api_tokens_page;
 pub mod admin_holds_page;
 pub mod admin_mail_page;
 pub mod admin_officers_page;
+pub mod admin_webhooks_page;
 pub mod audit_page;
 pub mod intake_page;
 pub mod queue_page;

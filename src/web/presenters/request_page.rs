@@ -86,6 +86,18 @@ pub fn request_page(
         can_fulfil: case.allowed.fulfil,
         can_note: case.allowed.note,
         can_hold: case.allowed.hold,
+        duplicate_of: case
+            .links
+            .duplicate_of
+            .as_ref()
+            .map(|l| (l.reference.clone(), l.status.label().to_string())),
+        duplicates: case
+            .links
+            .duplicates
+            .iter()
+            .map(|l| (l.reference.clone(), l.status.label().to_string()))
+            .collect(),
+        can_merge: case.allowed.merge,
         officers: case
             .assignable
             .iter()

@@ -30,6 +30,7 @@ pub fn status_page(
     };
     let status_key = format!("status-{}", request.status.as_str());
     StatusPage {
+        linked_to: status.linked_to.clone(),
         token,
         csrf_token,
         reference: request.reference.to_string(),
