@@ -6,6 +6,10 @@
 //! submits access requests in a loop. A submission counts as a success when
 //! the server answers `303 See Other`.
 //!
+//! With `--api-token` (or `LOADGEN_API_TOKEN`) the workers record requests
+//! through the JSON API instead (`POST /api/v1/requests` with that bearer
+//! token); a request counts as a success on `201 Created`.
+//!
 //! ```text
 //! cargo run --release --example loadgen -- --url http://127.0.0.1:8080 --concurrency 16 --requests 20000
 //! cargo run --release --example loadgen -- --concurrency 16 --duration-secs 30
@@ -24,6 +28,11 @@ use hdrhistogram::Histogram;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
+
+#[path = "loadgen_form.rs"]
+mod form;
+
+use form::{extract_csrf_token, form_body};
 
 const DEFAULT_REQUESTS: u64 = 20_000;
 const REGIONS: [&str; 4] = ["in", "eu", "us-ca", "other"];
@@ -60,6 +69,11 @@ struct Args {
     /// Tokio worker threads for the load generator (0: one per CPU).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+
+    /// Record requests through the JSON API (`POST /api/v1/requests`, JSON, this bearer
+    /// token with requests:write) instead of the public form; success is `201 Created`.
+    #[arg(long, env = "LOADGEN_API_TOKEN", hide_env_values = true)]
+    api_token: Option<String>,
 }
 
 /// What one worker measured.
@@ -150,9 +164,12 @@ async fn run_async(args: Args, max_requests: Option<u64>) -> Result<(), String> 
             .timeout(timeout)
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
-        let token = fetch_csrf_token(&client, &base)
-            .await
-            .map_err(|e| format!("worker {worker}: {e}"))?;
+        let token = match &args.api_token {
+            Some(_) => String::new(),
+            None => fetch_csrf_token(&client, &base)
+                .await
+                .map_err(|e| format!("worker {worker}: {e}"))?,
+        };
         clients.push((client, token));
     }
 
@@ -167,8 +184,12 @@ async fn run_async(args: Args, max_requests: Option<u64>) -> Result<(), String> 
     for (worker, (client, token)) in clients.into_iter().enumerate() {
         let limits = Arc::clone(&limits);
         let base = base.clone();
+        let api_token = args.api_token.clone();
         handles.push(tokio::spawn(async move {
-            worker_loop(worker, client, token, base, limits).await
+            match api_token {
+                Some(api_token) => api_loop(worker, client, api_token, base, limits).await,
+                None => worker_loop(worker, client, token, base, limits).await,
+            }
         }));
     }
 
@@ -206,7 +227,12 @@ async fn run_async(args: Args, max_requests: Option<u64>) -> Result<(), String> 
         )
     };
 
-    println!("loadgen: POST {base}/requests");
+    let path = if args.api_token.is_some() {
+        "/api/v1/requests"
+    } else {
+        "/requests"
+    };
+    println!("loadgen: POST {base}{path}");
     println!("  concurrency  {}", args.concurrency);
     println!("  requests     {total} ({ok} ok)");
     println!("  errors       {error_count}");
@@ -288,6 +314,59 @@ async fn worker_loop(
     Ok(report)
 }
 
+/// Like [`worker_loop`], through the JSON API: each request was received by phone a day ago.
+async fn api_loop(
+    worker: usize,
+    client: Client,
+    api_token: String,
+    base: String,
+    limits: Arc<Limits>,
+) -> Result<WorkerReport, String> {
+    let mut report = WorkerReport::new()?;
+    let post_url = format!("{base}/api/v1/requests");
+    let received_at = (time::OffsetDateTime::now_utc() - time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())?;
+    let mut n: u64 = 0;
+    while limits.next().is_some() {
+        n += 1;
+        let body = serde_json::json!({
+            "kind": "access",
+            "regime": REGIONS[(n as usize) % REGIONS.len()],
+            "requester": {
+                "name": format!("Bench Person {n}"),
+                "email": format!("api-bench-{worker}-{n}@example.test"),
+            },
+            "details": "Please send me a copy of my data.",
+            "received_at": received_at,
+            "channel": "phone",
+        });
+        let sent = Instant::now();
+        let result = client
+            .post(&post_url)
+            .bearer_auth(&api_token)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        match result {
+            Ok(response) => {
+                let status = response.status();
+                let body_result = response.bytes().await;
+                let latency_us = sent.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
+                report.histogram.saturating_record(latency_us.max(1));
+                match body_result {
+                    Err(e) => report.error(error_kind(&e)),
+                    Ok(_) if status == StatusCode::CREATED => report.ok += 1,
+                    Ok(_) => report.error(status.as_u16().to_string()),
+                }
+            }
+            Err(e) => report.error(error_kind(&e)),
+        }
+    }
+    Ok(report)
+}
+
 /// An error and its chain of causes on one line (reqwest hides the cause,
 /// e.g. "connection refused", in its source).
 fn with_sources(e: &dyn std::error::Error) -> String {
@@ -331,96 +410,4 @@ async fn fetch_csrf_token(client: &Client, base: &str) -> Result<String, String>
         return Err(format!("GET {url}: status {status}"));
     }
     extract_csrf_token(&html).ok_or_else(|| format!("GET {url}: no csrf_token field in the page"))
-}
-
-/// Finds the `value` of the `<input>` whose name is `csrf_token`, in either
-/// attribute order.
-fn extract_csrf_token(html: &str) -> Option<String> {
-    let mut search_from = 0;
-    while let Some(found) = html[search_from..].find("name=\"csrf_token\"") {
-        let at = search_from + found;
-        let tag_start = html[..at].rfind('<')?;
-        let tag_end = at + html[at..].find('>')?;
-        let tag = &html[tag_start..tag_end];
-        if let Some(v) = tag.find("value=\"") {
-            let rest = &tag[v + "value=\"".len()..];
-            let end = rest.find('"')?;
-            return Some(html_unescape(&rest[..end]));
-        }
-        search_from = tag_end;
-    }
-    None
-}
-
-fn html_unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#43;", "+")
-        .replace("&#x2B;", "+")
-        .replace("&#x2F;", "/")
-        .replace("&#47;", "/")
-        .replace("&#61;", "=")
-        .replace("&#x3D;", "=")
-        .replace("&amp;", "&")
-}
-
-/// `application/x-www-form-urlencoded` encoding of the given pairs.
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(256);
-    for (i, (key, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        encode_component(key, &mut out);
-        out.push('=');
-        encode_component(value, &mut out);
-    }
-    out
-}
-
-fn encode_component(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 0x0f) as usize] as char);
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_token_in_either_attribute_order() {
-        let a = r#"<form><input type="hidden" name="csrf_token" value="abc-123_x"></form>"#;
-        let b = r#"<input value="t&amp;k" type="hidden" name="csrf_token" />"#;
-        assert_eq!(extract_csrf_token(a).as_deref(), Some("abc-123_x"));
-        assert_eq!(extract_csrf_token(b).as_deref(), Some("t&k"));
-        assert_eq!(
-            extract_csrf_token("<input name=\"other\" value=\"x\">"),
-            None
-        );
-    }
-
-    #[test]
-    fn encodes_form() {
-        let body = form_body(&[("full_name", "Bench Person 1"), ("email", "a+b@x.test")]);
-        assert_eq!(body, "full_name=Bench+Person+1&email=a%2Bb%40x.test");
-    }
 }

@@ -557,12 +557,13 @@ fn insert_batches(conn: &mut DbConn, batches: &[Vec<BenchRequest>]) -> Result<()
             };
         }
         for ((regime, status), n) in &counts {
+            // Shard 0 of each count: the row every migrated database starts with.
             let updated = diesel::update(request_counts::table.find((*regime, *status, 0)))
                 .set(request_counts::n.eq(request_counts::n + *n))
                 .execute(conn)?;
             if updated != 1 {
                 return Err(diesel::result::Error::QueryBuilderError(
-                    format!("request_counts has no row for ({regime}, {status})").into(),
+                    format!("request_counts has no row for ({regime}, {status}, 0)").into(),
                 ));
             }
         }

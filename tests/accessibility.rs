@@ -422,6 +422,42 @@ async fn every_public_page_passes_wcag_2_1_aa() {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     urls.push(save_page(&app, "officer-admin-holds-errors", response).await);
+    // API tokens: a token just made (its secret shown once), then the form with its errors.
+    let csrf = admin.csrf("/officer/admin/api-tokens").await;
+    let response = admin
+        .post_form(
+            "/officer/admin/api-tokens",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("name", "CRM"),
+                ("scopes", "requests:read"),
+                ("regions", "eu"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-admin-api-tokens", response).await);
+    let response = admin
+        .post_form(
+            "/officer/admin/api-tokens",
+            &[("csrf_token", csrf.as_str()), ("expires", "2001-01-01")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "officer-admin-api-tokens-errors", response).await);
+    // Record a request received offline: the form, then the form with its errors.
+    let response = admin.get("/officer/intake").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    urls.push(save_page(&app, "officer-intake", response).await);
+    let csrf = admin.csrf("/officer/intake").await;
+    let response = admin
+        .post_form(
+            "/officer/intake",
+            &[("csrf_token", csrf.as_str()), ("email", "not an email")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    urls.push(save_page(&app, "officer-intake-errors", response).await);
     let auditor = app.signed_in("audrey@example.org", "auditor", &[]).await;
     let response = auditor.get(&format!("/officer/requests/{reference}")).await;
     urls.push(save_page(&app, "officer-request-read-only", response).await);

@@ -156,3 +156,36 @@ async fn a_consent_withdrawal_queues_its_events_with_the_email_only_where_marked
         app.assert_no_server_errors();
     }
 }
+
+#[tokio::test]
+async fn a_request_recorded_over_the_api_queues_request_created() {
+    for backend in backends() {
+        let app = TestApp::spawn(&backend).await;
+        let admin = app.signed_in_admin("hooks.admin@example.org").await;
+        let csrf = admin.csrf("/officer/admin/webhooks").await;
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("url", "https://crm.example.org/hooks"),
+            ("event_types", "request.created"),
+        ];
+        let added = admin.post_form("/officer/admin/webhooks", &fields).await;
+        assert_eq!(added.status(), StatusCode::OK, "[{backend}]");
+        let system = app.api_token(&["requests:write"], &[]);
+        let body = common::api::intake_body(ASHA, "in", &common::api::days_ago(1), "post");
+        let created = app
+            .api_post("/api/v1/requests", Some(&system.secret), &body)
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED, "[{backend}]");
+        let reference = common::api::json_of(created).await["reference"].clone();
+        let events = queued(&app);
+        assert_eq!(events.len(), 1, "[{backend}] {events:?}");
+        let (event_type, _, body) = &events[0];
+        assert_eq!(event_type, "request.created", "[{backend}]");
+        assert!(!body.to_string().contains(ASHA), "[{backend}] {body}");
+        assert!(
+            body.to_string().contains(reference.as_str().unwrap()),
+            "[{backend}] {body}"
+        );
+        app.assert_no_server_errors();
+    }
+}

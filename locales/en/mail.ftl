@@ -39,6 +39,29 @@ mail-confirmation-linked =
     { $reference }. We have linked this request to it, so that both are
     answered together; you need not do anything.
 
+mail-recorded-subject = We have recorded your request { $reference }
+mail-recorded-body =
+    Hello,
+
+    We have recorded your request { $reference }, which reached us
+    { $channel } on { $received }.
+
+    We will respond by { $due }.
+
+    You can follow the request, read our messages and reply on this page:
+
+    { $link }
+
+    Keep this link private: anyone who has it can see your request.
+# How a recorded request reached us, after "which reached us".
+mail-recorded-channel = { $channel ->
+    [post] by post
+    [phone] by phone
+    [in_person] in person
+    [email] by email
+   *[agent] through your agent
+}
+
 mail-status-subject = News about your request { $reference }
 mail-status-extended = { $status } (the deadline was extended)
 mail-status-merged = Merged into your request { $reference }, which answers both

@@ -1,6 +1,7 @@
 //! Use cases: each one a function that reads and changes the store inside one transaction,
 //! applies the domain's rules and queues the mail it causes. No HTTP types here.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -14,6 +15,7 @@ pub mod fulfil;
 pub mod health;
 pub mod hold_authority;
 pub mod import;
+pub mod intake;
 pub mod inventory;
 pub mod lookup;
 pub mod metrics;

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Exit 0 on success, 1 with one clear line on
 //! standard error otherwise.
 
+mod api_token;
 mod audit;
 mod backup;
 mod demo;
@@ -134,6 +135,38 @@ enum Command {
         #[command(subcommand)]
         command: OfficerCommand,
     },
+    /// Manage tokens for other systems on the JSON API (/api/v1).
+    ApiToken {
+        #[command(subcommand)]
+        command: ApiTokenCommand,
+    },
+    /// Print the JSON API's OpenAPI 3.1 document (as served at /api/v1/openapi.json);
+    /// `rightsdesk openapi > docs/openapi.json` refreshes the checked-in copy.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiTokenCommand {
+    /// Create a token and print its secret once (standard output); its id goes to standard
+    /// error.
+    Create {
+        /// What the token is for, e.g. the system that uses it.
+        #[arg(long)]
+        name: String,
+        /// requests:read, requests:write, inventory:write, consents:read, tasks:read or
+        /// tasks:write; repeat for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Limit the token to requests of this region (in, eu, us-ca, other); repeat for
+        /// several. Without one the token sees every region.
+        #[arg(long = "region")]
+        regions: Vec<String>,
+        /// The last day the token works (YYYY-MM-DD, UTC); without it, until revoked.
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// Revoke a token by its id: it stops working at once.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +253,10 @@ enum TailFormat {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", crate::web::api::openapi::document());
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => return fail(error),
@@ -263,6 +300,7 @@ pub fn run() -> ExitCode {
                 strict,
                 dry_run,
                 batch_size: batch_size as usize,
+                actor: crate::domain::audit::Actor::Operator,
             },
             &file,
         ),
@@ -300,6 +338,16 @@ pub fn run() -> ExitCode {
                     regions,
                 },
         } => officer::create(settings, email, name, role, regions),
+        Command::ApiToken { command } => match command {
+            ApiTokenCommand::Create {
+                name,
+                scopes,
+                regions,
+                expires,
+            } => api_token::create(settings, name, scopes, regions, expires),
+            ApiTokenCommand::Revoke { id } => api_token::revoke(settings, id),
+        },
+        Command::Openapi => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -42,6 +42,8 @@ pub(super) struct FileSettings {
     pub(super) shutdown_timeout_secs: Option<u64>,
     pub(super) export_spike_exports: Option<u64>,
     pub(super) export_spike_rows: Option<u64>,
+    pub(super) api_rate_per_minute: Option<u64>,
+    pub(super) intake_max_age_days: Option<u64>,
     pub(super) totp_required_roles: Option<Vec<String>>,
     pub(super) webhook_interval_ms: Option<u64>,
     pub(super) webhook_timeout_secs: Option<u64>,

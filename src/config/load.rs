@@ -274,6 +274,10 @@ impl Settings {
                 default_spike.max_rows,
             )?,
         };
+        let api_rate_per_minute = API_RATE_PER_MINUTE.read(var, file.api_rate_per_minute, 600)?;
+        let intake_max_age_days = INTAKE_MAX_AGE_DAYS
+            .read(var, file.intake_max_age_days, 30)?
+            .min(3660);
         let policy = policy_from(file.policy)?;
         let webhook_interval_ms = WEBHOOK_INTERVAL_MS
             .read(var, file.webhook_interval_ms, 1_000)?
@@ -330,6 +334,8 @@ impl Settings {
             metrics_bind,
             shutdown_timeout_secs,
             export_spike,
+            api_rate_per_minute,
+            intake_max_age_days,
             webhook_interval_ms,
             webhook_timeout_secs,
             webhook_delivery,
@@ -376,6 +382,16 @@ const EXPORT_SPIKE_EXPORTS: Whole = Whole::new(
 const EXPORT_SPIKE_ROWS: Whole = Whole::new(
     "RIGHTSDESK_EXPORT_SPIKE_ROWS",
     "exported rows per officer per hour",
+);
+
+const API_RATE_PER_MINUTE: Whole = Whole::new(
+    "RIGHTSDESK_API_RATE_PER_MINUTE",
+    "API calls per token per minute",
+);
+
+const INTAKE_MAX_AGE_DAYS: Whole = Whole::new(
+    "RIGHTSDESK_INTAKE_MAX_AGE_DAYS",
+    "days before now that a recorded request may have been received",
 );
 
 /// A setting that is a whole number above zero: its variable (named in errors) and the unit

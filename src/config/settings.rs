@@ -64,6 +64,11 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// More exports or rows than this per officer per hour mails the admins.
     pub export_spike: ExportSpikePolicy,
+    /// API calls per token per minute (in bursts of up to that many); past it, 429.
+    pub api_rate_per_minute: u64,
+    /// How many days before now a request recorded by an officer or over the API may have
+    /// been received: its statutory clock starts then.
+    pub intake_max_age_days: u64,
     /// How often the webhook sender looks for due deliveries.
     pub webhook_interval_ms: u64,
     /// How long one webhook delivery may take, connecting and answering included.

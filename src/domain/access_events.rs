@@ -4,6 +4,11 @@
 
 /// An officer opened a request's page (actor: the officer; target: the request).
 pub const REQUEST_VIEWED: &str = "request.viewed";
+/// A system read a request's status over the API (actor: its token; target: the request).
+pub const API_REQUEST_READ: &str = "api.request_read";
+/// A system listed requests over the API (actor and target: its token; details: the
+/// filters and how many were listed).
+pub const API_REQUESTS_LISTED: &str = "api.requests_listed";
 /// A sign-in with a wrong password, an unknown email or a disabled account (actor: system;
 /// target: the officer when the email is one, otherwise every officer).
 pub const SIGN_IN_FAILED: &str = "officer.sign_in_failed";
@@ -48,7 +53,7 @@ impl SignInFailure {
 /// Whether an event belongs on a request's timeline: views are read in the audit viewer,
 /// where they do not bury the changes.
 pub fn on_request_timeline(action: &str) -> bool {
-    action != REQUEST_VIEWED
+    action != REQUEST_VIEWED && action != API_REQUEST_READ
 }
 
 #[cfg(test)]

@@ -76,6 +76,10 @@ uuid_id!(
     HoldId
 );
 uuid_id!(
+    /// A token another system uses on the JSON API.
+    ApiTokenId
+);
+uuid_id!(
     /// A webhook endpoint an admin configured.
     WebhookEndpointId
 );

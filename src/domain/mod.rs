@@ -2,9 +2,11 @@
 
 pub mod access;
 pub mod access_events;
+pub mod api_token;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod consent_state;
 pub mod day;
 pub mod deadline;
 pub mod email;
@@ -14,6 +16,7 @@ pub mod fulfilment;
 pub mod hold;
 pub mod ids;
 pub mod import_row;
+pub mod intake;
 pub mod inventory;
 pub mod kind;
 pub mod lifecycle;

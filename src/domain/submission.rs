@@ -53,6 +53,12 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// A problem only officers and API clients read, in English: no requester page shows
+    /// it, so it has no message id.
+    pub fn untranslated(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError::new(field, "", message)
+    }
 }
 
 pub const MAX_NAME_CHARS: usize = 200;

@@ -5,9 +5,11 @@ use askama::Template;
 use time::OffsetDateTime;
 
 use super::templates::{
-    ConfirmationMail, LookupLinkMail, StatusChangedMail, TasksLeftMail, VerificationMail,
+    ConfirmationMail, LookupLinkMail, RecordedMail, StatusChangedMail, TasksLeftMail,
+    VerificationMail,
 };
 use crate::domain::email::Email;
+use crate::domain::intake::Channel;
 use crate::domain::reference::Reference;
 use crate::domain::report::ReportZone;
 use crate::domain::retention::PurgeClass;
@@ -84,6 +86,33 @@ pub fn confirmation(
         subject: mail.subject(),
         body: render(&mail)?,
         template: "confirmation",
+    })
+}
+
+/// The mail to the requester of a recorded request: how and when it reached us, the due
+/// date and the status link, in their language and on their clock.
+pub fn recorded(
+    reader: &Reader<'_>,
+    reference: &str,
+    channel: Channel,
+    received: OffsetDateTime,
+    link: &str,
+    due: OffsetDateTime,
+) -> Result<OutgoingMail, AppError> {
+    let messages = reader.messages;
+    let mail = RecordedMail {
+        messages: messages.clone(),
+        reference: reference.to_string(),
+        channel: messages.t1("mail-recorded-channel", "channel", channel.as_str()),
+        received: mail_date(messages, received, reader.zone),
+        link: link.to_string(),
+        due_date: mail_date(messages, due, reader.zone),
+    };
+    Ok(OutgoingMail {
+        to: reader.to.to_string(),
+        subject: mail.subject(),
+        body: render(&mail)?,
+        template: "recorded",
     })
 }
 

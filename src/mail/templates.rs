@@ -100,6 +100,41 @@ impl ConfirmationMail {
     }
 }
 
+/// Sent when a request received by post, phone, in person, by email or through an agent is
+/// recorded: how and when it arrived, the due date counted from then, and the status link.
+#[derive(Template)]
+#[template(path = "mail/recorded.txt")]
+pub struct RecordedMail {
+    pub messages: Messages,
+    pub reference: String,
+    /// How it arrived, in the requester's language (`mail-recorded-channel`).
+    pub channel: String,
+    pub received: String,
+    pub link: String,
+    pub due_date: String,
+}
+
+impl RecordedMail {
+    /// The mail's subject line (the reference only, no personal data).
+    pub fn subject(&self) -> String {
+        self.messages
+            .t1("mail-recorded-subject", "reference", &self.reference)
+    }
+
+    pub fn body(&self) -> String {
+        self.messages.t_with(
+            "mail-recorded-body",
+            &[
+                ("reference", Arg::from(self.reference.as_str())),
+                ("channel", Arg::from(self.channel.as_str())),
+                ("received", Arg::from(self.received.as_str())),
+                ("due", Arg::from(self.due_date.as_str())),
+                ("link", Arg::from(self.link.as_str())),
+            ],
+        )
+    }
+}
+
 /// Sent when the request's status changes.
 #[derive(Template)]
 #[template(path = "mail/status_changed.txt")]
@@ -314,6 +349,37 @@ mod tests {
         assert!(body.contains("On or after 12 July 2026, 00:00 UTC, we will erase:"));
         assert!(body.contains("\n- registration data from a cancelled account (2 items)\n"));
         assert!(body.contains("Grievance Officer"));
+    }
+
+    #[test]
+    fn recorded_mail_in_english_and_hindi() {
+        for (messages, channel, received, needle) in [
+            (
+                Messages::english(),
+                "through your agent",
+                "28 November 2026, 15:00 UTC",
+                "which reached us\nthrough your agent on 28 November 2026, 15:00 UTC.",
+            ),
+            (
+                hindi(),
+                "आपका अधिकृत प्रतिनिधि",
+                "28 नवंबर 2026, 20:30 भारतीय मानक समय",
+                "अनुरोध प्राप्त होने का समय: 28 नवंबर 2026, 20:30 भारतीय मानक समय",
+            ),
+        ] {
+            let mail = RecordedMail {
+                messages,
+                reference: REF.into(),
+                channel: channel.into(),
+                received: received.into(),
+                link: LINK.into(),
+                due_date: received.into(),
+            };
+            let body = mail.render().unwrap();
+            check(&body);
+            assert!(body.contains(needle), "{body}");
+            assert!(mail.subject().contains(REF));
+        }
     }
 
     fn hindi() -> Messages {

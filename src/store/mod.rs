@@ -3,6 +3,7 @@
 //! and one function per question.
 
 mod advisory;
+pub mod api_tokens;
 pub mod audit;
 pub mod audit_chain;
 pub mod audit_rotation;

@@ -31,6 +31,7 @@ diesel::table! {
         email_index -> Nullable<Text>,
         seal_key_id -> Nullable<Text>,
         locale -> Text,
+        channel -> Nullable<Text>,
         duplicate_of -> Nullable<Text>,
     }
 }
@@ -285,6 +286,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        regions -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     webhook_endpoints (id) {
         id -> Text,
         url -> Text,
@@ -369,6 +384,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     data_packages,
     retention_notices,
+    api_tokens,
     webhook_endpoints,
     webhook_deliveries,
 );

@@ -49,6 +49,7 @@ mod tests {
             role_label: "Grievance officer".into(),
             is_admin: false,
             sees_retention: false,
+            can_record: true,
             csrf_token: "tok".into(),
         }
     }

@@ -16,7 +16,8 @@ use crate::i18n::Messages;
 /// Where a browser without a session is sent.
 const SIGN_IN: &str = "/officer/login";
 
-fn app_status(error: &AppError) -> StatusCode {
+/// The status of a use case's error, for pages and for the API's problem documents alike.
+pub(crate) fn app_status(error: &AppError) -> StatusCode {
     match error {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -57,6 +57,7 @@ mod tests {
             role_label: "Admin".into(),
             is_admin: true,
             sees_retention: true,
+            can_record: true,
             csrf_token: "csrf-nav".into(),
         }
     }

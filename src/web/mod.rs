@@ -2,6 +2,8 @@
 //! and render an askama page.
 
 pub mod account_pages;
+pub mod api;
+pub mod api_token_page;
 pub mod client_addr;
 pub mod cookies;
 pub mod csrf;
@@ -11,6 +13,7 @@ pub mod form;
 pub mod handlers;
 pub mod headers;
 pub mod hold_pages;
+pub mod intake_page;
 pub mod language;
 pub mod mail_page;
 pub mod officer_pages;
@@ -42,6 +45,8 @@ pub struct WebState {
     pub reply_limiter: reply_limit::ReplyLimiter,
     /// Proxies whose forwarding headers name the client (`client_addr::ClientAddr`).
     pub trusted_proxies: crate::config::TrustedProxies,
+    /// Calls per API token (`api::limiter`).
+    pub api_limiter: api::limiter::ApiLimiter,
 }
 
 impl WebState {
@@ -51,6 +56,7 @@ impl WebState {
             limiter: rate_limit::PublicPostLimiter::new(ctx.settings.rate_limit_per_minute),
             reply_limiter: reply_limit::ReplyLimiter::default(),
             trusted_proxies: ctx.settings.trusted_proxies.clone(),
+            api_limiter: api::limiter::ApiLimiter::new(ctx.settings.api_rate_per_minute),
             ctx,
         }
     }

@@ -3,12 +3,14 @@
 use actix_web::web;
 
 use super::handlers::{
-    downloads, health, lookup, officer_account, officer_admin, officer_audit, officer_auth,
-    officer_exports, officer_holds, officer_mail, officer_queue, officer_reports, officer_request,
-    officer_retention, officer_webhooks, public, requests, status, verify,
+    downloads, health, lookup, officer_account, officer_admin, officer_api_tokens, officer_audit,
+    officer_auth, officer_exports, officer_holds, officer_intake, officer_mail, officer_queue,
+    officer_reports, officer_request, officer_retention, officer_webhooks, public, requests,
+    status, verify,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    super::api::configure(cfg);
     cfg.route("/", web::get().to(public::home))
         .route("/static/style.css", web::get().to(public::stylesheet))
         .route("/healthz", web::get().to(health::healthz))
@@ -45,6 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(officer_account::change_password),
         )
         .route("/officer/queue", web::get().to(officer_queue::queue))
+        .route("/officer/intake", web::get().to(officer_intake::form))
+        .route("/officer/intake", web::post().to(officer_intake::record))
         .route(
             "/officer/requests/{reference}",
             web::get().to(officer_request::detail),
@@ -95,6 +99,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/admin/holds/{id}/release",
             web::post().to(officer_holds::release),
+        )
+        .route(
+            "/officer/admin/api-tokens",
+            web::get().to(officer_api_tokens::list),
+        )
+        .route(
+            "/officer/admin/api-tokens",
+            web::post().to(officer_api_tokens::create),
+        )
+        .route(
+            "/officer/admin/api-tokens/{id}/revoke",
+            web::post().to(officer_api_tokens::revoke),
         )
         .route("/officer/admin/mail", web::get().to(officer_mail::list))
         .route(

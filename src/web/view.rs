@@ -97,6 +97,7 @@ pub fn officer_nav(officer: &CurrentOfficer, csrf_token: &str) -> OfficerNav {
         role_label: officer.scope.role.label().to_string(),
         is_admin: officer.scope.role == Role::Admin,
         sees_retention: officer.scope.can_verify_audit(),
+        can_record: officer.scope.role != Role::Auditor,
         csrf_token: csrf_token.to_string(),
     }
 }

@@ -20,6 +20,7 @@ use rightsdesk::mail::Mailer;
 use rightsdesk::store::{self, DbConn};
 use tempfile::TempDir;
 
+pub mod api;
 pub mod certs;
 pub mod cluster;
 pub mod deployed;
@@ -426,6 +427,7 @@ impl TestApp {
                 strict,
                 dry_run: false,
                 batch_size,
+                actor: rightsdesk::domain::audit::Actor::Operator,
             },
             &mut |bad| panic!("[{}] rejected {bad:?}", self.backend),
         )

@@ -41,6 +41,8 @@ pub struct ImportOptions {
     /// Check every item; store nothing.
     pub dry_run: bool,
     pub batch_size: usize,
+    /// Who the audit events name: the operator at the command line, or an API token.
+    pub actor: Actor,
 }
 
 /// What an import did. In a dry run `valid` counts the items that would be imported.
@@ -263,7 +265,7 @@ fn write_batch(
     audit::append_event(
         conn,
         now,
-        &Actor::Operator,
+        &options.actor,
         "inventory.imported",
         &Target::Import(import_id.to_string()),
         &json!({

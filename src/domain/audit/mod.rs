@@ -12,7 +12,7 @@ pub mod rotation;
 
 use time::OffsetDateTime;
 
-use super::ids::{OfficerId, RecordId, RequestId, SubjectId, WebhookEndpointId};
+use super::ids::{ApiTokenId, OfficerId, RecordId, RequestId, SubjectId, WebhookEndpointId};
 
 pub use chain::{
     chain_hash, check_pending, keyed_chain_hash, sequence, ChainBreak, ChainVerifier, EventContent,
@@ -31,6 +31,8 @@ pub enum Actor {
     Officer(OfficerId),
     /// The made-up officer who works the demo requests (`rightsdesk demo`).
     DemoOfficer,
+    /// Another system, calling the JSON API with this token.
+    ApiToken(ApiTokenId),
 }
 
 impl Actor {
@@ -41,6 +43,7 @@ impl Actor {
             Actor::Operator => "operator".to_string(),
             Actor::Officer(id) => format!("officer:{id}"),
             Actor::DemoOfficer => "officer:demo".to_string(),
+            Actor::ApiToken(id) => format!("api_token:{id}"),
         }
     }
 
@@ -51,11 +54,18 @@ impl Actor {
             "system" => Ok(Actor::System),
             "operator" => Ok(Actor::Operator),
             "officer:demo" => Ok(Actor::DemoOfficer),
-            _ => text
-                .strip_prefix("officer:")
-                .and_then(|id| id.parse().ok())
-                .map(Actor::Officer)
-                .ok_or(InvalidAuditName),
+            _ => {
+                if let Some(id) = text.strip_prefix("api_token:") {
+                    return id
+                        .parse()
+                        .map(Actor::ApiToken)
+                        .map_err(|_| InvalidAuditName);
+                }
+                text.strip_prefix("officer:")
+                    .and_then(|id| id.parse().ok())
+                    .map(Actor::Officer)
+                    .ok_or(InvalidAuditName)
+            }
         }
     }
 }
@@ -79,6 +89,8 @@ pub enum Target {
     RequestExport,
     /// A re-sealing of the data at rest under the current key, by its run id.
     Rekey(String),
+    /// An API token (its creation, revocation), by its id.
+    ApiToken(ApiTokenId),
     /// A webhook endpoint.
     Webhook(WebhookEndpointId),
 }
@@ -96,6 +108,7 @@ impl Target {
             Target::Import(id) => format!("import:{id}"),
             Target::RequestExport => "export:requests".to_string(),
             Target::Rekey(id) => format!("rekey:{id}"),
+            Target::ApiToken(id) => format!("api_token:{id}"),
             Target::Webhook(id) => format!("webhook:{id}"),
         }
     }
@@ -114,6 +127,7 @@ impl Target {
             "record" => id.parse().map(Target::Record).ok(),
             "subject" => id.parse().map(Target::Subject).ok(),
             "officer" => id.parse().map(Target::Officer).ok(),
+            "api_token" => id.parse().map(Target::ApiToken).ok(),
             "retention" if !id.is_empty() => Some(Target::Retention(id.to_string())),
             "mail" if !id.is_empty() => Some(Target::Mail(id.to_string())),
             "import" if !id.is_empty() => Some(Target::Import(id.to_string())),

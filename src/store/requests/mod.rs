@@ -219,6 +219,32 @@ pub fn insert_in(
         .map_err(StoreError::from_insert)
 }
 
+/// Stores a request recorded by an officer or another system: as [`insert`], with how it
+/// was received, and verified from the start (the organisation took it in itself); its
+/// requester reads `locale`.
+pub fn insert_recorded(
+    conn: &mut DbConn,
+    vault: &Keyring,
+    request: &NewRequest,
+    locale: &Locale,
+    channel: &str,
+    verified_at: PrimitiveDateTime,
+) -> Result<(), StoreError> {
+    let sealed = request.sealed(vault)?;
+    diesel::insert_into(requests::table)
+        .values((
+            &sealed,
+            requests::email_index.eq(email_index(vault, &request.email)),
+            requests::seal_key_id.eq(vault.current_key_id()),
+            requests::locale.eq(locale.as_str()),
+            requests::channel.eq(channel),
+            requests::verified_at.eq(verified_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+        .map_err(StoreError::from_insert)
+}
+
 pub fn find_by_id(
     conn: &mut DbConn,
     vault: &Keyring,

@@ -33,6 +33,8 @@ pub struct OfficerNav {
     pub is_admin: bool,
     /// Shows the "Retention" link (admins and auditors).
     pub sees_retention: bool,
+    /// Shows "Record a request" (everyone who may act on requests: not auditors).
+    pub can_record: bool,
     pub csrf_token: String,
 }
 

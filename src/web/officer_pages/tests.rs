@@ -9,6 +9,7 @@ fn nav(is_admin: bool) -> OfficerNav {
         role_label: if is_admin { "Admin" } else { "Officer" }.into(),
         is_admin,
         sees_retention: is_admin,
+        can_record: true,
         csrf_token: "csrf-nav".into(),
     }
 }

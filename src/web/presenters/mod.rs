@@ -3,11 +3,13 @@
 //! use case, call the page's presenter and render.
 
 pub mod account_pages;
+pub mod admin_api_tokens_page;
 pub mod admin_holds_page;
 pub mod admin_mail_page;
 pub mod admin_officers_page;
 pub mod admin_webhooks_page;
 pub mod audit_page;
+pub mod intake_page;
 pub mod queue_page;
 pub mod request_page;
 pub mod retention_page;

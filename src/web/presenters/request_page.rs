@@ -190,6 +190,7 @@ fn actor_label(actor: Actor, officers: &[OfficerName]) -> String {
         Actor::DemoOfficer => "Unknown officer".to_string(),
         Actor::Requester => "Requester".to_string(),
         Actor::System | Actor::Operator => "System".to_string(),
+        Actor::ApiToken(_) => "Connected system".to_string(),
     }
 }
 

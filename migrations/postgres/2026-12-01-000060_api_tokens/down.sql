@@ -1,0 +1,2 @@
+ALTER TABLE requests DROP COLUMN channel;
+DROP TABLE api_tokens;
