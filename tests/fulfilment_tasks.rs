@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use common::{backends, TestApp};
 use rightsdesk::app::tasks::{complete_task, fail_task, list_tasks};
 use rightsdesk::domain::audit::Actor;
-use rightsdesk::domain::ids::TaskId;
+use rightsdesk::domain::ids::{ApiTokenId, TaskId};
 use rightsdesk::domain::import_row::ImportKind;
 use rightsdesk::domain::task::{Task, TaskState};
 use rightsdesk::error::AppError;
@@ -62,8 +62,9 @@ fn outcome_mails(app: &TestApp, to: &str) -> usize {
         .count()
 }
 
+/// A source system reporting through the JSON API, as its token.
 fn system() -> Actor {
-    Actor::Operator
+    Actor::ApiToken(ApiTokenId::from_uuid(uuid::Uuid::from_u128(7)))
 }
 
 #[tokio::test]
@@ -158,6 +159,7 @@ async fn the_requester_is_told_only_when_every_source_has_completed() {
             page.contains("A source system completed its task"),
             "[{backend}] the timeline"
         );
+        assert!(page.contains("Connected system"), "[{backend}] the actor");
         assert!(
             page.contains("The requester has been told the outcome."),
             "[{backend}]"
@@ -267,7 +269,11 @@ async fn a_failed_task_shows_and_closing_anyway_lists_the_sources_left() {
                 .load::<String>(&mut *app.conn())
                 .unwrap()
         };
-        assert_eq!(reports, vec!["operator"; 3], "[{backend}]");
+        assert_eq!(
+            reports,
+            vec![system().to_audit_string(); 3],
+            "[{backend}] the token is the actor"
+        );
         app.assert_no_server_errors();
     }
 }
