@@ -9,6 +9,9 @@ pub const API_REQUEST_READ: &str = "api.request_read";
 /// A system listed requests over the API (actor and target: its token; details: the
 /// filters and how many were listed).
 pub const API_REQUESTS_LISTED: &str = "api.requests_listed";
+/// A source system listed its open fulfilment tasks over the API (actor and target: its
+/// token; details: the source and how many were listed).
+pub const API_TASKS_LISTED: &str = "api.tasks_listed";
 /// A sign-in with a wrong password, an unknown email or a disabled account (actor: system;
 /// target: the officer when the email is one, otherwise every officer).
 pub const SIGN_IN_FAILED: &str = "officer.sign_in_failed";

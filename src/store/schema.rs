@@ -387,4 +387,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     webhook_endpoints,
     webhook_deliveries,
+    fulfilment_tasks,
 );

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::{fulfilment_tasks, held_outcomes};
+use super::schema::{fulfilment_tasks, held_outcomes, requests};
 use super::time::from_db;
 use super::{DbConn, StoreError};
 use crate::domain::task::{Task, TaskAction, TaskState};
@@ -69,10 +69,11 @@ fn load(rows: Vec<TaskRow>) -> Result<Vec<Task>, StoreError> {
 }
 
 /// The open tasks of one source, oldest first, after the task `after` (keyset paging on
-/// the time-ordered id).
+/// the time-ordered id); with `regimes`, only tasks of requests under those regimes.
 pub fn open_for_source(
     conn: &mut DbConn,
     source: &str,
+    regimes: Option<&[&str]>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Task>, StoreError> {
@@ -86,7 +87,27 @@ pub fn open_for_source(
     if let Some(after) = after {
         query = query.filter(fulfilment_tasks::id.gt(after));
     }
+    if let Some(regimes) = regimes {
+        query = query.filter(
+            fulfilment_tasks::request_id.eq_any(
+                requests::table
+                    .filter(requests::regime.eq_any(regimes.to_vec()))
+                    .select(requests::id),
+            ),
+        );
+    }
     load(query.load(conn)?)
+}
+
+/// The reference and regime of each of these requests, by id: nothing personal is opened.
+pub fn request_facts(
+    conn: &mut DbConn,
+    request_ids: &[String],
+) -> QueryResult<Vec<(String, String, String)>> {
+    requests::table
+        .filter(requests::id.eq_any(request_ids.to_vec()))
+        .select((requests::id, requests::reference, requests::regime))
+        .load(conn)
 }
 
 /// A request's tasks, by source.

@@ -15,6 +15,7 @@ use serde_json::json;
 use super::{clock, Context};
 use crate::domain::audit::Actor;
 use crate::domain::ids::TaskId;
+use crate::domain::regime::Regime;
 use crate::domain::task::{self, FailureReason, Task, TaskReport};
 use crate::error::AppError;
 use crate::store::audit::{self, NewAuditEvent};
@@ -33,11 +34,25 @@ pub fn list_tasks(
     after: Option<TaskId>,
     limit: i64,
 ) -> Result<Vec<Task>, AppError> {
+    list_tasks_in(ctx, None, source, after, limit)
+}
+
+/// As [`list_tasks`], only tasks of requests under `regimes` when given (a token limited
+/// to regions).
+pub fn list_tasks_in(
+    ctx: &Context,
+    regimes: Option<&[Regime]>,
+    source: &str,
+    after: Option<TaskId>,
+    limit: i64,
+) -> Result<Vec<Task>, AppError> {
     let after = after.map(|id| id.to_string());
     let limit = limit.clamp(1, MAX_PAGE);
+    let codes: Option<Vec<&str>> = regimes.map(|r| r.iter().map(|r| r.as_str()).collect());
     Ok(tasks::open_for_source(
         &mut *ctx.conn()?,
         source,
+        codes.as_deref(),
         after.as_deref(),
         limit,
     )?)

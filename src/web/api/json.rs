@@ -7,9 +7,11 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::app::api::requests::{RequestPage, RequestStatusView};
+use crate::app::api::tasks::{TaskPage, TaskView};
 use crate::domain::consent_state::PurposeState;
 use crate::domain::intake::RawIntake;
 use crate::domain::submission::RawSubmission;
+use crate::domain::task::TaskState;
 
 /// A request received elsewhere, to be recorded.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -200,4 +202,77 @@ pub struct IngestSummaryJson {
     pub dry_run: bool,
     /// The refused lines, the first 1,000 of them.
     pub errors: Vec<RejectedLineJson>,
+}
+
+/// A fulfilment task: what one source system must do for a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskJson {
+    #[schema(example = "01938a6e-5c1f-7d2a-9b3e-4f5a6b7c8d9e")]
+    pub id: String,
+    /// The request the task is for.
+    #[schema(example = "RD-7K3M-9QX2")]
+    pub reference: String,
+    /// The source system that must act.
+    #[schema(example = "crm")]
+    pub source: String,
+    /// `erase`, `restrict`, `rectify`, `object` or `withdraw_consent`.
+    #[schema(example = "erase")]
+    pub action: String,
+    /// `open`, `completed` or `failed`.
+    #[schema(example = "open")]
+    pub state: String,
+    /// Why the source could not do it (`failed` only).
+    pub failure_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl From<TaskView> for TaskJson {
+    fn from(view: TaskView) -> TaskJson {
+        let task = view.task;
+        let failure_reason = match &task.state {
+            TaskState::Failed(reason) => Some(reason.as_str().to_string()),
+            _ => None,
+        };
+        TaskJson {
+            id: task.id.to_string(),
+            reference: view.reference,
+            source: task.source,
+            action: task.action.as_str().to_string(),
+            state: task.state.as_str().to_string(),
+            failure_reason,
+            created_at: task.created_at,
+            finished_at: task.finished_at,
+        }
+    }
+}
+
+/// A page of a source's open tasks, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskListJson {
+    pub items: Vec<TaskJson>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl From<TaskPage> for TaskListJson {
+    fn from(page: TaskPage) -> TaskListJson {
+        TaskListJson {
+            items: page.items.into_iter().map(TaskJson::from).collect(),
+            next_cursor: page.next,
+        }
+    }
+}
+
+/// Why a source system could not do its task.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct FailTaskBody {
+    /// At most 500 characters, not blank, no control characters but line breaks.
+    #[schema(example = "The account is archived offline")]
+    pub reason: String,
 }

@@ -1,7 +1,7 @@
 //! The JSON API for other systems, under `/api/v1`: bearer tokens (`bearer.rs`) with
 //! per-token limits (`limiter.rs`), problem+json errors (`problem.rs`), JSON types
-//! (`json.rs`), handlers per resource (requests, consents, inventory pushes streamed through
-//! `body_reader.rs`) and the generated OpenAPI document (`openapi.rs`).
+//! (`json.rs`), handlers per resource (requests, consents, fulfilment tasks, inventory
+//! pushes streamed through `body_reader.rs`) and the generated OpenAPI document (`openapi.rs`).
 
 pub mod bearer;
 pub mod body_reader;
@@ -12,6 +12,7 @@ pub mod limiter;
 pub mod openapi;
 pub mod problem;
 pub mod requests;
+pub mod tasks;
 
 use actix_web::web;
 
@@ -25,6 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/requests/{reference}", web::get().to(requests::show))
             .route("/consents", web::get().to(consents::show))
             .route("/inventory/{kind}", web::post().to(inventory::push))
+            .route("/tasks", web::get().to(tasks::list))
+            .route("/tasks/{id}/complete", web::post().to(tasks::complete))
+            .route("/tasks/{id}/failed", web::post().to(tasks::fail))
             .default_service(web::to(not_found)),
     );
 }

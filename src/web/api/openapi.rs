@@ -7,11 +7,11 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::json::{
-    ConsentsJson, IngestSummaryJson, NewRequestBody, PurposeConsentJson, RejectedLineJson,
-    RequestJson, RequestListJson, RequesterBody,
+    ConsentsJson, FailTaskBody, IngestSummaryJson, NewRequestBody, PurposeConsentJson,
+    RejectedLineJson, RequestJson, RequestListJson, RequesterBody, TaskJson, TaskListJson,
 };
 use super::problem::{FieldProblem, Problem};
-use super::{consents, inventory, requests};
+use super::{consents, inventory, requests, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +19,7 @@ use super::{consents, inventory, requests};
         title = "rightsdesk API",
         version = "1",
         description = "Other systems record requests received elsewhere, read their status, \
-            read consent state and push inventory data. \
+            read consent state, push inventory data and report on their fulfilment tasks. \
             Every call needs `Authorization: Bearer <token>` (see `rightsdesk api-token create`); \
             errors are RFC 9457 problem documents."
     ),
@@ -28,7 +28,10 @@ use super::{consents, inventory, requests};
         requests::list,
         requests::show,
         consents::show,
-        inventory::push
+        inventory::push,
+        tasks::list,
+        tasks::complete,
+        tasks::fail
     ),
     components(schemas(
         NewRequestBody,
@@ -39,6 +42,9 @@ use super::{consents, inventory, requests};
         PurposeConsentJson,
         IngestSummaryJson,
         RejectedLineJson,
+        TaskJson,
+        TaskListJson,
+        FailTaskBody,
         Problem,
         FieldProblem
     )),
@@ -46,7 +52,8 @@ use super::{consents, inventory, requests};
     tags(
         (name = "requests", description = "Rights requests"),
         (name = "consents", description = "Consent state per purpose"),
-        (name = "inventory", description = "Subjects, records and consents pushed in")
+        (name = "inventory", description = "Subjects, records and consents pushed in"),
+        (name = "tasks", description = "What each source system must do for a fulfilled request")
     )
 )]
 pub struct ApiDoc;

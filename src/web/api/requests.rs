@@ -179,7 +179,7 @@ fn listing(params: &ListParams) -> Result<RequestListing, ApiError> {
 
 /// Reads a JSON body of at most [`MAX_BODY_BYTES`]: 415 for another content type, 413 past
 /// the cap, 400 for text that is no JSON, 422 for JSON of the wrong shape.
-async fn read_json<T: serde::de::DeserializeOwned>(
+pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     mut payload: web::Payload,
 ) -> Result<T, ApiError> {
