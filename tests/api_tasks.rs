@@ -68,7 +68,12 @@ async fn fulfilled(app: &TestApp, kind: &str, email: &str) -> (String, OfficerBr
     let response = officer
         .act(&reference, &[("action", "fulfil"), ("message", "Done.")])
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "[{}]", app.backend);
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "[{}]",
+        app.backend
+    );
     (reference, officer)
 }
 
@@ -168,7 +173,11 @@ async fn source_systems_complete_their_tasks_and_the_requester_is_told_after_the
                 &json!({}),
             )
             .await;
-        assert_eq!(again.status(), StatusCode::CONFLICT, "[{b}] completed twice");
+        assert_eq!(
+            again.status(),
+            StatusCode::CONFLICT,
+            "[{b}] completed twice"
+        );
         for unknown in ["0193a5b0-0000-7000-8000-000000000000", "not-a-task"] {
             let response = app
                 .api_post(
