@@ -19,6 +19,7 @@ use crate::web::WebState;
 #[into_params(parameter_in = Query)]
 pub struct TaskListParams {
     /// The source system whose open tasks to list (the inventory's `source`).
+    #[param(required = true)]
     source: Option<String>,
     /// The `next_cursor` of the previous page.
     after: Option<String>,
