@@ -185,3 +185,47 @@ async fn a_connected_system_records_and_reads_requests_with_its_token() {
         assert!(!log.contains("caller@example.org"), "[{backend}]");
     }
 }
+
+/// `RIGHTSDESK_INTAKE_MAX_AGE_DAYS` as an operator sets it: a receipt older than the limit is
+/// refused with a 422 naming `received_at`, one within it is recorded.
+#[tokio::test]
+async fn the_intake_age_limit_is_the_operators_setting() {
+    for backend in backends() {
+        let site = Site::new(&backend);
+        let (system, _) = create_token(&site, &["requests:write"], &[]);
+        let app = site.start(&[("RIGHTSDESK_INTAKE_MAX_AGE_DAYS", "2")]).await;
+        let base = app.base_url();
+        let client = reqwest::Client::new();
+        let record = |days_ago: i64| {
+            let received = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
+                - time::Duration::days(days_ago);
+            let body = serde_json::json!({
+                "kind": "access",
+                "regime": "in",
+                "requester": {"name": "Caller Example", "email": "caller@example.org"},
+                "received_at": received.format(&Rfc3339).unwrap(),
+                "channel": "post",
+            });
+            client
+                .post(format!("{base}/api/v1/requests"))
+                .bearer_auth(&system)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+        };
+        let too_old = record(3).await.unwrap();
+        assert_eq!(
+            too_old.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{backend}]"
+        );
+        let problem = json(too_old).await;
+        assert!(
+            problem.to_string().contains("received_at"),
+            "[{backend}] {problem}"
+        );
+        let within = record(1).await.unwrap();
+        assert_eq!(within.status(), StatusCode::CREATED, "[{backend}]");
+        stop_cleanly(app, &backend).await;
+    }
+}
