@@ -72,6 +72,30 @@ macro_rules! stale_rows {
     }};
 }
 
+/// The body of a batch function for a table with one sealed column: reads up to `limit`
+/// stale rows after `after` and re-seals that column under the current key.
+macro_rules! one_column_batch {
+    ($conn:expr, $vault:expr, $after:expr, $limit:expr, $table:ident, $column:ident) => {{
+        let current = $vault.current_key_id();
+        let rows = stale_rows!(
+            $conn,
+            $table,
+            current,
+            $after,
+            $limit,
+            ($table::id, $table::$column),
+            (String, String)
+        )?;
+        for (id, stored) in &rows {
+            let sealed = reseal($vault, stringify!($table), id, stringify!($column), stored)?;
+            diesel::update($table::table.find(id))
+                .set(($table::$column.eq(sealed), $table::seal_key_id.eq(current)))
+                .execute($conn)?;
+        }
+        Ok(Batch::of(&rows, |row| row.0.as_str()))
+    }};
+}
+
 /// Opens a column's stored value (sealed under any known key, or readable from before
 /// sealing) and seals it again under the current key.
 fn reseal(
@@ -216,26 +240,7 @@ pub fn messages_batch(
     after: &str,
     limit: i64,
 ) -> Result<Batch, StoreError> {
-    let current = vault.current_key_id();
-    let rows = stale_rows!(
-        conn,
-        request_messages,
-        current,
-        after,
-        limit,
-        (request_messages::id, request_messages::body),
-        (String, String)
-    )?;
-    const T: &str = "request_messages";
-    for (id, body) in &rows {
-        diesel::update(request_messages::table.find(id))
-            .set((
-                request_messages::body.eq(reseal(vault, T, id, "body", body)?),
-                request_messages::seal_key_id.eq(current),
-            ))
-            .execute(conn)?;
-    }
-    Ok(Batch::of(&rows, |row| row.0.as_str()))
+    one_column_batch!(conn, vault, after, limit, request_messages, body)
 }
 
 /// Re-seals up to `limit` holds' order references and reasons.

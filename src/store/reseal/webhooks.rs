@@ -16,26 +16,7 @@ pub fn webhook_endpoints_batch(
     after: &str,
     limit: i64,
 ) -> Result<Batch, StoreError> {
-    let current = vault.current_key_id();
-    let rows = stale_rows!(
-        conn,
-        webhook_endpoints,
-        current,
-        after,
-        limit,
-        (webhook_endpoints::id, webhook_endpoints::secret),
-        (String, String)
-    )?;
-    const T: &str = "webhook_endpoints";
-    for (id, secret) in &rows {
-        diesel::update(webhook_endpoints::table.find(id))
-            .set((
-                webhook_endpoints::secret.eq(reseal(vault, T, id, "secret", secret)?),
-                webhook_endpoints::seal_key_id.eq(current),
-            ))
-            .execute(conn)?;
-    }
-    Ok(Batch::of(&rows, |row| row.0.as_str()))
+    one_column_batch!(conn, vault, after, limit, webhook_endpoints, secret)
 }
 
 /// Re-seals up to `limit` queued webhook bodies not yet under the current key.
@@ -45,26 +26,7 @@ pub fn webhook_deliveries_batch(
     after: &str,
     limit: i64,
 ) -> Result<Batch, StoreError> {
-    let current = vault.current_key_id();
-    let rows = stale_rows!(
-        conn,
-        webhook_deliveries,
-        current,
-        after,
-        limit,
-        (webhook_deliveries::id, webhook_deliveries::body),
-        (String, String)
-    )?;
-    const T: &str = "webhook_deliveries";
-    for (id, body) in &rows {
-        diesel::update(webhook_deliveries::table.find(id))
-            .set((
-                webhook_deliveries::body.eq(reseal(vault, T, id, "body", body)?),
-                webhook_deliveries::seal_key_id.eq(current),
-            ))
-            .execute(conn)?;
-    }
-    Ok(Batch::of(&rows, |row| row.0.as_str()))
+    one_column_batch!(conn, vault, after, limit, webhook_deliveries, body)
 }
 
 /// Rows of the two webhook tables not yet under the current key.
