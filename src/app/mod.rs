@@ -45,7 +45,7 @@ pub mod work_gate;
 
 pub use work_gate::WorkGate;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tokio::sync::Notify;
 
@@ -53,7 +53,7 @@ use crate::config::Settings;
 use crate::domain::audit::AuditKeys;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::store::{self, Backend, DbConn, Pool, PooledConn};
+use crate::store::{self, Backend, DbConn, Pool, PooledConn, SqliteWriter};
 use crate::vault::Keyring;
 
 /// What every use case needs: the pool, the settings and a way to wake the mail sender.
@@ -70,9 +70,8 @@ pub struct Context {
     /// Bounds how many password checks (Argon2, memory-hard on purpose) run at once.
     pub password_checks: Arc<WorkGate>,
     mail_wakeup: Arc<Notify>,
-    /// SQLite has one writer at a time; queueing writers here, in order, is fairer and
-    /// faster than letting them poll SQLite's busy handler.
-    write_gate: Option<Arc<Mutex<()>>>,
+    /// SQLite has one writer at a time: writers queue here and share one connection.
+    sqlite_writer: Option<Arc<SqliteWriter>>,
     backend: Backend,
 }
 
@@ -97,6 +96,8 @@ impl Context {
     fn open_with_pool(settings: Settings, pool_size: u32) -> Result<Context, store::StoreError> {
         let backend = settings.database_url.backend();
         let pool = store::connect(&settings.database_url, pool_size)?;
+        let sqlite_writer = (backend == Backend::Sqlite)
+            .then(|| Arc::new(SqliteWriter::new(&settings.database_url)));
         Ok(Context {
             pool,
             keyring: Arc::new(Keyring::new(
@@ -111,7 +112,7 @@ impl Context {
             password_checks: Arc::new(WorkGate::new(settings.password_hashers)),
             settings: Arc::new(settings),
             mail_wakeup: Arc::new(Notify::new()),
-            write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            sqlite_writer,
             backend,
         })
     }
@@ -134,8 +135,12 @@ impl Context {
     where
         E: From<diesel::result::Error> + From<AppError>,
     {
-        let mut conn = self.conn()?;
-        self.write_on(&mut conn, work)
+        match &self.sqlite_writer {
+            Some(writer) => writer
+                .run(|conn| store::write(conn, work))
+                .unwrap_or_else(|e| Err(AppError::from(e).into())),
+            None => store::write(&mut *self.conn()?, work),
+        }
     }
 
     /// [`Context::write_as`] on a connection the caller holds (and has tuned, say for a
@@ -148,27 +153,22 @@ impl Context {
     where
         E: From<diesel::result::Error> + From<AppError>,
     {
-        let _turn = self
-            .write_gate
-            .as_ref()
-            .map(|gate| gate.lock().unwrap_or_else(PoisonError::into_inner));
+        let _turn = self.sqlite_writer.as_ref().map(|writer| writer.turn());
         store::write(conn, work)
     }
 
     /// Runs one write statement that needs no transaction around it (it is atomic by
     /// itself and records no audit event), in the writers' queue on SQLite but without the
-    /// transaction's lock of the audit head: the mail sender's bookkeeping, which runs once
-    /// per mail beside every submission, costs one write instead of two.
+    /// transaction's lock of the audit head: the mail sender's bookkeeping costs one write
+    /// instead of two.
     pub fn write_statement<T>(
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.conn()?;
-        let _turn = self
-            .write_gate
-            .as_ref()
-            .map(|gate| gate.lock().unwrap_or_else(PoisonError::into_inner));
-        work(&mut conn)
+        match &self.sqlite_writer {
+            Some(writer) => writer.run(work)?,
+            None => work(&mut *self.conn()?),
+        }
     }
 
     /// An absolute link for mail, from a path like `/status/TOKEN`.

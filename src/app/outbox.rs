@@ -40,7 +40,7 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
             mails: Vec::new(),
         });
     }
-    // One UPDATE claims; the rows are then read back by the claim's token.
+    // One UPDATE claims and returns the rows.
     let mails = ctx.write_statement(|conn| {
         Ok(outbox::claim_due(
             conn,
@@ -59,8 +59,13 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
     })
 }
 
-pub fn record_sent(ctx: &Context, id: &str) -> Result<(), AppError> {
-    ctx.write_statement(|conn| Ok(outbox::mark_sent(conn, id, to_db(clock::now()))?))
+/// Records mails delivered: one write for all of them.
+pub fn record_sent(ctx: &Context, ids: &[String]) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ctx.write_statement(|conn| Ok(outbox::mark_sent(conn, ids, to_db(clock::now()))?))?;
+    Ok(())
 }
 
 /// Records a failed attempt: another try later with a growing wait, or none (the server

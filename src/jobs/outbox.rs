@@ -2,7 +2,7 @@
 //! senders (instances) share one outbox: each claims its own mails, and starts a delivery
 //! only while its claim has time left for it, so no mail goes out twice.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Shutdown;
 use crate::app::outbox::Claim;
@@ -13,6 +13,11 @@ use crate::mail::Mailer;
 
 /// How many mails one pass claims.
 const BATCH: i64 = 50;
+
+/// Longest a delivered mail waits to be recorded as sent. Deliveries are recorded together
+/// (one write for a pass, not one per mail); over a slow server a pass can take long, and
+/// a sender that dies before recording would send again what it had not recorded.
+const RECORD_SENT_EVERY: Duration = Duration::from_secs(1);
 
 /// Runs until the process ends.
 pub async fn run(ctx: Context, mailer: Mailer) {
@@ -62,6 +67,7 @@ async fn deliver_due_until(
         ..
     } = claim;
     let mut attempted = 0;
+    let mut sent = SentMails::new(ctx);
     for row in mails {
         if shutdown.is_requested() || clock::now() > latest_start {
             break;
@@ -70,14 +76,16 @@ async fn deliver_due_until(
         let result = mailer
             .send(&row.id, &row.to_addr, &row.subject, &row.body)
             .await;
-        let record_ctx = ctx.clone();
         // The log names the outbox id and template only: the address is personal data, and
         // so may be the server's reply.
         match result {
             Ok(()) => {
                 tracing::debug!(mail = %row.id, template = %row.template, "mail sent");
                 ctx.metrics.mail_sent.inc();
-                blocking(move || app::outbox::record_sent(&record_ctx, &row.id)).await?;
+                sent.push(row.id);
+                if sent.since.elapsed() >= RECORD_SENT_EVERY {
+                    sent.record().await?;
+                }
             }
             Err(error) => {
                 let failure = if error.is_rejection() {
@@ -90,10 +98,18 @@ async fn deliver_due_until(
                 let token = token.clone();
                 let (id, template, attempt) =
                     (row.id.clone(), row.template.clone(), row.attempts + 1);
+                let record_ctx = ctx.clone();
                 let decision = blocking(move || {
                     app::outbox::record_failure(&record_ctx, &row, &token, failure, &message)
                 })
-                .await?;
+                .await;
+                let decision = match decision {
+                    Ok(decision) => decision,
+                    Err(error) => {
+                        sent.record().await?;
+                        return Err(error);
+                    }
+                };
                 ctx.metrics.mail_failed(decision == AfterFailure::GiveUp);
                 match decision {
                     AfterFailure::RetryAt(_) => {
@@ -106,12 +122,45 @@ async fn deliver_due_until(
             }
         }
     }
+    sent.record().await?;
     // Whatever was claimed and not tried goes back for the next pass or another sender.
     if attempted < claimed {
         let release_ctx = ctx.clone();
         blocking(move || app::outbox::release(&release_ctx, &token)).await?;
     }
     Ok(claimed)
+}
+
+/// Mails delivered in this pass and not yet recorded as sent.
+struct SentMails<'a> {
+    ctx: &'a Context,
+    ids: Vec<String>,
+    since: Instant,
+}
+
+impl<'a> SentMails<'a> {
+    fn new(ctx: &'a Context) -> SentMails<'a> {
+        SentMails {
+            ctx,
+            ids: Vec::new(),
+            since: Instant::now(),
+        }
+    }
+
+    fn push(&mut self, id: String) {
+        self.ids.push(id);
+    }
+
+    /// Records every delivery held, in one write.
+    async fn record(&mut self) -> Result<(), AppError> {
+        self.since = Instant::now();
+        if self.ids.is_empty() {
+            return Ok(());
+        }
+        let ids = std::mem::take(&mut self.ids);
+        let ctx = self.ctx.clone();
+        blocking(move || app::outbox::record_sent(&ctx, &ids)).await
+    }
 }
 
 async fn blocking<T: Send + 'static>(

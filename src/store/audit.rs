@@ -52,6 +52,8 @@ fn parsed(row: EventRow) -> Result<AuditEvent, StoreError> {
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
+// One SQL text for every event, kept prepared (see `NewRequest`).
+#[diesel(treat_none_as_default_value = false)]
 struct NewAuditEventRow<'a> {
     id: String,
     at: time::PrimitiveDateTime,

@@ -20,15 +20,6 @@ pub fn try_lock_sequencer(conn: &mut DbConn) -> QueryResult<bool> {
     super::advisory::try_lock_for_transaction(conn, SEQUENCER_LOCK)
 }
 
-/// Takes the database's write lock at the start of a SQLite write transaction (a no-op
-/// update of the head row), so that no read inside it can go stale before its first write.
-pub fn lock_for_write(conn: &mut DbConn) -> QueryResult<()> {
-    diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-        .set(audit_head::seq.eq(audit_head::seq))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// The newest sequenced event's number and hash, as the head row records them.
 pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
     audit_head::table

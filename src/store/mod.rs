@@ -32,6 +32,7 @@ pub mod time;
 pub mod tokens;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
+mod writer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 pub use batch::INSERT_CHUNK;
+pub use writer::SqliteWriter;
 
 /// A connection to either backend. Queries written once with diesel's DSL run on both.
 #[derive(diesel::MultiConnection)]
@@ -265,15 +267,41 @@ pub fn read_snapshot<T, E: From<diesel::result::Error>>(
     transaction_begun_by(conn, Backend::Postgres, repeatable_read_only, work)
 }
 
-/// Runs `work` in a write transaction. On SQLite it first takes the database's write lock
-/// (a no-op update of the audit head), so that no read inside the transaction can go stale
-/// before its first write. On PostgreSQL it takes no lock of its own: audit events are
-/// appended unsequenced, and only the sequencer touches the head.
+/// Runs `work` in a write transaction. On SQLite the transaction begins `IMMEDIATE`,
+/// holding the database's write lock from its start, so that no read inside it can go
+/// stale before its first write (and no page is written just to take the lock). On
+/// PostgreSQL it takes no lock of its own: audit events are appended unsequenced, and only
+/// the sequencer touches the head.
 pub fn write<T, E: From<diesel::result::Error>>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
 ) -> Result<T, E> {
-    transaction_begun_by(conn, Backend::Sqlite, audit_chain::lock_for_write, work)
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some()
+    {
+        // Inside a transaction already (which holds the lock): a savepoint.
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    // From here as diesel's own `transaction`: the multi-backend connection hands its
+    // commit and rollback to the SQLite connection's manager, which began it.
+    match work(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            match <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+                Err(rollback_error) => Err(rollback_error.into()),
+            }
+        }
+    }
 }
 
 /// Runs `work` in one transaction whose first statement, on `backend` only, is `begin`.

@@ -12,7 +12,7 @@ use crate::vault::Keyring;
 
 const TABLE: &str = "mail_outbox";
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = mail_outbox)]
 pub struct OutboxRow {
     pub id: String,
@@ -32,6 +32,8 @@ pub struct OutboxRow {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = mail_outbox)]
+// One SQL text for every mail, kept prepared (see `NewRequest`).
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewOutboxMail<'a> {
     pub id: &'a str,
     pub to_addr: &'a str,
@@ -90,35 +92,36 @@ pub fn claim_due(
 ) -> Result<Vec<OutboxRow>, StoreError> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     // Written in SQL: diesel's DSL does not take a subquery on the table being updated.
+    // The claimed rows come back from the UPDATE itself: reading them again by the claim's
+    // token would walk every pending mail, and a backlog can be thousands.
     let claim_sql = match conn {
         DbConn::Postgres(_) => {
             "UPDATE mail_outbox SET claimed_until = $1, claim_token = $2 WHERE id IN (\
              SELECT id FROM mail_outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $3 \
              AND (claimed_until IS NULL OR claimed_until < $3) \
-             ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)"
+             ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, to_addr, subject, body, template, created_at, attempts, \
+             next_attempt_at, claimed_until, sent_at, last_error, failed_at, claim_token"
         }
         DbConn::Sqlite(_) => {
             "UPDATE mail_outbox SET claimed_until = ?1, claim_token = ?2 WHERE id IN (\
              SELECT id FROM mail_outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?3 \
              AND (claimed_until IS NULL OR claimed_until < ?3) \
-             ORDER BY next_attempt_at LIMIT ?4)"
+             ORDER BY next_attempt_at LIMIT ?4) \
+             RETURNING id, to_addr, subject, body, template, created_at, attempts, \
+             next_attempt_at, claimed_until, sent_at, last_error, failed_at, claim_token"
         }
     };
-    diesel::sql_query(claim_sql)
+    let mut rows: Vec<OutboxRow> = diesel::sql_query(claim_sql)
         .bind::<Timestamp, _>(claim_until)
         .bind::<Text, _>(token)
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(limit)
-        .execute(conn)?;
-    let rows = mail_outbox::table
-        .filter(mail_outbox::claim_token.eq(token))
-        .filter(mail_outbox::sent_at.is_null())
-        .filter(mail_outbox::failed_at.is_null())
-        .order(mail_outbox::next_attempt_at.asc())
-        .select(OutboxRow::as_select())
         .load(conn)?;
+    // RETURNING promises no order; mail goes out oldest first.
+    rows.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     opened(vault, rows)
 }
 
@@ -153,10 +156,13 @@ pub fn release_claims(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
     .execute(conn)
 }
 
-/// Marks a mail sent and drops its body: nothing reads a sent mail's text again, and it
-/// held links.
-pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryResult<()> {
-    diesel::update(mail_outbox::table.find(id))
+/// Marks mails sent and drops their bodies: nothing reads a sent mail's text again, and it
+/// held links. One statement for a sender's whole pass, however many it delivered.
+pub fn mark_sent(conn: &mut DbConn, ids: &[String], now: PrimitiveDateTime) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(ids)))
         .set((
             mail_outbox::sent_at.eq(now),
             mail_outbox::body.eq(""),
@@ -166,7 +172,6 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: PrimitiveDateTime) -> QueryRe
             mail_outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)
-        .map(|_| ())
 }
 
 /// What a failed attempt leaves: another try at a time, or none (undeliverable since then).

@@ -19,6 +19,8 @@ pub struct LinkTokenRow {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = link_tokens)]
+// One SQL text for every token, kept prepared (see `NewRequest`).
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewLinkToken<'a> {
     pub token_hash: &'a str,
     pub request_id: &'a str,

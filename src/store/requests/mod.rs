@@ -39,6 +39,9 @@ pub(crate) struct RequestRow {
 /// The columns a new request is stored with.
 #[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = requests)]
+// None is stored as NULL, not as DEFAULT (no optional column has a default): one SQL text
+// for every row, so each connection keeps the statement prepared.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewRequest {
     pub id: String,
     pub reference: String,
