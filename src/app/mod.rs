@@ -158,9 +158,8 @@ impl Context {
     }
 
     /// Runs one write statement that needs no transaction around it (it is atomic by
-    /// itself and records no audit event), in the writers' queue on SQLite but without the
-    /// transaction's lock of the audit head: the mail sender's bookkeeping costs one write
-    /// instead of two.
+    /// itself and records no audit event), in the writers' queue on SQLite: the mail
+    /// sender's bookkeeping.
     pub fn write_statement<T>(
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, AppError>,

@@ -61,9 +61,6 @@ pub fn claim_due(ctx: &Context, limit: i64, delivery: Duration) -> Result<Claim,
 
 /// Records mails delivered: one write for all of them.
 pub fn record_sent(ctx: &Context, ids: &[String]) -> Result<(), AppError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
     ctx.write_statement(|conn| Ok(outbox::mark_sent(conn, ids, to_db(clock::now()))?))?;
     Ok(())
 }

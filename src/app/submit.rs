@@ -132,7 +132,7 @@ fn store_submission(
             None,
             RequestStatus::Unverified.as_str(),
         )?;
-        // The audit append comes last: on PostgreSQL it holds the chain lock until commit.
+        // The event is appended after every row it reports is changed (the lock order).
         let details = json!({
             "reference": reference.as_str(),
             "kind": submission.kind.as_str(),

@@ -83,7 +83,7 @@ async fn deliver_due_until(
                 tracing::debug!(mail = %row.id, template = %row.template, "mail sent");
                 ctx.metrics.mail_sent.inc();
                 sent.push(row.id);
-                if sent.since.elapsed() >= RECORD_SENT_EVERY {
+                if sent.is_due() {
                     sent.record().await?;
                 }
             }
@@ -149,6 +149,11 @@ impl<'a> SentMails<'a> {
 
     fn push(&mut self, id: String) {
         self.ids.push(id);
+    }
+
+    /// Whether deliveries were last recorded (or the pass began) long enough ago.
+    fn is_due(&self) -> bool {
+        self.since.elapsed() >= RECORD_SENT_EVERY
     }
 
     /// Records every delivery held, in one write.
